@@ -1,0 +1,111 @@
+"""The actor table: every actor's numbers as NumPy columns, one row per actor.
+
+Agents (``agents/``) keep identity and story; whole issue networks are computed on these
+columns at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.catalog import DOMAINS, GLOBAL_CODE, GROUPS, REGION_CODES, REGIONS
+from model.config import ModelConfig
+
+
+def apportion(total: int, weights: np.ndarray) -> np.ndarray:
+    """Split ``total`` seats in proportion to ``weights`` (largest-remainder method, deterministic)."""
+    w = np.asarray(weights, dtype=float)
+    if total <= 0 or w.sum() <= 0:
+        return np.zeros(w.size, dtype=int)
+    quota = total * w / w.sum()
+    seats = np.floor(quota).astype(int)
+    remainder = total - seats.sum()
+    order = np.argsort(-(quota - seats), kind="stable")
+    seats[order[:remainder]] += 1
+    return seats
+
+
+def scaled_counts(cfg: ModelConfig) -> dict[str, int]:
+    """Actor count per group after ``scale`` (a group with actors keeps at least one)."""
+    counts = cfg.actors.model_dump()
+    return {g: (max(1, round(counts[g] * cfg.scale)) if counts[g] else 0) for g in GROUPS}
+
+
+def _beta(rng: np.random.Generator, mean: np.ndarray, concentration: float) -> np.ndarray:
+    m = np.clip(mean, 0.02, 0.98)
+    return rng.beta(m * concentration, (1 - m) * concentration)
+
+
+@dataclass
+class ActorTable:
+    """Columns of actor state (row i is the actor with ``row == i``)."""
+
+    group: np.ndarray  # int codes into GROUPS
+    region: np.ndarray  # int codes into REGION_CODES (5 = global)
+    resources: np.ndarray  # (0, 1]: capacity to prepare, travel and attend
+    capacity: np.ndarray  # resources left this month after meetings
+    openness: np.ndarray  # bounded-confidence threshold (HK epsilon)
+    prep_need: np.ndarray  # months of preparation with average background material
+    expertise: np.ndarray  # (n, len(DOMAINS)) in [0, 1]
+    domain_ties: np.ndarray  # (n, len(DOMAINS)): collaboration ties formed per domain
+    recovery: float
+
+    @property
+    def n(self) -> int:
+        return int(self.group.size)
+
+    def prep_time(self, background_quality: float) -> np.ndarray:
+        """Whole months each actor needs: longer with fewer resources and poorer background."""
+        return np.ceil(self.prep_need * (1.5 - background_quality) - 1e-9).astype(int)
+
+
+def build_actors(cfg: ModelConfig, rng: np.random.Generator, expertise_means: list[np.ndarray]) -> ActorTable:
+    """Draw the actor table: counts, regions, resources, openness, prep need, expertise.
+
+    ``expertise_means`` holds one mean-expertise vector per actor (from its agent class).
+    """
+    counts = scaled_counts(cfg)
+    group_list, region_list = [], []
+    for g_code, g in enumerate(GROUPS):
+        n = counts[g]
+        if g == "un_agency":
+            regions = np.full(n, GLOBAL_CODE)
+        else:
+            weights = np.array([getattr(getattr(cfg.regions, g), r) for r in REGIONS])
+            regions = np.repeat(np.arange(len(REGIONS)), apportion(n, weights))
+        group_list.append(np.full(n, g_code))
+        region_list.append(regions)
+    group = np.concatenate(group_list).astype(np.int64)
+    region = np.concatenate(region_list).astype(np.int64)
+    n = group.size
+
+    gm = np.array([getattr(cfg.resources.group_mean, g) for g in GROUPS])
+    rf = cfg.resources.region_factor
+    factors = np.array([getattr(rf, r) for r in REGIONS] + [rf.global_])
+    resources = _beta(rng, gm[group] * factors[region], cfg.resources.concentration)
+    resources = np.clip(resources, 0.01, 1.0)
+    openness = _beta(rng, np.full(n, cfg.openness), 20.0) if n else np.zeros(0)
+    prep_need = cfg.base_prep_time * (1.5 - resources)
+    means = np.array(expertise_means, dtype=float).reshape(n, len(DOMAINS))
+    expertise = _beta(rng, means, 6.0) if n else np.zeros((0, len(DOMAINS)))
+    return ActorTable(
+        group=group,
+        region=region,
+        resources=resources,
+        capacity=resources.copy(),
+        openness=openness,
+        prep_need=prep_need,
+        expertise=expertise,
+        domain_ties=np.zeros((n, len(DOMAINS))),
+        recovery=cfg.participation.capacity_recovery,
+    )
+
+
+def group_names_for(counts: dict[str, int]) -> list[str]:
+    """The group of each row, in table order (for naming agents)."""
+    return [g for g in GROUPS for _ in range(counts[g])]
+
+
+__all__ = ["REGION_CODES", "ActorTable", "apportion", "build_actors", "scaled_counts"]

@@ -1,0 +1,112 @@
+"""Fixed vocabulary of the model: stakeholder groups, UN regions, policy domains, WSIS Action Lines.
+
+These names are the public vocabulary: the same strings appear in scenario files, CLI
+flags, data columns and the docs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+GROUPS: tuple[str, ...] = (
+    "government",
+    "civil_society",
+    "business",
+    "technical_community",
+    "un_agency",
+)
+GOVERNMENT = GROUPS.index("government")
+UN_AGENCY = GROUPS.index("un_agency")
+
+#: The five UN regional groups; UN agencies belong to none of them and sit in ``global``.
+REGIONS: tuple[str, ...] = (
+    "africa",
+    "asia_pacific",
+    "eastern_europe",
+    "latin_america_caribbean",
+    "western_europe_others",
+)
+GLOBAL = "global"
+REGION_CODES: tuple[str, ...] = (*REGIONS, GLOBAL)
+GLOBAL_CODE = len(REGIONS)
+
+#: UN member states per regional group (patterns.md: Asia-Pacific 53 + Kiribati, WEOG 28 + USA).
+UN_MEMBERSHIP: dict[str, int] = {
+    "africa": 54,
+    "asia_pacific": 54,
+    "eastern_europe": 23,
+    "latin_america_caribbean": 33,
+    "western_europe_others": 29,
+}
+
+DOMAINS: tuple[str, ...] = (
+    "infrastructure",
+    "security",
+    "human_rights",
+    "economy",
+    "development",
+    "culture",
+    "governance",
+)
+
+#: WSIS Action Lines: (title, policy domain, facilitating UN agencies).
+ACTION_LINES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "C1": ("Role of governments and all stakeholders in promoting ICTs", "governance", ("UNDESA", "ITU")),
+    "C2": ("Information and communication infrastructure", "infrastructure", ("ITU",)),
+    "C3": ("Access to information and knowledge", "human_rights", ("UNESCO",)),
+    "C4": ("Capacity building", "development", ("UNDP", "UNESCO", "ITU", "UNCTAD")),
+    "C5": ("Building confidence and security in the use of ICTs", "security", ("ITU",)),
+    "C6": ("Enabling environment", "economy", ("ITU", "UNDP", "UNCTAD", "UNDESA")),
+    "C7": (
+        "ICT applications (e-government, e-business, e-health, ...)",
+        "development",
+        ("UNDESA", "UNCTAD", "WHO", "ILO", "FAO", "UNEP", "WMO", "UPU"),
+    ),
+    "C8": ("Cultural and linguistic diversity, local content", "culture", ("UNESCO",)),
+    "C9": ("Media", "human_rights", ("UNESCO",)),
+    "C10": ("Ethical dimensions of the Information Society", "culture", ("UNESCO",)),
+    "C11": ("International and regional cooperation", "governance", ("UNDESA",)),
+}
+
+#: The UN agencies that facilitate Action Lines, in the order UN-agency actors are named.
+UN_AGENCIES: tuple[str, ...] = (
+    "ITU",
+    "UNESCO",
+    "UNDP",
+    "UNCTAD",
+    "UNDESA",
+    "WHO",
+    "ILO",
+    "FAO",
+    "UNEP",
+    "WMO",
+    "UPU",
+)
+
+VENUES: tuple[str, ...] = (
+    "intergovernmental",
+    "action_line_coalition",
+    "cstd_committee",
+    "cstd_working_group",
+    "external_process",
+    "igf",
+)
+
+#: Travel distance between regions (0 = same region, 1 = farthest); ``global`` actors
+#: (UN agencies) travel from their headquarters at a middling cost everywhere.
+REGION_DISTANCE = np.array(
+    [
+        # AF   AP   EE   LAC  WEOG
+        [0.0, 0.8, 0.7, 0.9, 0.6],
+        [0.8, 0.0, 0.7, 1.0, 0.8],
+        [0.7, 0.7, 0.0, 0.9, 0.3],
+        [0.9, 1.0, 0.9, 0.0, 0.7],
+        [0.6, 0.8, 0.3, 0.7, 0.0],
+        [0.5, 0.5, 0.5, 0.5, 0.5],  # global, travelling to each host region
+    ]
+)
+
+
+def domain_index(name: str) -> int:
+    """Index of a policy domain, for the expertise columns."""
+    return DOMAINS.index(name)

@@ -1,0 +1,496 @@
+"""The parameter schema: one pydantic model is the single source of truth for every parameter.
+
+Each field carries its type, default, range, unit and a one-line description; scenario
+files, ``--set`` overrides, the Python API, the dashboard and docs/ODD.md all read them
+from here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from model.catalog import UN_MEMBERSHIP
+
+DecisionRule = Literal[
+    "consensus",
+    "rough_consensus",
+    "majority",
+    "qualified_majority",
+    "government_vote",
+    "concurrent_groups",
+    "concurrent_groups_regions",
+]
+ParticipationRule = Literal["open", "invited_experts", "group_quotas", "governments_only"]
+Routing = Literal["intergovernmental", "cstd_platform", "distributed"]
+HostRegion = Literal[
+    "rotate",
+    "africa",
+    "asia_pacific",
+    "eastern_europe",
+    "latin_america_caribbean",
+    "western_europe_others",
+]
+Venue = Literal[
+    "intergovernmental",
+    "action_line_coalition",
+    "cstd_working_group",
+    "external_process",
+    "igf",
+]
+StanceType = Literal["general", "state_centric"]
+ActionLine = Literal["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11"]
+Domain = Literal["infrastructure", "security", "human_rights", "economy", "development", "culture", "governance"]
+
+
+class ConfigError(ValueError):
+    """A bad scenario, parameter or value: its message is one line naming where, what and what is allowed."""
+
+
+def param(default: Any, description: str, unit: str = "", **constraints: Any) -> Any:
+    """A schema field with its unit kept beside the description (for docs and dashboard labels)."""
+    return Field(default, description=description, json_schema_extra={"unit": unit}, **constraints)
+
+
+class Strict(BaseModel):
+    """Base for every table of the schema: unknown keys and silent type coercions are errors."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", validate_default=True)
+
+
+def _share(default: float, what: str) -> Any:
+    return param(default, what, "weight", ge=0.0, le=1e6, allow_inf_nan=False)
+
+
+class RegionWeights(Strict):
+    """Relative weights over the five UN regional groups (normalised where used)."""
+
+    africa: float = _share(1.0, "weight of Africa")
+    asia_pacific: float = _share(1.0, "weight of Asia-Pacific")
+    eastern_europe: float = _share(1.0, "weight of Eastern Europe")
+    latin_america_caribbean: float = _share(1.0, "weight of Latin America & Caribbean")
+    western_europe_others: float = _share(1.0, "weight of Western Europe & Others")
+
+
+def _un_membership() -> RegionWeights:
+    return RegionWeights(**{k: float(v) for k, v in UN_MEMBERSHIP.items()})
+
+
+def _count(default: int, who: str) -> Any:
+    return param(default, f"number of {who} (before `scale`)", "actors", ge=0, le=20_000)
+
+
+class ActorCounts(Strict):
+    """How many actors of each stakeholder group the model creates."""
+
+    government: int = _count(193, "governments (UN member states)")
+    civil_society: int = _count(150, "civil-society organisations")
+    business: int = _count(100, "businesses")
+    technical_community: int = _count(80, "technical and academic community actors")
+    un_agency: int = _count(11, "UN agencies (the WSIS Action Line facilitators)")
+
+
+class ActorRegions(Strict):
+    """Where each group's actors come from (UN agencies are `global`)."""
+
+    government: RegionWeights = Field(default_factory=_un_membership, description="regional weights of governments")
+    civil_society: RegionWeights = Field(
+        default_factory=lambda: RegionWeights(
+            africa=0.16,
+            asia_pacific=0.22,
+            eastern_europe=0.08,
+            latin_america_caribbean=0.14,
+            western_europe_others=0.40,
+        ),
+        description="regional weights of civil society",
+    )
+    business: RegionWeights = Field(
+        default_factory=lambda: RegionWeights(
+            africa=0.10,
+            asia_pacific=0.28,
+            eastern_europe=0.07,
+            latin_america_caribbean=0.10,
+            western_europe_others=0.45,
+        ),
+        description="regional weights of business",
+    )
+    technical_community: RegionWeights = Field(
+        default_factory=lambda: RegionWeights(
+            africa=0.10,
+            asia_pacific=0.25,
+            eastern_europe=0.09,
+            latin_america_caribbean=0.11,
+            western_europe_others=0.45,
+        ),
+        description="regional weights of the technical community",
+    )
+
+
+def _unit(default: float, what: str) -> Any:
+    return param(default, what, "0-1", ge=0.0, le=1.0, allow_inf_nan=False)
+
+
+class GroupValues(Strict):
+    """One value per stakeholder group."""
+
+    government: float = _unit(0.5, "value for governments")
+    civil_society: float = _unit(0.5, "value for civil society")
+    business: float = _unit(0.5, "value for business")
+    technical_community: float = _unit(0.5, "value for the technical community")
+    un_agency: float = _unit(0.5, "value for UN agencies")
+
+
+class RegionFactors(Strict):
+    """One multiplier per region (``global`` for UN agencies)."""
+
+    africa: float = param(1.0, "multiplier for Africa", "x", ge=0.0, le=5.0, allow_inf_nan=False)
+    asia_pacific: float = param(1.0, "multiplier for Asia-Pacific", "x", ge=0.0, le=5.0, allow_inf_nan=False)
+    eastern_europe: float = param(1.0, "multiplier for Eastern Europe", "x", ge=0.0, le=5.0, allow_inf_nan=False)
+    latin_america_caribbean: float = param(
+        1.0, "multiplier for Latin America & Caribbean", "x", ge=0.0, le=5.0, allow_inf_nan=False
+    )
+    western_europe_others: float = param(
+        1.0, "multiplier for Western Europe & Others", "x", ge=0.0, le=5.0, allow_inf_nan=False
+    )
+    global_: float = param(
+        1.0,
+        "multiplier for global actors (UN agencies)",
+        "x",
+        ge=0.0,
+        le=5.0,
+        allow_inf_nan=False,
+        alias="global",
+    )
+
+    model_config = ConfigDict(strict=True, extra="forbid", validate_default=True, populate_by_name=True)
+
+
+class Resources(Strict):
+    """Capacity to prepare, travel and attend: Beta-distributed around group mean x region factor."""
+
+    group_mean: GroupValues = Field(
+        default_factory=lambda: GroupValues(
+            government=0.7, civil_society=0.35, business=0.75, technical_community=0.55, un_agency=0.8
+        ),
+        description="mean resources per group",
+    )
+    region_factor: RegionFactors = Field(
+        default_factory=lambda: RegionFactors(
+            africa=0.6,
+            asia_pacific=0.85,
+            eastern_europe=0.85,
+            latin_america_caribbean=0.75,
+            western_europe_others=1.25,
+        ),
+        description="multiplier of the group mean per region (Global-South actors have less)",
+    )
+    concentration: float = param(
+        8.0, "Beta concentration: higher = less spread within a group", "", gt=0.0, le=1000.0, allow_inf_nan=False
+    )
+
+
+class Participation(Strict):
+    """Weights of the logistic participation choice (utility in log-odds)."""
+
+    intercept: float = param(-4.5, "baseline log-odds of taking part", "log-odds", ge=-20, le=20, allow_inf_nan=False)
+    relevance: float = param(
+        3.0, "weight of expertise in the issue's domain", "log-odds", ge=0, le=20, allow_inf_nan=False
+    )
+    resources: float = param(1.5, "weight of available resources", "log-odds", ge=0, le=20, allow_inf_nan=False)
+    notice: float = param(2.0, "weight of having notice >= prep time", "log-odds", ge=0, le=20, allow_inf_nan=False)
+    salience: float = param(1.0, "weight of the issue's salience", "log-odds", ge=0, le=20, allow_inf_nan=False)
+    ties: float = param(
+        1.0, "weight of earlier collaboration in the domain", "log-odds", ge=0, le=20, allow_inf_nan=False
+    )
+    cost: float = param(2.5, "weight of travel cost (onsite attendance)", "log-odds", ge=0, le=20, allow_inf_nan=False)
+    remote_penalty: float = param(
+        1.0, "log-odds lost by attending remotely instead of onsite", "log-odds", ge=0, le=20, allow_inf_nan=False
+    )
+    remote_influence: float = _unit(0.7, "influence of a remote participant relative to an onsite one")
+    expert_threshold: float = _unit(0.5, "minimum expertise in the domain to be invited under `invited_experts`")
+    seats_per_group: int = param(12, "seats per stakeholder group under `group_quotas`", "actors", ge=1, le=10_000)
+    meeting_effort: float = _unit(0.1, "capacity a meeting month uses up (remote: half)")
+    capacity_recovery: float = _unit(0.2, "share of spent capacity an actor recovers per month")
+
+
+class StanceProfile(Strict):
+    """Where actors stand on one type of issue, before deliberation."""
+
+    group_mean: GroupValues = Field(default_factory=GroupValues, description="mean stance per group")
+    government_region_mean: RegionFactors | None = Field(
+        None, description="if set, mean stance of governments per region (overrides the group mean)"
+    )
+    sd: float = param(0.15, "standard deviation of stances around the mean", "0-1", ge=0.0, le=1.0, allow_inf_nan=False)
+
+
+def _state_centric() -> StanceProfile:
+    """A new intergovernmental mechanism: governments split by region, others opposed (patterns P3, P4)."""
+    return StanceProfile(
+        group_mean=GroupValues(
+            government=0.5, civil_society=0.3, business=0.2, technical_community=0.15, un_agency=0.5
+        ),
+        government_region_mean=RegionFactors(
+            africa=0.8,
+            asia_pacific=0.7,
+            eastern_europe=0.6,
+            latin_america_caribbean=0.5,
+            western_europe_others=0.15,
+            global_=0.5,
+        ),
+        sd=0.12,
+    )
+
+
+class Stance(Strict):
+    """Stance distributions by issue type."""
+
+    general: StanceProfile = Field(
+        default_factory=lambda: StanceProfile(
+            group_mean=GroupValues(
+                government=0.55, civil_society=0.4, business=0.5, technical_community=0.45, un_agency=0.5
+            ),
+            sd=0.15,
+        ),
+        description="stances on ordinary policy issues",
+    )
+    state_centric: StanceProfile = Field(default_factory=_state_centric, description="stances on state-centric issues")
+
+
+class IssueSpec(Strict):
+    """One issue of a fixed agenda."""
+
+    domain: Domain = param("governance", "policy domain", "")
+    action_line: ActionLine | None = param(None, "WSIS Action Line the issue is embedded in, if any", "")
+    salience: float = _unit(0.5, "how pressing the issue is")
+    complexity: int = param(2, "number of aspects to scope", "aspects", ge=1, le=10)
+    stance_type: StanceType = param("general", "which stance profile actors draw from", "")
+    arrival: int = param(0, "step at which the issue enters the agenda", "months", ge=0, le=100_000)
+
+
+class Agenda(Strict):
+    """Where issues come from: a fixed list or a Poisson stream."""
+
+    mode: Literal["poisson", "fixed"] = param("poisson", "`poisson` arrivals or a `fixed` list of issues", "")
+    rate: float = param(
+        0.5, "mean new issues per month (poisson mode)", "issues/month", ge=0.0, le=100.0, allow_inf_nan=False
+    )
+    action_line_share: float = _unit(0.5, "share of arriving issues already embedded in a WSIS Action Line")
+    state_centric_share: float = _unit(0.15, "share of arriving issues that are state-centric")
+    issues: list[IssueSpec] = Field(default_factory=list, description="the issues of a fixed agenda")
+
+
+class Committee(Strict):
+    """The permanent multistakeholder CSTD committee that routes issues outside the Action Lines."""
+
+    review_time: int = param(
+        1, "months the committee takes to map processes and recommend a venue", "months", ge=0, le=60
+    )
+    external_share: float = _unit(
+        0.3, "share of issues it sends to an existing multistakeholder process outside the UN"
+    )
+    delegate_share: float = _unit(0.1, "share of issues delegated to others instead of taken forward")
+
+
+class Legitimacy(Strict):
+    """How an actor rates an outcome: voice, closeness to its stance, transparency (weights sum to 1)."""
+
+    voice: float = _unit(0.4, "weight of its group and region having taken part")
+    closeness: float = _unit(0.4, "weight of the outcome's closeness to its own stance")
+    transparency: float = _unit(0.2, "weight of notice, background and IGF feedback")
+
+
+class ModelConfig(Strict):
+    """Every parameter of a netgov run. Defaults describe a generic multistakeholder setting."""
+
+    # -- the rules (settable with --set and in the dashboard) --
+    notice_period: int = param(3, "notice given before a meeting", "months", ge=0, le=24)
+    background_quality: float = _unit(0.5, "quality of background material on modalities, aim and significance")
+    decision_rule: DecisionRule = param("majority", "how a network decides", "")
+    participation_rule: ParticipationRule = param("open", "who may take part in an issue network", "")
+    routing: Routing = param(
+        "distributed",
+        "venue structure: all `intergovernmental`, all through the `cstd_platform`, or `distributed`",
+        "",
+    )
+    remote_participation: float = _unit(0.5, "availability and quality of remote participation")
+    travel_support: float = _unit(0.0, "share of travel cost covered for actors in need")
+    igf_feedback: bool = param(False, "proposals must take structured IGF feedback before a decision", "")
+    scale: float = param(1.0, "multiplies every actor count", "x", gt=0.0, le=50.0, allow_inf_nan=False)
+    # -- process --
+    steps: int = param(60, "default run length", "months", ge=1, le=100_000)
+    host_region: HostRegion = param("rotate", "where meetings are held (`rotate` draws a region per meeting)", "")
+    travel_cost: float = param(
+        1.0, "travel cost between the farthest regions", "0-1", ge=0.0, le=5.0, allow_inf_nan=False
+    )
+    base_prep_time: float = param(
+        3.0, "preparation a typical actor needs with average background", "months", ge=0.0, le=24.0, allow_inf_nan=False
+    )
+    scoping_time: int = param(
+        2, "months of scoping (isolating the aspects that need global policy)", "months", ge=0, le=60
+    )
+    deliberation_time: int = param(6, "months of deliberation before a decision", "months", ge=1, le=120)
+    max_attempts: int = param(2, "decision attempts before an issue stalls", "attempts", ge=1, le=20)
+    openness: float = _unit(0.25, "mean bounded-confidence threshold (HK epsilon)")
+    igf_pull: float = _unit(0.2, "per-month pull of a proposal toward the wider audience under IGF feedback")
+    qualified_share: float = param(
+        2 / 3, "share of yes votes `qualified_majority` needs", "0-1", gt=0.5, le=1.0, allow_inf_nan=False
+    )
+    objection_threshold: float = _unit(0.1, "largest share of objections `rough_consensus` tolerates")
+    tie_partners: int = param(3, "collaboration ties each participant forms per network", "ties", ge=0, le=100)
+    # -- tables --
+    actors: ActorCounts = Field(default_factory=ActorCounts, description="actor counts per group")
+    regions: ActorRegions = Field(default_factory=ActorRegions, description="where each group's actors come from")
+    reference_shares: RegionWeights = Field(
+        default_factory=_un_membership, description="reference regional mix for `regional_balance`"
+    )
+    resources: Resources = Field(default_factory=Resources, description="resource distribution")
+    participation: Participation = Field(default_factory=Participation, description="participation choice")
+    stance: Stance = Field(default_factory=Stance, description="stance distributions")
+    agenda: Agenda = Field(default_factory=Agenda, description="issue agenda")
+    committee: Committee = Field(default_factory=Committee, description="the CSTD committee")
+    legitimacy: Legitimacy = Field(default_factory=Legitimacy, description="legitimacy rating weights")
+
+
+#: The top-level rule keys (the dashboard's controls and the documented `--set` keys).
+RULE_KEYS: tuple[str, ...] = (
+    "notice_period",
+    "background_quality",
+    "decision_rule",
+    "participation_rule",
+    "remote_participation",
+    "travel_support",
+    "igf_feedback",
+    "scale",
+)
+
+
+def iter_fields(model: type[BaseModel] = ModelConfig, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Yield (dotted name, FieldInfo) for every leaf parameter of the schema."""
+    for name, info in model.model_fields.items():
+        key = f"{prefix}{info.alias or name}"
+        sub = _submodel(info.annotation)
+        if sub is not None and name != "issues":
+            yield from iter_fields(sub, key + ".")
+        else:
+            yield key, info
+
+
+def _submodel(annotation: Any) -> type[BaseModel] | None:
+    args = getattr(annotation, "__args__", None)
+    candidates = [annotation, *(args or ())]
+    for c in candidates:
+        if isinstance(c, type) and issubclass(c, BaseModel):
+            return c
+    return None
+
+
+def field_at(dotted: str) -> Any:
+    """The FieldInfo of a dotted parameter name, or None."""
+    model: type[BaseModel] | None = ModelConfig
+    info = None
+    for part in dotted.split("."):
+        if model is None:
+            return None
+        fields = {(f.alias or n): f for n, f in model.model_fields.items()}
+        info = fields.get(part)
+        if info is None:
+            return None
+        model = _submodel(info.annotation)
+    return info
+
+
+def allowed(info: Any) -> str:
+    """Describe what a field accepts, e.g. 'an integer from 0 to 24 (months)'."""
+    ann = info.annotation
+    choices = _literal_choices(ann)
+    if choices:
+        return "one of " + ", ".join(repr(c) for c in choices if c is not None)
+    bounds = {}
+    for m in info.metadata:
+        for k in ("ge", "gt", "le", "lt"):
+            if getattr(m, k, None) is not None:
+                bounds[k] = getattr(m, k)
+    kind = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}.get(ann)
+    if kind is None:
+        sub = _submodel(ann)
+        if sub is not None:
+            return "a table with keys " + ", ".join((f.alias or n) for n, f in sub.model_fields.items())
+        kind = "a list of tables" if getattr(ann, "__origin__", None) is list else str(ann)
+    lo = f">= {_num(bounds['ge'])}" if "ge" in bounds else f"> {_num(bounds['gt'])}" if "gt" in bounds else ""
+    hi = f"<= {_num(bounds['le'])}" if "le" in bounds else f"< {_num(bounds['lt'])}" if "lt" in bounds else ""
+    rng = " and ".join(x for x in (lo, hi) if x)
+    unit = (info.json_schema_extra or {}).get("unit") if isinstance(info.json_schema_extra, dict) else ""
+    unit_txt = f" ({unit})" if unit and unit not in ("0-1", "x", "weight") else ""
+    return f"{kind} {rng}{unit_txt}".strip() if rng else f"{kind}{unit_txt}"
+
+
+def _num(x: float) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def _literal_choices(ann: Any) -> tuple[Any, ...]:
+    origin = getattr(ann, "__origin__", None)
+    if origin is Literal:
+        return ann.__args__
+    for a in getattr(ann, "__args__", ()) or ():
+        if getattr(a, "__origin__", None) is Literal:
+            return a.__args__
+    return ()
+
+
+def suggest(dotted: str) -> str:
+    """A 'did you mean' hint for an unknown dotted key."""
+    parent, _, leaf = dotted.rpartition(".")
+    if parent:
+        info = field_at(parent)
+        sub = _submodel(info.annotation) if info is not None else None
+    else:
+        sub = ModelConfig
+    if sub is None:
+        return ""
+    names = [(f.alias or n) for n, f in sub.model_fields.items()]
+    close = difflib.get_close_matches(leaf, names, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{f'{parent}.' if parent else ''}{close[0]}'?"
+    return "known keys here: " + ", ".join(names)
+
+
+def _fmt_value(value: Any) -> str:
+    text = repr(value)
+    if isinstance(value, float) and math.isnan(value):
+        text = "nan"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def validate_config(data: Mapping[str, Any], source: str = "parameters") -> ModelConfig:
+    """Validate a parameter mapping, turning the first problem into a one-line ConfigError."""
+    try:
+        return ModelConfig.model_validate(dict(data))
+    except ValidationError as exc:
+        raise ConfigError(explain(exc, source)) from None
+
+
+def explain(exc: ValidationError, source: str) -> str:
+    """One line: the source, the dotted key, the value, and what is allowed."""
+    err = exc.errors()[0]
+    loc = [str(p) for p in err["loc"] if not isinstance(p, int)]
+    # a list index: keep it readable as issues[2].domain
+    parts: list[str] = []
+    for p in err["loc"]:
+        if isinstance(p, int) and parts:
+            parts[-1] += f"[{p}]"
+        else:
+            parts.append(str(p))
+    key = ".".join(parts)
+    value = err.get("input")
+    if err["type"] == "extra_forbidden":
+        return f"{source}: unknown key '{key}' = {_fmt_value(value)}; {suggest('.'.join(loc))}"
+    if err["type"] == "missing":
+        return f"{source}: '{key}' is missing"
+    info = field_at(".".join(loc))
+    what = allowed(info) if info is not None else err["msg"]
+    return f"{source}: {key} = {_fmt_value(value)} is not allowed: expected {what}"

@@ -1,0 +1,162 @@
+"""Metrics as pure functions: each takes plain numbers or arrays and returns a number.
+
+Formulas are in the docstrings and in docs/ODD.md; tests check each one against values
+computed by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+
+import numpy as np
+
+
+def _entropy(counts: Sequence[float]) -> float:
+    c = np.asarray(counts, dtype=float)
+    total = c.sum()
+    if total <= 0:
+        return 0.0
+    p = c[c > 0] / total
+    return float(-(p * np.log(p)).sum())
+
+
+def inclusiveness(group_counts: Sequence[float]) -> float:
+    """Normalised Shannon entropy of participants over the stakeholder groups.
+
+    H = -Σ p_g ln p_g / ln G, with p_g the share of group g among participants and G the
+    number of groups (5). 1 = every group equally present; 0 = one group only (or nobody).
+    """
+    g = len(group_counts)
+    return _entropy(group_counts) / np.log(g) if g > 1 else 0.0
+
+
+def group_coverage(group_counts: Sequence[float]) -> float:
+    """Share of stakeholder groups with at least one participant: #{g : n_g > 0} / G."""
+    c = np.asarray(group_counts)
+    return float((c > 0).mean()) if c.size else 0.0
+
+
+def regional_balance(region_counts: Sequence[float], reference: Sequence[float]) -> float:
+    """1 − ½ Σ_r |s_r − q_r|: one minus the dissimilarity between participants' regional
+    shares s and the reference shares q (both normalised to sum to 1).
+
+    1 = participants mirror the reference exactly; 0 = no overlap at all (or nobody).
+    """
+    c = np.asarray(region_counts, dtype=float)
+    q = np.asarray(reference, dtype=float)
+    if c.sum() <= 0 or q.sum() <= 0:
+        return 0.0
+    s = c / c.sum()
+    q = q / q.sum()
+    return float(1.0 - 0.5 * np.abs(s - q).sum())
+
+
+def regional_evenness(region_counts: Sequence[float]) -> float:
+    """Normalised Shannon entropy of participants over regions (1 = all regions equal)."""
+    r = len(region_counts)
+    return _entropy(region_counts) / np.log(r) if r > 1 else 0.0
+
+
+def banzhaf_power(players: Iterable[Hashable], is_winning: Callable[[frozenset], bool]) -> dict[Hashable, float]:
+    """Normalised Banzhaf index of a simple game, by exact enumeration.
+
+    A player's swing count η_i is the number of coalitions S ∌ i with S losing and
+    S ∪ {i} winning; β_i = η_i / Σ_j η_j. If no player ever swings (no coalition can
+    win, or every coalition wins), every index is 0. Cost: 2^n calls of ``is_winning``.
+    """
+    ps = list(players)
+    n = len(ps)
+    wins: dict[int, bool] = {}
+    for mask in range(1 << n):
+        wins[mask] = bool(is_winning(frozenset(ps[i] for i in range(n) if mask >> i & 1)))
+    swings = [0] * n
+    for mask, won in wins.items():
+        if won:
+            continue
+        for i in range(n):
+            if not mask >> i & 1 and wins[mask | 1 << i]:
+                swings[i] += 1
+    total = sum(swings)
+    return {p: (swings[i] / total if total else 0.0) for i, p in enumerate(ps)}
+
+
+def decisive_alone(players: Iterable[Hashable], is_winning: Callable[[frozenset], bool]) -> bool:
+    """True if some single player can pass an outcome on its own: ∃ i with W({i})."""
+    return any(is_winning(frozenset([p])) for p in players)
+
+
+def capture(powers: Iterable[dict[Hashable, float]]) -> float:
+    """The largest Banzhaf power of any single bloc across the given games
+    (stakeholder groups as blocs, regions as blocs): max_game max_i β_i.
+
+    1 = one bloc holds all the power; 1/k = k blocs share it equally; 0 = nobody can win.
+    """
+    return max((max(p.values(), default=0.0) for p in powers), default=0.0)
+
+
+def legitimacy_ratings(
+    voice: np.ndarray,
+    stances: np.ndarray,
+    outcome: float,
+    transparency: float,
+    weights: tuple[float, float, float] = (0.4, 0.4, 0.2),
+) -> np.ndarray:
+    """Each actor's rating of an outcome, participant or not:
+
+    L_i = w_v · voice_i + w_c · (1 − |x_i − o|) + w_t · T, normalised by w_v + w_c + w_t,
+
+    where voice_i ∈ [0, 1] is ½·[own group took part] + ½·[own region took part],
+    x_i the actor's stance, o the outcome, T the process's transparency in [0, 1].
+    """
+    wv, wc, wt = weights
+    total = wv + wc + wt
+    closeness = 1.0 - np.abs(np.asarray(stances, dtype=float) - outcome)
+    return (wv * np.asarray(voice, dtype=float) + wc * closeness + wt * transparency) / total
+
+
+def legitimacy(ratings: Sequence[float]) -> float:
+    """Mean rating over all actors: (1/N) Σ_i L_i."""
+    r = np.asarray(ratings, dtype=float)
+    return float(r.mean()) if r.size else float("nan")
+
+
+def outcome_gap(outcome: float, stances: Sequence[float]) -> float:
+    """|o − median(x)|: distance between the outcome and the median stance of *all* actors."""
+    return float(abs(outcome - np.median(np.asarray(stances, dtype=float))))
+
+
+def notice_sufficiency(notice_period: float, prep_times: Sequence[float]) -> float:
+    """Share of invited actors with notice ≥ their preparation time: #{i : n ≥ p_i} / N."""
+    p = np.asarray(prep_times, dtype=float)
+    return float((notice_period >= p).mean()) if p.size else float("nan")
+
+
+def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and a Student-t confidence interval (lo, hi) of a sample, NaNs dropped."""
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if x.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    m = float(x.mean())
+    if x.size < 2:
+        return m, m, m
+    half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+    return m, m - half, m + half
+
+
+__all__ = [
+    "banzhaf_power",
+    "capture",
+    "decisive_alone",
+    "group_coverage",
+    "inclusiveness",
+    "legitimacy",
+    "legitimacy_ratings",
+    "mean_ci",
+    "notice_sufficiency",
+    "outcome_gap",
+    "regional_balance",
+    "regional_evenness",
+]

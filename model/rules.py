@@ -1,0 +1,117 @@
+"""Decision rules: does a set of yes votes pass, and how much power does each bloc hold?
+
+A rule sees the participants' stakeholder groups and regions (integer codes from
+``model.catalog``) and a boolean yes-vote per participant. One actor, one vote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model import metrics
+from model.catalog import GLOBAL_CODE, GOVERNMENT, GROUPS, REGION_CODES
+
+DECISION_RULES: tuple[str, ...] = (
+    "consensus",
+    "rough_consensus",
+    "majority",
+    "qualified_majority",
+    "government_vote",
+    "concurrent_groups",
+    "concurrent_groups_regions",
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A decision rule with its thresholds."""
+
+    name: str
+    qualified_share: float = 2 / 3
+    objection_threshold: float = 0.1
+
+    def __post_init__(self) -> None:
+        if self.name not in DECISION_RULES:
+            raise ValueError(f"unknown decision_rule {self.name!r}; allowed: {', '.join(DECISION_RULES)}")
+
+    def passes(self, yes: np.ndarray, groups: np.ndarray, regions: np.ndarray) -> bool:
+        """Whether the outcome is adopted given each participant's vote."""
+        yes = np.asarray(yes, dtype=bool)
+        groups = np.asarray(groups)
+        regions = np.asarray(regions)
+        return self.passes_cells(cells(groups[yes], regions[yes]), cells(groups, regions))
+
+    def passes_cells(self, ayes: np.ndarray, members: np.ndarray) -> bool:
+        """The same decision from (group x region) tables of yes votes and of participants.
+
+        Every rule depends on votes only through these counts, which is what makes the
+        bloc games below cheap.
+        """
+        n = int(members.sum())
+        y = int(ayes.sum())
+        if n == 0:
+            return False
+        if self.name == "consensus":
+            return y == n
+        if self.name == "rough_consensus":
+            return (n - y) <= self.objection_threshold * n
+        if self.name == "majority":
+            return 2 * y > n
+        if self.name == "qualified_majority":
+            return y >= self.qualified_share * n
+        if self.name == "government_vote":
+            gov = int(members[GOVERNMENT].sum())
+            return gov > 0 and 2 * int(ayes[GOVERNMENT].sum()) > gov
+        # concurrent majorities: every stakeholder group (and UN region) must take part and agree
+        ok = _majority_in_every(ayes.sum(axis=1), members.sum(axis=1))
+        if self.name == "concurrent_groups_regions":
+            ok = ok and _majority_in_every(ayes[:, :GLOBAL_CODE].sum(axis=0), members[:, :GLOBAL_CODE].sum(axis=0))
+        return ok
+
+
+def cells(groups: np.ndarray, regions: np.ndarray) -> np.ndarray:
+    """Participants counted per (stakeholder group, region code): a 5 x 6 table."""
+    k = len(REGION_CODES)
+    return np.bincount(groups * k + regions, minlength=len(GROUPS) * k).reshape(len(GROUPS), k)
+
+
+def _majority_in_every(ayes: np.ndarray, members: np.ndarray) -> bool:
+    """Every category is present and has a strict majority of yes votes."""
+    return bool((members > 0).all() and (2 * ayes > members).all())
+
+
+@dataclass(frozen=True)
+class Power:
+    """Who holds power in one network under its rule: Banzhaf indices of groups and regions as blocs."""
+
+    groups: dict[str, float]
+    regions: dict[str, float]
+    decisive_alone: bool
+
+    @property
+    def capture(self) -> float:
+        """The largest bloc power: ``metrics.capture`` over both games."""
+        return metrics.capture([self.groups, self.regions])
+
+
+def bloc_power(rule: Rule, groups: np.ndarray, regions: np.ndarray) -> Power:
+    """Banzhaf power of every group and every region acting as a bloc (all yes or all no)."""
+    members = cells(np.asarray(groups), np.asarray(regions))
+
+    def game(axis: int, names: tuple[str, ...]) -> tuple[dict[str, float], bool]:
+        present = [c for c in range(len(names)) if members.sum(axis=1 - axis)[c] > 0]
+
+        def wins(coalition: frozenset) -> bool:
+            keep = np.zeros(len(names), dtype=bool)
+            keep[list(coalition)] = True
+            ayes = members * (keep[:, None] if axis == 0 else keep[None, :])
+            return rule.passes_cells(ayes, members)
+
+        power = metrics.banzhaf_power(present, wins)
+        return {names[c]: v for c, v in power.items()}, metrics.decisive_alone(present, wins)
+
+    g, g_alone = game(0, GROUPS)
+    r, r_alone = game(1, REGION_CODES)
+    return Power(groups=g, regions=r, decisive_alone=g_alone or r_alone)

@@ -1,0 +1,3 @@
+from netgov.cli import main
+
+main()

@@ -1,0 +1,107 @@
+"""Every metric against values computed by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from model import metrics
+from model.catalog import UN_MEMBERSHIP
+
+
+def test_inclusiveness_hand_values() -> None:
+    assert metrics.inclusiveness([4, 4, 4, 4, 4]) == pytest.approx(1.0)
+    assert metrics.inclusiveness([9, 0, 0, 0, 0]) == pytest.approx(0.0)
+    assert metrics.inclusiveness([0, 0, 0, 0, 0]) == 0.0
+    # two groups, equal: ln 2 / ln 5
+    assert metrics.inclusiveness([3, 3, 0, 0, 0]) == pytest.approx(math.log(2) / math.log(5))
+    # shares (1/2, 1/4, 1/4): H = 1/2 ln 2 + 1/2 ln 4 = 1.03972; / ln 5 = 0.64601
+    assert metrics.inclusiveness([2, 1, 1, 0, 0]) == pytest.approx(0.646015, abs=1e-6)
+
+
+def test_group_coverage() -> None:
+    assert metrics.group_coverage([3, 0, 1, 0, 2]) == pytest.approx(0.6)
+    assert metrics.group_coverage([0, 0, 0, 0, 0]) == 0.0
+
+
+def test_regional_balance_hand_values() -> None:
+    # s = (.5, .5, 0, 0, 0), q = (.25, .25, .25, .25, 0): dissimilarity = 1/2 (4 x .25) = .5
+    assert metrics.regional_balance([1, 1, 0, 0, 0], [1, 1, 1, 1, 0]) == pytest.approx(0.5)
+    un = list(UN_MEMBERSHIP.values())
+    assert metrics.regional_balance(un, un) == pytest.approx(1.0)
+    # all participants from one region, reference UN membership: 1 - 1/2 (1 - 54/193 + 139/193) = 54/193
+    assert metrics.regional_balance([7, 0, 0, 0, 0], un) == pytest.approx(54 / 193)
+    assert metrics.regional_balance([0, 0, 0, 0, 0], un) == 0.0
+
+
+def test_regional_evenness() -> None:
+    assert metrics.regional_evenness([2, 2, 2, 2, 2]) == pytest.approx(1.0)
+    assert metrics.regional_evenness([1, 0, 0, 0, 0]) == pytest.approx(0.0)
+    assert metrics.regional_evenness([1, 1, 0, 0, 0]) == pytest.approx(math.log(2) / math.log(5))
+
+
+def weighted_game(weights: dict[str, int], quota: int):
+    return lambda coalition: sum(weights[p] for p in coalition) >= quota
+
+
+def test_banzhaf_eec_council_1958() -> None:
+    """Council of the EEC, 1958: weights F 4, D 4, I 4, B 2, N 2, L 1, quota 12 of 17.
+
+    Felsenthal & Machover (1998), *The Measurement of Voting Power*, sect. 2.3 (also
+    Banzhaf 1965): raw swings 10, 10, 10, 6, 6, 0 -> normalised 5/21, 5/21, 5/21, 1/7, 1/7, 0;
+    Luxembourg is a dummy player.
+    """
+    w = {"F": 4, "D": 4, "I": 4, "B": 2, "N": 2, "L": 1}
+    power = metrics.banzhaf_power(w, weighted_game(w, 12))
+    for big in "FDI":
+        assert power[big] == pytest.approx(5 / 21)
+    for mid in "BN":
+        assert power[mid] == pytest.approx(1 / 7)
+    assert power["L"] == 0.0
+    assert sum(power.values()) == pytest.approx(1.0)
+
+
+def test_banzhaf_small_party_equal_power() -> None:
+    """[51; 49, 49, 2]: any two parties win, so the 2-seat party has the same power (1/3 each)."""
+    w = {"A": 49, "B": 49, "C": 2}
+    power = metrics.banzhaf_power(w, weighted_game(w, 51))
+    assert power == pytest.approx({"A": 1 / 3, "B": 1 / 3, "C": 1 / 3})
+
+
+def test_banzhaf_no_winning_coalition_gives_zero() -> None:
+    assert metrics.banzhaf_power(["a", "b"], lambda c: False) == {"a": 0.0, "b": 0.0}
+
+
+def test_decisive_alone_and_capture() -> None:
+    w = {"A": 60, "B": 40}
+    game = weighted_game(w, 51)
+    assert metrics.decisive_alone(w, game) is True
+    assert metrics.banzhaf_power(w, game) == {"A": 1.0, "B": 0.0}
+    assert metrics.decisive_alone(["x", "y"], lambda c: len(c) == 2) is False
+    assert metrics.capture([{"a": 0.2, "b": 0.8}, {"r": 0.5, "s": 0.5}]) == pytest.approx(0.8)
+    assert metrics.capture([{}, {}]) == 0.0
+
+
+def test_legitimacy_hand_values() -> None:
+    voice = np.array([1.0, 0.5, 0.0])
+    stances = np.array([0.5, 0.2, 1.0])
+    r = metrics.legitimacy_ratings(voice, stances, outcome=0.5, transparency=0.6, weights=(0.4, 0.4, 0.2))
+    # 0.4*1 + 0.4*1 + 0.2*0.6 = .92; 0.4*.5 + 0.4*.7 + .12 = .60; 0 + 0.4*.5 + .12 = .32
+    assert r == pytest.approx([0.92, 0.60, 0.32])
+    assert metrics.legitimacy(r) == pytest.approx((0.92 + 0.60 + 0.32) / 3)
+
+
+def test_outcome_gap_and_notice_sufficiency() -> None:
+    assert metrics.outcome_gap(0.7, [0.1, 0.5, 0.9]) == pytest.approx(0.2)
+    assert metrics.notice_sufficiency(3, [1, 3, 4, 6]) == pytest.approx(0.5)
+    assert metrics.notice_sufficiency(0, [1, 2]) == 0.0
+
+
+def test_mean_ci_matches_t_interval() -> None:
+    mean, lo, hi = metrics.mean_ci([1.0, 2.0, 3.0, 4.0])
+    # sd = 1.29099, se = .645497, t(.975, 3) = 3.182446 -> half-width 2.054260
+    assert mean == pytest.approx(2.5)
+    assert hi - mean == pytest.approx(2.054260, abs=1e-5)
+    assert mean - lo == pytest.approx(2.054260, abs=1e-5)
