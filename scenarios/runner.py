@@ -14,6 +14,15 @@ from model.model import STEP_COLUMNS, GovernanceModel
 
 #: The final metrics of a run: every per-step column but ``step``.
 FINAL_METRICS: tuple[str, ...] = tuple(c for c in STEP_COLUMNS if c != "step")
+#: The metrics shown by default: `compare --plot`, `netgov analyze`, `netgov sensitivity`.
+KEY_METRICS: tuple[str, ...] = (
+    "participation_rate",
+    "inclusiveness",
+    "regional_balance",
+    "capture",
+    "adoption_rate",
+    "legitimacy",
+)
 
 
 def run_seed(master_seed: int, index: int) -> int:
@@ -87,14 +96,7 @@ def summarise(trajectories: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
 def plot_trajectories(
     trajectories: pd.DataFrame,
     path: str,
-    metrics: Sequence[str] = (
-        "participation_rate",
-        "inclusiveness",
-        "regional_balance",
-        "capture",
-        "adoption_rate",
-        "legitimacy",
-    ),
+    metrics: Sequence[str] = KEY_METRICS,
 ) -> None:
     """Metric trajectories per scenario: the mean over replications with a 95% confidence band."""
     import matplotlib

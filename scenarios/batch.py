@@ -1,0 +1,578 @@
+"""The batch engine: every run of an experiment spec on local processes or a Dask cluster, streamed to Parquet.
+
+Each run is a pure task (its seed comes from the master seed and its run id), so serial,
+process-pool and Dask batches give identical rows. Results go to disk in chunks as runs
+finish: ``DIR/runs.parquet`` (and ``steps.parquet`` / ``issues.parquet``) are directories of
+Parquet part files that ``pandas.read_parquet`` reads as one table. A part is written under a
+hidden name and renamed into place, the runs part last, so a batch killed at any moment holds
+only whole chunks and ``--resume`` runs exactly the missing runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import platform
+import subprocess
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from model.config import ConfigError, validate_config
+from model.metrics import mean_ci
+from model.model import GovernanceModel, merge
+from scenarios.experiments import ExperimentSpec, RunTask, nest
+from scenarios.runner import FINAL_METRICS, run_once
+
+#: Flush buffered results to a new part file after this many runs or seconds, whichever comes first.
+CHUNK_RUNS = 500
+FLUSH_SECONDS = 2.0
+TABLES = ("steps", "issues", "runs")  # write order: the runs part commits a chunk
+MANIFEST = "manifest.json"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs for one run: no file access, so it runs on any Dask worker."""
+
+    run_id: int
+    seed: int
+    params: dict[str, Any]
+    base: dict[str, Any]  # the base scenario's parameters with the spec's [set] applied
+    outputs: tuple[str, ...]
+
+
+#: A table as {column: array}: far cheaper than a DataFrame to send back from a worker process.
+Columns = dict[str, np.ndarray]
+
+
+@dataclass
+class Outcome:
+    """A finished run: final metrics (None if it failed), its status, and the optional tables."""
+
+    run_id: int
+    metrics: dict[str, Any] | None
+    status: str
+    error: str | None
+    elapsed_s: float
+    steps: Columns | None = None
+    issues: Columns | None = None
+
+
+@dataclass
+class BatchResult:
+    """What a batch did: ``done`` runs finished now, ``skipped`` were already on disk, ``failed`` in total."""
+
+    total: int
+    done: int
+    failed: int
+    skipped: int
+    out_dir: Path
+    elapsed_s: float
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (run_id, message), the first few
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if isinstance(exc, ConfigError) else f"{type(exc).__name__}: {text}"
+
+
+def _columns(df: pd.DataFrame, run_id: int) -> Columns:
+    return {"run_id": np.full(len(df), run_id, dtype=np.int64), **{c: df[c].to_numpy() for c in df.columns}}
+
+
+def execute(job: Job) -> Outcome:
+    """Run one task. Pure: the same job gives the same outcome on any process or machine."""
+    start = time.perf_counter()
+    try:
+        config = validate_config(merge(job.base, nest(job.params)), "parameters")
+        result = run_once(config, job.seed)
+    except Exception as exc:  # a failing run is recorded, and the batch goes on
+        return Outcome(job.run_id, None, "error", _one_line(exc), time.perf_counter() - start)
+    metrics = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in result.final.items()}
+    steps = _columns(result.steps, job.run_id) if "steps" in job.outputs else None
+    issues = _columns(result.issues, job.run_id) if "issues" in job.outputs and len(result.issues) else None
+    return Outcome(job.run_id, metrics, "ok", None, time.perf_counter() - start, steps, issues)
+
+
+# -- where runs execute -------------------------------------------------------------------------
+
+
+class _Serial:
+    """Runs in this process, one after another."""
+
+    label = "serial"
+
+    def __enter__(self) -> _Serial:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def results(self, jobs: Iterable[Job]) -> Iterator[Outcome | None]:
+        for job in jobs:
+            yield execute(job)
+
+
+class _Processes:
+    """A local process pool; at most a few tasks per worker are queued, so memory stays flat."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.label = f"{workers} local processes"
+
+    def __enter__(self) -> _Processes:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("forkserver")  # no fork of a threaded parent (the progress bar)
+        ctx.set_forkserver_preload(["scenarios.batch"])
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def results(self, jobs: Iterable[Job]) -> Iterator[Outcome | None]:
+        todo = iter(jobs)
+        pending = {self.pool.submit(execute, j) for j in islice(todo, 4 * self.workers)}
+        while pending:
+            done, pending = wait(pending, timeout=FLUSH_SECONDS, return_when=FIRST_COMPLETED)
+            if not done:
+                yield None  # a tick: lets the caller flush results held back
+            for fut in done:
+                yield fut.result()
+                nxt = next(todo, None)
+                if nxt is not None:
+                    pending.add(self.pool.submit(execute, nxt))
+
+
+class _Dask:
+    """An existing Dask distributed cluster. Tasks are pure and may be retried on other workers."""
+
+    def __init__(self, address: str, key: str) -> None:
+        self.address = address
+        self.key = key
+        self.label = f"Dask scheduler {address}"
+
+    def __enter__(self) -> _Dask:
+        from dask.distributed import Client
+
+        try:
+            self.client = Client(self.address, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ConfigError(f"--scheduler {self.address}: cannot connect to a Dask scheduler ({exc})") from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.client.close()  # the cluster itself stays up: it is not ours
+
+    def results(self, jobs: Iterable[Job]) -> Iterator[Outcome | None]:
+        from dask.distributed import wait as dask_wait
+
+        window = max(64, 4 * sum(self.client.nthreads().values()))
+        todo = iter(jobs)
+        owner: dict[str, Job] = {}
+
+        def submit(job: Job) -> Any:
+            fut = self.client.submit(execute, job, key=f"netgov-{self.key}-{job.run_id}", pure=False, retries=2)
+            owner[fut.key] = job
+            return fut
+
+        pending = {submit(j) for j in islice(todo, window)}
+        while pending:
+            try:
+                done, pending = dask_wait(pending, timeout=FLUSH_SECONDS, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                yield None
+                continue
+            pending = set(pending)
+            for fut in done:
+                job = owner.pop(fut.key)
+                try:
+                    yield fut.result()
+                except Exception as exc:  # e.g. KilledWorker: the task kept killing workers
+                    yield Outcome(job.run_id, None, "error", _one_line(exc), 0.0)
+                nxt = next(todo, None)
+                if nxt is not None:
+                    pending.add(submit(nxt))
+
+
+def _default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# -- the batch directory ------------------------------------------------------------------------
+
+
+def _arrow_type(values: Iterable[Any]) -> pa.DataType:
+    kinds = {type(v) for v in values}
+    if kinds <= {bool}:
+        return pa.bool_()
+    if kinds <= {int}:
+        return pa.int64()
+    if kinds <= {int, float}:
+        return pa.float64()
+    return pa.string()
+
+
+def metric_types() -> dict[str, pa.DataType]:
+    """Arrow types of the final metrics, from a throwaway model: a failed run has no values to infer them from."""
+    probe = GovernanceModel(rng=0, scale=0.05).metrics
+    return {m: _arrow_type([probe[m]]) for m in FINAL_METRICS}
+
+
+def runs_schema(spec: ExperimentSpec, tasks: list[RunTask]) -> pa.Schema:
+    """Columns of runs.parquet: run_id, the varied parameters, seed, replication, metrics, status, error, elapsed_s."""
+    fields = [pa.field("run_id", pa.int64())]
+    fields += [pa.field(k, _arrow_type(t.params[k] for t in tasks)) for k in spec.names]
+    fields += [pa.field("seed", pa.int64()), pa.field("replication", pa.int64())]
+    fields += [pa.field(m, t) for m, t in metric_types().items()]
+    fields += [pa.field("status", pa.string()), pa.field("error", pa.string()), pa.field("elapsed_s", pa.float64())]
+    return pa.schema(fields)
+
+
+class Store:
+    """A batch directory's tables, each a directory of part files ``part-NNNNN.parquet``, one per flush."""
+
+    def __init__(self, out: Path, tables: Iterable[str], runs: pa.Schema) -> None:
+        self.out = out
+        self.dirs = {t: out / f"{t}.parquet" for t in TABLES if t in tables}
+        self.schemas: dict[str, pa.Schema] = {"runs": runs}
+        self.seq = 0
+
+    def exists(self) -> bool:
+        return (self.out / "runs.parquet").exists()
+
+    def _parts(self, table: str) -> list[Path]:
+        d = self.out / f"{table}.parquet"
+        return sorted(d.glob("part-*.parquet")) if d.is_dir() else []
+
+    def recover(self) -> pd.DataFrame:
+        """Drop what a killed batch left half-done; return run_id and status of every finished run."""
+        committed = {p.name for p in self._parts("runs")}
+        for table in TABLES:
+            d = self.out / f"{table}.parquet"
+            for tmp in d.glob(".*.tmp") if d.is_dir() else ():
+                tmp.unlink()
+            for part in self._parts(table):
+                if part.name not in committed:  # written before its runs part: that chunk never committed
+                    part.unlink()
+            parts = self._parts(table)
+            if parts and table != "runs":
+                self.schemas[table] = pq.read_schema(parts[0])
+        self.seq = 1 + max((int(p.stem.split("-")[1]) for p in self._parts("runs")), default=-1)
+        if not committed:
+            return pd.DataFrame({"run_id": pd.Series(dtype="int64"), "status": pd.Series(dtype="str")})
+        return pq.read_table(self.out / "runs.parquet", columns=["run_id", "status"]).to_pandas()
+
+    def write(self, rows: list[dict[str, Any]], frames: dict[str, list[Columns]]) -> None:
+        """One chunk: the per-step and per-issue parts first, then the runs part that commits them."""
+        name = f"part-{self.seq:05d}.parquet"
+        for table, d in self.dirs.items():
+            if table == "runs":
+                data = pa.Table.from_pylist(rows, schema=self.schemas["runs"])
+            elif frames.get(table):
+                parts = frames[table]
+                merged = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
+                schema = self.schemas.setdefault(table, pa.table(merged).schema)
+                data = pa.Table.from_pydict(merged, schema=schema)
+            else:
+                continue
+            d.mkdir(parents=True, exist_ok=True)
+            tmp = d / f".{name}.tmp"
+            pq.write_table(data, tmp)
+            os.replace(tmp, d / name)
+        self.seq += 1
+
+
+class Sink:
+    """Buffers finished runs and writes them as one chunk every CHUNK_RUNS runs or FLUSH_SECONDS seconds."""
+
+    def __init__(self, store: Store, tasks: dict[int, RunTask], schema: pa.Schema) -> None:
+        self.store = store
+        self.tasks = tasks
+        self.strings = {f.name for f in schema if f.type == pa.string()}
+        self.rows: list[dict[str, Any]] = []
+        self.frames: dict[str, list[Columns]] = {"steps": [], "issues": []}
+        self.last = -math.inf  # the first finished run goes to disk at once: early output, early resume point
+
+    def add(self, outcome: Outcome) -> None:
+        task = self.tasks[outcome.run_id]
+        params = {k: (str(v) if k in self.strings and not isinstance(v, str) else v) for k, v in task.params.items()}
+        metrics = outcome.metrics or dict.fromkeys(FINAL_METRICS)
+        self.rows.append(
+            {
+                "run_id": task.run_id,
+                **params,
+                "seed": task.seed,
+                "replication": task.replication,
+                **metrics,
+                "status": outcome.status,
+                "error": outcome.error,
+                "elapsed_s": outcome.elapsed_s,
+            }
+        )
+        for table in ("steps", "issues"):
+            frame = getattr(outcome, table)
+            if frame is not None:
+                self.frames[table].append(frame)
+        self.tick()
+
+    def tick(self) -> None:
+        if len(self.rows) >= CHUNK_RUNS or (self.rows and time.monotonic() - self.last >= FLUSH_SECONDS):
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.store.write(self.rows, self.frames)
+        self.rows = []
+        self.frames = {"steps": [], "issues": []}
+        self.last = time.monotonic()
+
+
+# -- provenance ---------------------------------------------------------------------------------
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _git() -> dict[str, Any]:
+    if not (ROOT / ".git").exists():
+        return {"git_commit": None}
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return {"git_commit": None}
+    return {"git_commit": head.stdout.strip() or None, "git_dirty": bool(dirty.stdout.strip())}
+
+
+def _versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for pkg in ("netgov", "mesa", "numpy", "pandas", "pyarrow", "dask", "distributed", "SALib"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = None
+    return out
+
+
+def fingerprint(spec: ExperimentSpec) -> str:
+    """A hash of everything that decides the runs' results: a resumed batch must have the same."""
+    design = {k: v for k, v in spec.resolved().items() if k not in ("spec", "summary")}
+    design["base_config"] = spec.scenario.config.model_dump(mode="json", by_alias=True)
+    return hashlib.sha256(json.dumps(design, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_manifest(out_dir: str | Path) -> dict[str, Any]:
+    """The batch directory's manifest.json (an empty dict if there is none)."""
+    path = Path(out_dir) / MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"{path}: not a readable manifest ({exc})") from None
+
+
+# -- the batch ----------------------------------------------------------------------------------
+
+
+def run_batch(
+    spec: ExperimentSpec,
+    out_dir: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    show_progress: bool = True,
+) -> BatchResult:
+    """Run every run of ``spec`` into ``out_dir``: serial (workers=1), on local processes, or on Dask."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    started = time.monotonic()
+    out = Path(out_dir)
+    if workers is not None and workers < 1:
+        raise ConfigError(f"--workers {workers}: expected an integer >= 1")
+    if workers is not None and scheduler is not None:
+        raise ConfigError("--workers and --scheduler: give one (local processes) or the other (a Dask cluster)")
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out}: exists and is not a directory")
+    tasks = spec.runs()
+    schema = runs_schema(spec, tasks)
+    store = Store(out, (*spec.outputs, "runs"), schema)
+    key = fingerprint(spec)
+    manifest = read_manifest(out)
+    if store.exists() and not resume:
+        raise ConfigError(f"--out {out}: already holds a batch; pass --resume to continue it, or choose another --out")
+    if resume and manifest and manifest.get("fingerprint") != key:
+        raise ConfigError(
+            f"--resume {out}: the batch there was made from a different spec or base scenario"
+            f" ({manifest.get('spec', {}).get('spec')}); resume it with that spec or choose another --out"
+        )
+    finished = store.recover() if resume else pd.DataFrame({"run_id": [], "status": []})
+    have = set(finished["run_id"].astype(int))
+    todo = [t for t in tasks if t.run_id not in have]
+    earlier_failed = int((finished["status"] == "error").sum())
+    n = workers or _default_workers()
+    runner: _Serial | _Processes | _Dask
+    if scheduler is not None:
+        runner = _Dask(scheduler, key)
+    elif n == 1 or len(todo) <= 1:
+        runner = _Serial()
+    else:
+        runner = _Processes(min(n, len(todo)))
+
+    columns = (
+        TextColumn("[bold]batch"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("[red]{task.fields[failed]} failed"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    progress = Progress(*columns, console=Console(stderr=True), disable=not show_progress)
+    sink = Sink(store, {t.run_id: t for t in tasks}, schema)
+    jobs = (Job(t.run_id, t.seed, t.params, spec.scenario.data, spec.outputs) for t in todo)
+    done, failed, errors = 0, 0, []
+    with runner:  # connect (or start the pool) before touching the directory
+        out.mkdir(parents=True, exist_ok=True)
+        session = {"started": _now(), "finished": None, "executor": runner.label, "runs": 0}
+        manifest = {
+            "spec": spec.resolved(),
+            "fingerprint": key,
+            "base_config": spec.scenario.config.model_dump(mode="json", by_alias=True),
+            "total_runs": len(tasks),
+            "parameters": spec.names,
+            "metrics": list(FINAL_METRICS),
+            "outputs": [f"{t}.parquet" for t in ("runs", *spec.outputs[1:])],
+            "versions": _versions(),
+            **_git(),
+            "started": manifest.get("started", session["started"]),
+            "finished": None,
+            "sessions": [*manifest.get("sessions", []), session],
+        }
+        _write_json(out / MANIFEST, manifest)
+        try:
+            with progress:
+                bar = progress.add_task("runs", total=len(tasks), completed=len(have), failed=earlier_failed)
+                for outcome in runner.results(jobs):
+                    if outcome is None:
+                        sink.tick()
+                        continue
+                    sink.add(outcome)
+                    done += 1
+                    if outcome.status != "ok":
+                        failed += 1
+                        if len(errors) < 5:
+                            errors.append((outcome.run_id, outcome.error or ""))
+                    progress.update(bar, advance=1, failed=earlier_failed + failed)
+        finally:
+            sink.flush()
+            session["finished"], session["runs"] = _now(), done
+            manifest["finished"] = session["finished"] if len(have) + done == len(tasks) else None
+            _write_json(out / MANIFEST, manifest)
+    return BatchResult(
+        total=len(tasks),
+        done=done,
+        failed=earlier_failed + failed,
+        skipped=len(have),
+        out_dir=out,
+        elapsed_s=time.monotonic() - started,
+        errors=errors,
+    )
+
+
+# -- reading a batch back -----------------------------------------------------------------------
+
+
+def read_runs(out_dir: str | Path) -> pd.DataFrame:
+    """A batch directory's runs table, ordered by run_id."""
+    path = Path(out_dir) / "runs.parquet"
+    if not path.exists():
+        raise ConfigError(
+            f"{out_dir}: not a batch directory (no runs.parquet); run `netgov batch SPEC --out {out_dir}`"
+        )
+    return pd.read_parquet(path).sort_values("run_id", ignore_index=True)
+
+
+def varied_parameters(runs: pd.DataFrame, manifest: dict[str, Any]) -> list[str]:
+    """The varied parameters' columns: from the manifest, else every column before `seed`."""
+    names = manifest.get("parameters")
+    if names:
+        return [n for n in names if n in runs.columns]
+    cols = list(runs.columns)
+    return cols[1 : cols.index("seed")] if "seed" in cols else []
+
+
+def point_summary(runs: pd.DataFrame, params: list[str], metrics: Iterable[str]) -> pd.DataFrame:
+    """One row per parameter point: runs, failures, and mean with 95% CI (``_lo``, ``_hi``) of each metric."""
+    rows = []
+    for values, sub in runs.groupby(params, sort=True, dropna=False):
+        ok = sub[sub["status"] == "ok"]
+        row: dict[str, Any] = dict(zip(params, values if isinstance(values, tuple) else (values,), strict=True))
+        row["runs"], row["failed"] = len(ok), len(sub) - len(ok)
+        for m in metrics:
+            row[f"{m}_mean"], row[f"{m}_lo"], row[f"{m}_hi"] = mean_ci(ok[m].astype(float).to_numpy())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def plot_metric(runs: pd.DataFrame, params: list[str], metrics: list[str], by: str, path: str | Path) -> None:
+    """Each metric's mean and 95% CI against parameter ``by``; one line per value of a second varied parameter."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    others = [p for p in params if p != by and runs[p].nunique() <= 10]
+    group = others[0] if others else None
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.8), squeeze=False)
+    for ax, metric in zip(axes.ravel(), metrics, strict=True):
+        for label, sub in runs.groupby(group, sort=True) if group else [(None, runs)]:
+            stats = point_summary(sub, [by], [metric])
+            x = stats[by].to_numpy()
+            mean, lo, hi = (stats[f"{metric}_{s}"].to_numpy(dtype=float) for s in ("mean", "lo", "hi"))
+            ax.errorbar(x, mean, yerr=[mean - lo, hi - mean], marker="o", capsize=3, label=f"{group} = {label}")
+        ax.set_xlabel(by)
+        ax.set_title(metric)
+    if group:
+        axes.ravel()[0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

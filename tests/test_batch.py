@@ -1,0 +1,290 @@
+"""Experiment specs and the batch engine: designs, identical results serial / processes / Dask, resume, failures."""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.config import ConfigError
+from scenarios.batch import read_runs, run_batch
+from scenarios.experiments import EXAMPLE_DIR, load_spec
+from scenarios.loader import load
+from scenarios.runner import FINAL_METRICS, run_once, run_seed
+
+TINY = """
+base = "idp_distributed"
+replications = {reps}
+seed = 11
+steps = 12
+outputs = ["steps", "issues"]
+[set]
+scale = 0.2
+[parameters]
+notice_period = {notice}
+decision_rule = ["majority", "concurrent_groups_regions"]
+"""
+
+
+def write_spec(tmp_path: Path, name: str = "spec.toml", reps: int = 3, notice: str = "[1, 6]", extra: str = "") -> Path:
+    path = tmp_path / name
+    path.write_text(TINY.format(reps=reps, notice=notice) + extra, encoding="utf-8")
+    return path
+
+
+def content(out: Path, table: str = "runs") -> pd.DataFrame:
+    """A batch table without its timing column, in run order: what must not depend on where runs ran."""
+    df = pd.read_parquet(out / f"{table}.parquet")
+    keys = ["run_id", "step"] if table == "steps" else ["run_id", "issue_id"] if table == "issues" else ["run_id"]
+    return df.drop(columns=["elapsed_s"], errors="ignore").sort_values(keys, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def serial_reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The tiny spec run serially: the reference the other executors must match."""
+    tmp = tmp_path_factory.mktemp("serial")
+    spec_path = write_spec(tmp)
+    result = run_batch(load_spec(spec_path), tmp / "out", workers=1, show_progress=False)
+    assert (result.total, result.done, result.failed, result.skipped) == (12, 12, 0, 0)
+    return spec_path, tmp / "out"
+
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    from dask.distributed import LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
+    yield cluster
+    cluster.close()
+
+
+# -- the spec ---------------------------------------------------------------------------------
+
+
+def test_example_spec_design() -> None:
+    spec = load_spec(EXAMPLE_DIR / "example.toml")
+    runs = spec.runs()
+    assert spec.names == ["notice_period", "decision_rule"]
+    assert len(runs) == 4 * 2 * spec.replications
+    assert [r.run_id for r in runs] == list(range(len(runs)))
+    assert all(r.seed == run_seed(spec.seed, r.run_id) for r in runs)
+    points = {tuple(r.params.values()) for r in runs}
+    assert points == {(n, d) for n in (1, 3, 6, 12) for d in ("majority", "concurrent_groups_regions")}
+    assert len({r.seed for r in runs}) == len(runs)
+
+
+def test_samplers_map_the_unit_design(tmp_path: Path) -> None:
+    """LHS puts one point in each of n equal strata per parameter; ints stay ints; lists stay categorical."""
+    body = """
+base = "defaults"
+sampler = "{sampler}"
+samples = {samples}
+[parameters]
+background_quality = {{min = 0.2, max = 0.6}}
+notice_period = {{min = 0, max = 12}}
+decision_rule = ["majority", "consensus", "government_vote"]
+"""
+    n = 12
+    (tmp_path / "lhs.toml").write_text(body.format(sampler="lhs", samples=n))
+    pts = load_spec(tmp_path / "lhs.toml").points()
+    assert len(pts) == n
+    bq = np.array([p["background_quality"] for p in pts])
+    assert ((bq >= 0.2) & (bq <= 0.6)).all()
+    assert sorted(np.floor((bq - 0.2) / 0.4 * n).astype(int)) == list(range(n))
+    assert all(isinstance(p["notice_period"], int) and 0 <= p["notice_period"] <= 12 for p in pts)
+    assert {p["decision_rule"] for p in pts} == {"majority", "consensus", "government_vote"}
+    (tmp_path / "sobol.toml").write_text(body.format(sampler="sobol", samples=8))
+    assert len(load_spec(tmp_path / "sobol.toml").points()) == 8 * (3 + 2)
+    (tmp_path / "morris.toml").write_text(body.format(sampler="morris", samples=5))
+    morris = load_spec(tmp_path / "morris.toml")
+    assert len(morris.points()) == 5 * (3 + 1)
+    assert morris.points() == load_spec(tmp_path / "morris.toml").points()  # the design is seeded
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        ('sampler = "random"\n', "sampler = 'random' is not allowed: expected one of 'grid', 'lhs'"),
+        ("replications = 0\n", "replications = 0 is not allowed: expected an integer >= 1"),
+        ("replicatons = 2\n", "unknown key 'replicatons' = 2; did you mean 'replications'?"),
+        ("[parameters.actors]\ncivil_sociey = [1, 2]\n", "unknown parameter 'actors.civil_sociey'"),
+        ("[parameters.travel_support]\nmin = 0.9\nmax = 0.1\n", "travel_support.max = 0.1 is not allowed"),
+        (
+            '[parameters.travel_support]\ndistribution = "normal"\nmean = 0.5\nsd = 0.1\n',
+            "not allowed with sampler 'grid'",
+        ),
+    ],
+)
+def test_bad_spec_is_one_clear_line(tmp_path: Path, extra: str, needle: str) -> None:
+    top, tables = ("", extra) if extra.startswith("[") else (extra, "")
+    path = tmp_path / "bad.toml"
+    path.write_text(f'base = "defaults"\n{top}[parameters]\nnotice_period = [1]\n{tables}')
+    with pytest.raises(ConfigError) as err:
+        load_spec(path)
+    message = str(err.value)
+    assert "\n" not in message and str(path) in message and needle in message
+
+
+def test_cli_unknown_parameter_exits_2(run_netgov, tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, extra="notice_perod = [1]\n")
+    proc = run_netgov("batch", str(spec), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "Traceback" not in proc.stderr
+    assert "notice_perod" in proc.stderr and "did you mean 'notice_period'?" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+# -- running ----------------------------------------------------------------------------------
+
+
+def test_runs_table_columns_and_values(serial_reference: tuple[Path, Path]) -> None:
+    spec_path, out = serial_reference
+    spec = load_spec(spec_path)
+    runs = read_runs(out)
+    expected = ["run_id", "notice_period", "decision_rule", "seed", "replication", *FINAL_METRICS]
+    assert list(runs.columns) == [*expected, "status", "error", "elapsed_s"]
+    assert list(runs["run_id"]) == list(range(12))
+    assert (runs["status"] == "ok").all() and runs["error"].isna().all() and (runs["elapsed_s"] > 0).all()
+    # a row is the run itself: the spec's values applied to the base scenario with the run's seed
+    task = spec.runs()[7]
+    config = load("idp_distributed", {"scale": 0.2, "steps": 12, **task.params}).config
+    final = run_once(config, task.seed).final
+    row = runs.iloc[7]
+    assert row["seed"] == task.seed and row["replication"] == task.replication
+    for m in FINAL_METRICS:
+        assert row[m] == final[m] or (math.isnan(row[m]) and math.isnan(final[m]))
+    steps, issues = content(out, "steps"), content(out, "issues")
+    assert steps.groupby("run_id").size().to_dict() == dict.fromkeys(range(12), 13)
+    assert set(issues["run_id"]) <= set(range(12)) and len(issues) > 0
+    manifest = (out / "manifest.json").read_text()
+    for key in ('"mesa"', '"python"', '"netgov"', '"git_commit"', '"started"', '"finished"', '"sampler": "grid"'):
+        assert key in manifest
+
+
+@pytest.mark.slow
+def test_serial_processes_and_dask_give_identical_results(
+    serial_reference: tuple[Path, Path], dask_cluster, tmp_path: Path
+) -> None:
+    spec_path, ref = serial_reference
+    spec = load_spec(spec_path)
+    procs = run_batch(spec, tmp_path / "procs", workers=2, show_progress=False)
+    dask = run_batch(spec, tmp_path / "dask", scheduler=dask_cluster.scheduler_address, show_progress=False)
+    assert procs.failed == dask.failed == 0 and procs.done == dask.done == 12
+    for table in ("runs", "steps", "issues"):
+        expected = content(ref, table)
+        pd.testing.assert_frame_equal(content(tmp_path / "procs", table), expected)
+        pd.testing.assert_frame_equal(content(tmp_path / "dask", table), expected)
+
+
+@pytest.mark.slow
+def test_killing_a_dask_worker_midway_still_completes(dask_cluster, tmp_path: Path) -> None:
+    from dask.distributed import Client
+
+    spec_path = write_spec(tmp_path, reps=10, notice="[1, 3, 6]")  # 60 runs
+    spec = load_spec(spec_path)
+    with Client(dask_cluster.scheduler_address) as client:
+        victim = next(iter(client.run(os.getpid).values()))
+    result: dict[str, object] = {}
+    out = tmp_path / "out"
+    worker = threading.Thread(
+        target=lambda: result.update(
+            r=run_batch(spec, out, scheduler=dask_cluster.scheduler_address, show_progress=False)
+        )
+    )
+    worker.start()
+    deadline = time.monotonic() + 120
+    while not (out / "runs.parquet").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.kill(victim, signal.SIGKILL)
+    assert worker.is_alive(), "the batch finished before a worker could be killed"
+    worker.join(timeout=300)
+    batch = result["r"]
+    assert batch.done == 60 and batch.failed == 0  # type: ignore[attr-defined]
+    runs = read_runs(out)
+    assert list(runs["run_id"]) == list(range(60)) and (runs["status"] == "ok").all()
+    serial = run_batch(spec, tmp_path / "serial", workers=1, show_progress=False)
+    assert serial.done == 60
+    pd.testing.assert_frame_equal(content(out), content(tmp_path / "serial"))
+
+
+@pytest.mark.slow
+def test_sigkill_then_resume_runs_every_run_exactly_once(tmp_path: Path) -> None:
+    spec_path = write_spec(tmp_path, reps=20, notice="[1, 6]")  # 80 runs
+    out = tmp_path / "out"
+    exe = Path(sys.executable).parent / "netgov"
+    cmd = [str(exe), "batch", str(spec_path), "--out", str(out), "--workers", "2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list((out / "runs.parquet").glob("part-*.parquet")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    before = pd.read_parquet(out / "runs.parquet").sort_values("run_id", ignore_index=True)
+    assert 0 < len(before) < 80, "the batch was not killed partway"
+    resumed = subprocess.run([*cmd, "--resume"], capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{len(before)} already done" in resumed.stdout
+    after = pd.read_parquet(out / "runs.parquet")
+    assert sorted(after["run_id"]) == list(range(80))  # every run exactly once
+    kept = after.set_index("run_id").loc[before["run_id"]].reset_index()
+    pd.testing.assert_frame_equal(kept, before)  # finished rows untouched, timing included
+    steps = pd.read_parquet(out / "steps.parquet")
+    assert steps.groupby("run_id").size().to_dict() == dict.fromkeys(range(80), 13)
+    serial = run_batch(load_spec(spec_path), tmp_path / "serial", workers=1, show_progress=False)
+    assert serial.done == 80
+    pd.testing.assert_frame_equal(content(out), content(tmp_path / "serial"))
+    pd.testing.assert_frame_equal(content(out, "steps"), content(tmp_path / "serial", "steps"))
+
+
+def test_failing_parameter_value_is_recorded_and_exits_1(run_netgov, tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, reps=2, notice="[3, 99]")  # notice_period allows 0..24
+    out = tmp_path / "out"
+    proc = run_netgov("batch", str(spec), "--out", str(out), "--workers", "1")
+    assert proc.returncode == 1, proc.stderr
+    assert "4 ok, 4 failed" in proc.stdout and "Traceback" not in proc.stderr
+    runs = read_runs(out)
+    assert list(runs["run_id"]) == list(range(8))
+    bad = runs[runs["notice_period"] == 99]
+    good = runs[runs["notice_period"] == 3]
+    assert (bad["status"] == "error").all() and (good["status"] == "ok").all()
+    assert bad["error"].str.contains("notice_period = 99 is not allowed").all()
+    assert bad["participation_rate"].isna().all() and good["participation_rate"].notna().all()
+
+
+def test_resume_refuses_a_different_spec_and_a_plain_rerun_refuses_a_full_dir(tmp_path: Path) -> None:
+    spec_path = write_spec(tmp_path, reps=1, notice="[1]")
+    out = tmp_path / "out"
+    assert run_batch(load_spec(spec_path), out, workers=1, show_progress=False).done == 2
+    with pytest.raises(ConfigError, match="already holds a batch; pass --resume"):
+        run_batch(load_spec(spec_path), out, workers=1, show_progress=False)
+    again = run_batch(load_spec(spec_path), out, workers=1, resume=True, show_progress=False)
+    assert (again.done, again.skipped) == (0, 2)
+    other = write_spec(tmp_path, "other.toml", reps=1, notice="[2]")
+    with pytest.raises(ConfigError, match="different spec"):
+        run_batch(load_spec(other), out, workers=1, resume=True, show_progress=False)
+
+
+def test_analyze_prints_points_and_plots(run_netgov, serial_reference: tuple[Path, Path], tmp_path: Path) -> None:
+    _, out = serial_reference
+    png, csv = tmp_path / "capture.png", tmp_path / "points.csv"
+    proc = run_netgov("analyze", str(out), "--metric", "capture", "--plot", str(png), "--out", str(csv))
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(csv)
+    assert len(table) == 4 and (table["runs"] == 3).all()
+    runs = read_runs(out)
+    sub = runs[(runs["notice_period"] == 6) & (runs["decision_rule"] == "majority")]["capture"]
+    row = table[(table["notice_period"] == 6) & (table["decision_rule"] == "majority")].iloc[0]
+    assert row["capture_mean"] == pytest.approx(sub.mean()) and row["capture_lo"] <= row["capture_mean"]
+    assert png.stat().st_size > 5000 and png.read_bytes()[:4] == b"\x89PNG"
+    bad = run_netgov("analyze", str(out), "--by", "scale")
+    assert bad.returncode == 2 and "--by 'scale' is not allowed" in bad.stderr
