@@ -1,0 +1,66 @@
+"""Speed of the dashboard in headless Chromium (run with `make bench`; nothing here asserts a time).
+
+At the default scenario size and at 4x (a scenario file with ``scale = 4``), with every
+non-loopback request aborted, as in a room without internet:
+
+- load: from opening the page to its first complete render (controls, network picture
+  decoded, metric chart drawn);
+- step: from pressing Step to the new step rendered (counter and network picture updated),
+  mid-run (after 24 months), one step per round. Target: under 300 ms at the default size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from dashboards.browser import OfflineSession, chromium_browser, dashboard_server, step, wait_rendered
+
+WARMUP_MONTHS = 24
+
+
+@pytest.fixture(scope="module", params=[1, 4], ids=["scale1", "scale4"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    args: list[str] = []
+    if request.param != 1:
+        scenario = tmp_path_factory.mktemp("scenario") / f"scale{request.param}.toml"
+        scenario.write_text(f'summary = "the defaults with {request.param}x the actors"\nscale = {request.param}\n')
+        args = ["--scenario", str(scenario)]
+    with dashboard_server(*args) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium_browser() as chromium:
+        yield chromium
+
+
+def load_once(browser: Browser, url: str) -> None:
+    session = OfflineSession(browser)
+    try:
+        wait_rendered(session.open(url))
+    finally:
+        session.close()
+
+
+def test_load_to_first_render(benchmark, server: str, browser: Browser) -> None:
+    load_once(browser, server)  # warm: the server's first page imports and compiles more
+    benchmark.pedantic(load_once, args=(browser, server), rounds=3, iterations=1)
+
+
+@pytest.fixture
+def page_mid_run(server: str, browser: Browser) -> Iterator[Page]:
+    session = OfflineSession(browser)
+    page = session.open(server)
+    wait_rendered(page)
+    step(page, WARMUP_MONTHS)
+    yield page
+    session.close()
+
+
+def test_rendered_step(benchmark, page_mid_run: Page) -> None:
+    benchmark.extra_info["from_month"] = WARMUP_MONTHS
+    benchmark.pedantic(step, args=(page_mid_run,), rounds=20, iterations=1)

@@ -1,0 +1,235 @@
+"""Component tests of the facilitator dashboard with ``solara.render`` (no browser)."""
+
+from __future__ import annotations
+
+from typing import Any, get_args
+
+import ipyvuetify as v
+import numpy as np
+import pandas as pd
+import pytest
+import solara
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dashboards.app import ACTOR_LABELS, DEFAULT_BASELINE, DashboardModel, Page, model_params, nest
+from dashboards.views import (
+    ISSUE_COLUMNS,
+    LIVE_METRICS,
+    NETWORK_PX,
+    NetworkPicture,
+    add_ties,
+    issue_rows,
+    network_layout,
+)
+from model.catalog import GROUPS, REGION_CODES
+from model.config import DecisionRule, ModelConfig, ParticipationRule
+from model.model import GovernanceModel
+from scenarios.loader import load, scenario_names
+
+RULE_LABELS = {
+    "notice_period": "notice period (months)",
+    "decision_rule": "decision rule",
+    "participation_rule": "participation rule (who may take part)",
+    "igf_feedback": "IGF feedback required before deciding",
+}
+
+
+@solara.component
+def App() -> None:
+    """The page inside Solara's AppLayout, which collects the sidebar cards as `solara run` does."""
+    with solara.AppLayout():
+        Page()
+
+
+def render() -> Any:
+    box, rc = solara.render(App(), handle_error=False)
+    rc.box = box
+    return rc
+
+
+def texts(rc: Any) -> list[str]:
+    """Every text shown on the page, in document order."""
+    found: list[str] = []
+
+    def walk(widget: Any) -> None:
+        for child in getattr(widget, "children", ()):
+            if isinstance(child, str):
+                found.append(child)
+            else:
+                walk(child)
+
+    walk(rc.box)
+    return found
+
+
+def control(rc: Any, kind: type, label: str) -> Any:
+    return rc.find(kind, label=label).widget
+
+
+def click(rc: Any, label: str) -> None:
+    rc.find(v.Btn, children=[label]).widget.click()
+
+
+def rules_in_force(rc: Any) -> str:
+    (line,) = [t for t in texts(rc) if t.startswith("Rules in force:")]
+    return line
+
+
+def test_every_rule_and_actor_count_has_a_labelled_control_at_the_scenario_value() -> None:
+    rc = render()
+    config = ModelConfig()
+    sliders = {w.label: w for w in rc.find(v.Slider).widgets}
+    selects = {w.label: w for w in rc.find(v.Select).widgets}
+    assert sliders["notice period (months)"].v_model == config.notice_period
+    assert sliders["background quality (0 poor–1 good)"].v_model == config.background_quality
+    assert sliders["remote participation (0–1)"].v_model == config.remote_participation
+    assert sliders["travel support (share of cost)"].v_model == config.travel_support
+    for group in GROUPS:
+        slider = sliders[f"{ACTOR_LABELS[group]} (actors)"]
+        assert (slider.v_model, slider.min) == (getattr(config.actors, group), 0)
+    assert selects["decision rule"].items == list(get_args(DecisionRule))
+    assert selects["decision rule"].v_model == config.decision_rule
+    assert selects["participation rule (who may take part)"].items == list(get_args(ParticipationRule))
+    assert control(rc, v.Checkbox, RULE_LABELS["igf_feedback"]).v_model is config.igf_feedback
+    assert {"Reset", "▶", "Step"} <= {c for w in rc.find(v.Btn).widgets for c in w.children if isinstance(c, str)}
+    assert "Time: 0.0" in texts(rc)
+
+
+def test_step_advances_time_and_the_step_counter() -> None:
+    rc = render()
+    for _ in range(3):
+        click(rc, "Step")
+    shown = texts(rc)
+    assert "Time: 3.0" in shown
+    assert any(t.startswith("Step: 3 ") for t in shown)
+
+
+def test_a_changed_control_takes_effect_on_reset_with_a_new_model() -> None:
+    rc = render()
+    click(rc, "Step")
+    assert "participation rule: open" in rules_in_force(rc)
+    control(rc, v.Select, RULE_LABELS["participation_rule"]).v_model = "governments_only"
+    control(rc, v.Slider, RULE_LABELS["notice_period"]).v_model = 1
+    assert "participation rule: open" in rules_in_force(rc)  # nothing changes before Reset
+    click(rc, "Reset")
+    line = rules_in_force(rc)
+    assert "participation rule: governments_only" in line
+    assert "notice period: 1 months" in line
+    assert "Time: 0.0" in texts(rc)
+
+
+def test_picking_a_scenario_sets_the_controls_to_its_values() -> None:
+    rc = render()
+    target = load("status_quo_intergovernmental").config
+    control(rc, v.Select, "scenario").v_model = "status_quo_intergovernmental"
+    assert control(rc, v.Select, "decision rule").v_model == target.decision_rule
+    assert control(rc, v.Select, RULE_LABELS["participation_rule"]).v_model == target.participation_rule
+    assert f"decision rule: {target.decision_rule}" in rules_in_force(rc)
+
+
+def test_compare_with_baseline_runs_the_baseline_for_as_many_months() -> None:
+    rc = render()
+    click(rc, "Step")
+    click(rc, "Step")
+    rc.find(v.Switch, label="compare with baseline").widget.v_model = True
+    click(rc, "Step")
+    specs = [w.spec for w in rc.find(solara.widgets.VegaLite).widgets if "facet" in w.spec]
+    assert len(specs) == 1
+    data = pd.DataFrame(specs[0]["data"]["values"])
+    assert set(data["run"]) == {"this run: defaults", f"baseline: {DEFAULT_BASELINE}"}
+    assert data.groupby("run")["step"].max().tolist() == [3, 3]
+    assert set(data["metric"]) == set(LIVE_METRICS)
+
+
+@pytest.mark.parametrize("scenario", scenario_names())
+def test_model_params_are_init_keywords_and_rebuild_the_same_model(scenario: str) -> None:
+    """What Mesa's Reset does with untouched controls, for every scenario: type(model)(**{fixed, controls})."""
+    config = load(scenario).config
+    params = model_params(config)
+    values = {k: (p["value"] if isinstance(p, dict) else p) for k, p in params.items()}
+    rebuilt = DashboardModel(**values)
+    direct = GovernanceModel(config, rng=values["rng"])
+    assert rebuilt.config == direct.config
+    rebuilt.run_for(12)
+    direct.run_for(12)
+    pd.testing.assert_frame_equal(rebuilt.step_table(), direct.step_table())
+
+
+def test_dashboard_model_ignores_mesas_scenario_object_and_keeps_its_seed() -> None:
+    from mesa.experimental.scenarios import Scenario
+
+    model = DashboardModel(rng=7, scenario=Scenario(), **{"actors.business": 9, "notice_period": 2})
+    assert model.seed == 7
+    assert model.config.actors.business == 9
+    assert model.config.notice_period == 2
+
+
+@given(st.dictionaries(st.from_regex(r"[a-z]{1,4}(\.[a-z]{1,4}){0,2}", fullmatch=True), st.integers(), max_size=6))
+def test_nest_keeps_every_value_at_its_dotted_path(flat: dict[str, int]) -> None:
+    leaves = [k for k in flat if not any(o != k and o.startswith(k + ".") for o in flat)]
+    nested = nest({k: flat[k] for k in leaves})
+    for key in leaves:
+        node: Any = nested
+        for part in key.split("."):
+            node = node[part]
+        assert node == flat[key]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(0, len(GROUPS) - 1), min_size=1, max_size=400), st.data())
+def test_network_layout_is_fixed_distinct_and_inside_the_picture(groups: list[int], data: Any) -> None:
+    group = np.array(groups)
+    region = np.array([data.draw(st.integers(0, len(REGION_CODES) - 1)) for _ in groups])
+    pos = network_layout(group, region)
+    assert np.array_equal(pos, network_layout(group, region))
+    assert len({tuple(p) for p in np.round(pos, 9)}) == len(groups)
+    radius = np.hypot(pos[:, 0], pos[:, 1])
+    ring = np.where(region == len(REGION_CODES) - 1, 0, region + 1)  # global innermost, then the five regions
+    assert np.all((radius >= 1.0 + ring) & (radius <= 1.8 + ring))
+
+
+def test_add_ties_puts_each_ties_amount_on_its_line() -> None:
+    px = 50
+    density = np.zeros(px * px)
+    points = np.array([[5.0, 5.0], [5.0, 40.0], [30.0, 20.0]])
+    add_ties(density, points, np.array([[0, 1]]), np.array([2.0]))
+    image = density.reshape(px, px)
+    column = image[:, 5]
+    assert np.all(column[5:41] > 0) and column[:5].sum() == 0 and column[41:].sum() == 0
+    assert image.sum() == pytest.approx(2.0 * 36)
+    assert image[:, :5].sum() == 0 and image[:, 6:].sum() == 0
+
+
+def test_network_picture_updated_step_by_step_equals_a_fresh_drawing() -> None:
+    model = GovernanceModel(rng=3)
+    live = NetworkPicture(model)
+    for _ in range(15):
+        model.step()
+        live.jpeg(model)
+    fresh = NetworkPicture(model)
+    fresh.jpeg(model)
+    assert np.array_equal(live.pos, network_layout(model.actors.group, model.actors.region))
+    assert np.allclose(live.density, fresh.density)
+    assert live.density.shape == (NETWORK_PX * NETWORK_PX,) and live.density.sum() > 0
+
+
+def test_issue_rows_have_the_documented_columns_newest_first() -> None:
+    model = GovernanceModel(rng=3)
+    model.run_for(12)
+    rows = issue_rows(model)
+    assert list(rows.columns) == list(ISSUE_COLUMNS)
+    assert len(rows) == len(model.issue_table()) > 1
+    assert rows["issue_id"].is_monotonic_decreasing
+    assert set(ISSUE_COLUMNS) <= set(model.issue_table().columns)
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [(["--scenario", "no_such_scenario"], "no_such_scenario"), (["--port", "70000"], "--port 70000")],
+)
+def test_dashboard_command_rejects_bad_input_in_one_line(run_netgov: Any, args: list[str], named: str) -> None:
+    result = run_netgov("dashboard", *args, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and named in result.stderr
+    assert "Traceback" not in result.stderr and "http://" not in result.stdout
