@@ -8,6 +8,7 @@ from here.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal
@@ -42,6 +43,8 @@ Venue = Literal[
     "external_process",
     "igf",
 ]
+#: Venues an agenda issue can be sent to directly, bypassing routing (`igf`: an open forum anyone may attend).
+DirectVenue = Literal["intergovernmental", "cstd_working_group", "external_process", "igf"]
 StanceType = Literal["general", "state_centric"]
 ActionLine = Literal["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11"]
 Domain = Literal["infrastructure", "security", "human_rights", "economy", "development", "culture", "governance"]
@@ -169,6 +172,20 @@ class RegionFactors(Strict):
     model_config = ConfigDict(strict=True, extra="forbid", validate_default=True, populate_by_name=True)
 
 
+def _stance(where: str) -> Any:
+    return _unit(0.5, f"mean stance of governments from {where}")
+
+
+class RegionStances(Strict):
+    """One mean stance per UN region (governments always belong to one)."""
+
+    africa: float = _stance("Africa")
+    asia_pacific: float = _stance("Asia-Pacific")
+    eastern_europe: float = _stance("Eastern Europe")
+    latin_america_caribbean: float = _stance("Latin America & Caribbean")
+    western_europe_others: float = _stance("Western Europe & Others")
+
+
 class Resources(Strict):
     """Capacity to prepare, travel and attend: Beta-distributed around group mean x region factor."""
 
@@ -207,13 +224,22 @@ class Participation(Strict):
         1.0, "weight of earlier collaboration in the domain", "log-odds", ge=0, le=20, allow_inf_nan=False
     )
     cost: float = param(2.5, "weight of travel cost (onsite attendance)", "log-odds", ge=0, le=20, allow_inf_nan=False)
+    home_bonus: float = param(
+        0.0,
+        "log-odds added to attending onsite when the meeting is held in the actor's own region "
+        "(no border crossing or long-haul travel; the host mobilises a local audience)",
+        "log-odds",
+        ge=0,
+        le=20,
+        allow_inf_nan=False,
+    )
     remote_penalty: float = param(
         1.0, "log-odds lost by attending remotely instead of onsite", "log-odds", ge=0, le=20, allow_inf_nan=False
     )
     remote_influence: float = _unit(0.7, "influence of a remote participant relative to an onsite one")
     expert_threshold: float = _unit(0.5, "minimum expertise in the domain to be invited under `invited_experts`")
     seats_per_group: int = param(12, "seats per stakeholder group under `group_quotas`", "actors", ge=1, le=10_000)
-    meeting_effort: float = _unit(0.1, "capacity a meeting month uses up (remote: half)")
+    meeting_effort: float = _unit(0.1, "capacity an actor spends on joining one issue network (remote: half)")
     capacity_recovery: float = _unit(0.2, "share of spent capacity an actor recovers per month")
 
 
@@ -221,10 +247,15 @@ class StanceProfile(Strict):
     """Where actors stand on one type of issue, before deliberation."""
 
     group_mean: GroupValues = Field(default_factory=GroupValues, description="mean stance per group")
-    government_region_mean: RegionFactors | None = Field(
+    government_region_mean: RegionStances | None = Field(
         None, description="if set, mean stance of governments per region (overrides the group mean)"
     )
     sd: float = param(0.15, "standard deviation of stances around the mean", "0-1", ge=0.0, le=1.0, allow_inf_nan=False)
+    anchoring: float = _unit(
+        0.0,
+        "weight each actor keeps on its initial stance in every month of deliberation (Friedkin-Johnsen "
+        "stubbornness: positions set by mandates or instructions from capitals)",
+    )
 
 
 def _state_centric() -> StanceProfile:
@@ -233,13 +264,12 @@ def _state_centric() -> StanceProfile:
         group_mean=GroupValues(
             government=0.5, civil_society=0.3, business=0.2, technical_community=0.15, un_agency=0.5
         ),
-        government_region_mean=RegionFactors(
+        government_region_mean=RegionStances(
             africa=0.8,
             asia_pacific=0.7,
             eastern_europe=0.6,
             latin_america_caribbean=0.5,
             western_europe_others=0.15,
-            global_=0.5,
         ),
         sd=0.12,
     )
@@ -269,6 +299,12 @@ class IssueSpec(Strict):
     complexity: int = param(2, "number of aspects to scope", "aspects", ge=1, le=10)
     stance_type: StanceType = param("general", "which stance profile actors draw from", "")
     arrival: int = param(0, "step at which the issue enters the agenda", "months", ge=0, le=100_000)
+    venue: DirectVenue | None = param(
+        None,
+        "venue the issue goes to directly, bypassing routing (`igf`: an open forum anyone may attend); "
+        "unset: routed as usual",
+        "",
+    )
 
 
 class Agenda(Strict):
@@ -324,7 +360,12 @@ class ModelConfig(Strict):
     steps: int = param(60, "default run length", "months", ge=1, le=100_000)
     host_region: HostRegion = param("rotate", "where meetings are held (`rotate` draws a region per meeting)", "")
     travel_cost: float = param(
-        1.0, "travel cost between the farthest regions", "0-1", ge=0.0, le=5.0, allow_inf_nan=False
+        1.0,
+        "travel cost between the farthest regions (1 = as costly as full resources)",
+        "cost",
+        ge=0.0,
+        le=5.0,
+        allow_inf_nan=False,
     )
     base_prep_time: float = param(
         3.0, "preparation a typical actor needs with average background", "months", ge=0.0, le=24.0, allow_inf_nan=False
@@ -335,7 +376,9 @@ class ModelConfig(Strict):
     deliberation_time: int = param(6, "months of deliberation before a decision", "months", ge=1, le=120)
     max_attempts: int = param(2, "decision attempts before an issue stalls", "attempts", ge=1, le=20)
     openness: float = _unit(0.25, "mean bounded-confidence threshold (HK epsilon)")
-    igf_pull: float = _unit(0.2, "per-month pull of a proposal toward the wider audience under IGF feedback")
+    igf_pull: float = _unit(
+        0.2, "per-month pull of every participant's view toward the wider audience's mean under IGF feedback"
+    )
     qualified_share: float = param(
         2 / 3, "share of yes votes `qualified_majority` needs", "0-1", gt=0.5, le=1.0, allow_inf_nan=False
     )
@@ -466,10 +509,30 @@ def _fmt_value(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep-merge two parameter mappings: tables merge key by key, everything else is replaced."""
+    out = dict(base)
+    for k, v in override.items():
+        if isinstance(v, Mapping) and isinstance(out.get(k), Mapping):
+            out[k] = merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+@functools.cache
+def _defaults() -> dict[str, Any]:
+    return ModelConfig().model_dump(by_alias=True)
+
+
 def validate_config(data: Mapping[str, Any], source: str = "parameters") -> ModelConfig:
-    """Validate a parameter mapping, turning the first problem into a one-line ConfigError."""
+    """Validate a parameter mapping, turning the first problem into a one-line ConfigError.
+
+    The mapping is merged over the schema's defaults first, so a partial table keeps the rest of
+    its defaults: ``stance.state_centric.sd = 0.1`` changes only ``sd``, not the whole profile.
+    """
     try:
-        return ModelConfig.model_validate(dict(data))
+        return ModelConfig.model_validate(merge(_defaults(), data))
     except ValidationError as exc:
         raise ConfigError(explain(exc, source)) from None
 

@@ -51,6 +51,7 @@ class Issue:
     arrived: int
     stances: np.ndarray  # every actor's initial stance on this issue
     venue: str = ""
+    requested_venue: str | None = None  # a fixed-agenda issue's own venue, bypassing routing
     phase: str = "review"
     phase_until: int = 0
     host_region: str = ""
@@ -67,6 +68,7 @@ class Issue:
     decided: int | None = None
     legitimacy: float = float("nan")
     outcome_gap: float = float("nan")
+    votes: np.ndarray | None = None  # each participant's yes vote at the latest decision attempt
 
     @property
     def active(self) -> bool:
@@ -122,7 +124,9 @@ class Issue:
         relevance = a.expertise[:, d]
 
         eligible = np.ones(a.n, dtype=bool)
-        if venue == "intergovernmental" or cfg.participation_rule == "governments_only":
+        if venue == "igf":
+            pass  # an open forum: anyone may attend, whatever the participation rule
+        elif venue == "intergovernmental" or cfg.participation_rule == "governments_only":
             eligible = a.group == GOVERNMENT
         elif cfg.participation_rule == "invited_experts":
             eligible = relevance >= p.expert_threshold
@@ -143,13 +147,13 @@ class Issue:
             + p.salience * self.salience
             + p.ties * ties
         )
-        p_onsite = sigmoid(u - p.cost * cost)
+        p_onsite = sigmoid(u - p.cost * cost + p.home_bonus * (a.region == host))
         p_remote = cfg.remote_participation * sigmoid(u - p.remote_penalty)
         draws = model.rng.random((2, a.n))
         onsite = eligible & ((draws[0] < p_onsite) | convenors)
         remote = eligible & ~onsite & (draws[1] < p_remote)
         joined = onsite | remote
-        if cfg.participation_rule == "group_quotas" and venue != "intergovernmental":
+        if cfg.participation_rule == "group_quotas" and venue not in ("intergovernmental", "igf"):
             joined = self._apply_quotas(model, joined, relevance)
 
         self.participants = np.flatnonzero(joined)
@@ -198,6 +202,9 @@ class Issue:
             return
         eps = model.actors.openness[self.participants]
         self.opinions = hk_step(self.opinions, eps, self.influence)
+        anchoring = getattr(model.config.stance, self.stance_type).anchoring
+        if anchoring > 0:
+            self.opinions = (1.0 - anchoring) * self.opinions + anchoring * self.stances[self.participants]
         if model.config.igf_feedback:
             self.opinions = igf_pull(self.opinions, float(self.stances.mean()), model.config.igf_pull)
 
@@ -212,6 +219,7 @@ class Issue:
         if self.opinions.size:
             proposal = self.proposal()
             yes = np.abs(self.opinions - proposal) <= a.openness[self.participants]
+            self.votes = yes
             adopted = model.rule.passes(yes, a.group[self.participants], a.region[self.participants])
         if adopted:
             self.outcome = proposal
@@ -221,6 +229,25 @@ class Issue:
             self.enter("deliberation", model.time + model.config.deliberation_time)
         else:
             self.close(model, "stalled")
+
+    def vote_record(self, model: GovernanceModel) -> dict[str, object]:
+        """The latest vote: yes share overall, by group and by region, and governments objecting (NaN / -1: none)."""
+        a = model.actors
+        groups = a.group[self.participants]
+        regions = a.region[self.participants]
+        yes = self.votes if self.votes is not None else np.zeros(self.participants.size, dtype=bool)
+        voted = self.votes is not None
+
+        def share(mask: np.ndarray) -> float:
+            return float(yes[mask].mean()) if voted and mask.any() else float("nan")
+
+        everyone = np.ones(self.participants.size, dtype=bool)
+        return {
+            "yes_share": share(everyone),
+            **{f"yes_share_{g}": share(groups == i) for i, g in enumerate(GROUPS)},
+            **{f"yes_share_{r}": share(regions == i) for i, r in enumerate(REGION_CODES)},
+            "government_objections": int(((groups == GOVERNMENT) & ~yes).sum()) if voted else -1,
+        }
 
     def rate_outcome(self, model: GovernanceModel) -> None:
         """Every actor, participant or not, rates the adopted outcome."""
@@ -245,6 +272,9 @@ class Issue:
         """This issue as one row of the per-issue table."""
         by_group = self.counts_by_group(model)
         by_region = self.counts_by_region(model)
+        onsite = self.participants[~self.remote]
+        onsite_by_group = np.bincount(model.actors.group[onsite], minlength=len(GROUPS))
+        onsite_by_region = np.bincount(model.actors.region[onsite], minlength=len(REGION_CODES))
         return {
             "issue_id": self.id,
             "domain": self.domain,
@@ -264,6 +294,9 @@ class Issue:
             "position": self.outcome if self.outcome is not None else float("nan"),
             "legitimacy": self.legitimacy,
             "step_decided": self.decided if self.decided is not None else -1,
+            **{f"onsite_{g}": int(onsite_by_group[i]) for i, g in enumerate(GROUPS)},
+            **{f"onsite_{r}": int(onsite_by_region[i]) for i, r in enumerate(REGION_CODES)},
+            **self.vote_record(model),
         }
 
 

@@ -22,7 +22,7 @@ from model.catalog import (
     REGIONS,
     UN_AGENCY,
 )
-from model.config import ModelConfig, validate_config
+from model.config import ModelConfig, merge, validate_config
 from model.issues import Issue
 from model.rules import Rule
 
@@ -44,17 +44,6 @@ STEP_COLUMNS: tuple[str, ...] = (
     "legitimacy",
     "outcome_gap",
 )
-
-
-def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Deep-merge two parameter mappings: tables merge key by key, everything else is replaced."""
-    out = dict(base)
-    for k, v in override.items():
-        if isinstance(v, Mapping) and isinstance(out.get(k), Mapping):
-            out[k] = merge(out[k], v)
-        else:
-            out[k] = v
-    return out
 
 
 class GovernanceModel(mesa.Model):
@@ -151,6 +140,7 @@ class GovernanceModel(mesa.Model):
                 stance_type=spec["stance_type"],
                 arrived=t,
                 stances=self.draw_stances(spec["stance_type"]),
+                requested_venue=spec.get("venue"),
             )
             self.issues.append(issue)
             new.append(issue)
@@ -163,7 +153,7 @@ class GovernanceModel(mesa.Model):
         mean = np.array([getattr(prof.group_mean, g) for g in GROUPS])[a.group]
         if prof.government_region_mean is not None:
             grm = prof.government_region_mean
-            by_region = np.array([getattr(grm, r) for r in REGIONS] + [grm.global_])
+            by_region = np.array([getattr(grm, r) for r in REGIONS] + [np.nan])  # no government is global
             gov = a.group == GOVERNMENT
             mean = np.where(gov, by_region[a.region], mean)
         return np.clip(mean + prof.sd * self.rng.standard_normal(a.n), 0.0, 1.0)
@@ -171,9 +161,12 @@ class GovernanceModel(mesa.Model):
     # -- venues ---------------------------------------------------------------------------
 
     def route(self, issue: Issue) -> None:
-        """Action-Line issue → its agencies' coalition; otherwise → the CSTD committee."""
+        """A fixed-agenda issue naming its venue goes there; otherwise Action-Line issue → its agencies'
+        coalition, and the rest → the CSTD committee."""
         routing = self.config.routing
-        if routing == "intergovernmental":
+        if issue.requested_venue is not None:
+            issue.convene(self, issue.requested_venue)
+        elif routing == "intergovernmental":
             issue.convene(self, "intergovernmental")
         elif routing == "distributed" and issue.action_line is not None:
             issue.convene(self, "action_line_coalition")
