@@ -20,6 +20,8 @@ $(STAMP): pyproject.toml
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# Solara's front-end (JS/CSS) from the npm registry into the venv, so the dashboard renders offline
+	$(BIN)/python -m dashboards.offline_assets
 	@touch $(STAMP)
 
 run: $(STAMP)

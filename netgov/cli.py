@@ -53,15 +53,28 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def check_out(out: Path | None) -> None:
+    """Fail before any work if an output file has an extension we cannot write."""
+    if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
+        raise ConfigError(f"--out {out}: unknown extension '{out.suffix}'; allowed: .csv, .parquet")
+
+
+def check_metrics(metrics: list[str]) -> None:
+    """Fail with one line on a metric name that is not a final metric."""
+    from scenarios.runner import FINAL_METRICS
+
+    bad = [m for m in metrics if m not in FINAL_METRICS]
+    if bad:
+        raise ConfigError(f"--metric {bad[0]!r} is not allowed: expected one of {', '.join(FINAL_METRICS)}")
+
+
 def write_table(df: Any, out: Path) -> None:
     """Write a table as CSV or Parquet, chosen by the file's extension."""
-    suffix = out.suffix.lower()
-    if suffix == ".csv":
+    check_out(out)
+    if out.suffix.lower() == ".csv":
         df.to_csv(out, index=False)
-    elif suffix == ".parquet":
-        df.to_parquet(out, index=False)
     else:
-        raise ConfigError(f"--out {out}: unknown extension '{out.suffix}'; allowed: .csv, .parquet")
+        df.to_parquet(out, index=False)
 
 
 @app.command()
@@ -79,8 +92,7 @@ def run(
     from scenarios.runner import FINAL_METRICS, run_once
 
     try:
-        if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
-            raise ConfigError(f"--out {out}: unknown extension '{out.suffix}'; allowed: .csv, .parquet")
+        check_out(out)
         if steps is not None and steps < 1:
             raise ConfigError(f"--steps {steps}: expected an integer >= 1")
         sc = load(scenario, set_ or [])
@@ -167,8 +179,7 @@ def compare(
             raise ConfigError(f"--reps {reps}: expected an integer >= 1")
         if steps is not None and steps < 1:
             raise ConfigError(f"--steps {steps}: expected an integer >= 1")
-        if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
-            raise ConfigError(f"--out {out}: unknown extension '{out.suffix}'; allowed: .csv, .parquet")
+        check_out(out)
         loaded = [load(s, set_ or []) for s in scenarios]
     except ConfigError as exc:
         raise fail(str(exc)) from None
@@ -198,6 +209,269 @@ def compare(
     if plot is not None:
         plot_trajectories(trajectories, str(plot))
         console.print(f"wrote {plot}")
+
+
+@app.command()
+def dashboard(
+    host: Annotated[
+        str, typer.Option(help="address to listen on: 127.0.0.1 = this computer only, 0.0.0.0 = the room's network")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8765,
+    scenario: Annotated[
+        str | None, typer.Option(help="starting scenario: a name or a .toml file (default: the schema's defaults)")
+    ] = None,
+) -> None:
+    """Start the facilitator dashboard (a Solara web app, works offline) and print its URL."""
+    import importlib.util
+    import os
+
+    from dashboards.offline_assets import missing
+    from scenarios.loader import load
+
+    try:
+        if not 1 <= port <= 65535:
+            raise ConfigError(f"--port {port}: expected an integer from 1 to 65535")
+        if scenario is not None:
+            load(scenario)  # a bad name or file fails here with one line, not in the browser
+            if Path(scenario).is_file():
+                scenario = str(Path(scenario).resolve())
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    absent = missing(Path(sys.prefix))
+    if absent:
+        err_console.print(
+            f"netgov: warning: front-end packages not installed locally: {', '.join(absent)}; without internet"
+            f" the page stays blank. Install them with: {sys.executable} -m dashboards.offline_assets",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    app_file = Path(importlib.util.find_spec("dashboards").origin).parent / "app.py"
+    # telemetry off; and no warning about cookies over plain http, which is what a loopback server uses
+    quiet = "ignore:Cookies with samesite=none require https:UserWarning"
+    warnings = ",".join(w for w in (os.environ.get("PYTHONWARNINGS"), quiet) if w)
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "PYTHONWARNINGS": warnings}
+    if scenario is not None:
+        env["NETGOV_DASHBOARD_SCENARIO"] = scenario
+    everywhere = host in ("0.0.0.0", "::")
+    shown = "127.0.0.1" if everywhere else host
+    console.print(f"netgov dashboard: http://{shown}:{port}/  (Ctrl+C stops it)", highlight=False)
+    if everywhere:
+        console.print(f"  others on the network: http://<this computer's address>:{port}/", highlight=False)
+    sys.stdout.flush()
+    argv = [sys.executable, "-m", "solara", "run", str(app_file), "--host", host, "--port", str(port)]
+    # --production: minified front-end, no solara.dev iframe; --no-check-version: no PyPI request at start
+    os.execve(sys.executable, [*argv, "--production", "--no-open", "--no-check-version"], env)
+
+
+WorkersOpt = Annotated[int | None, typer.Option(help="local worker processes (default: one per CPU core; 1 = serial)")]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(help="run on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://10.0.0.5:8786)"),
+]
+ResumeOpt = Annotated[bool, typer.Option("--resume", help="continue a batch in --out: skip runs already done")]
+
+
+def _batch_summary(result: Any, what: str = "batch") -> None:
+    """One summary line, the first failures, and where the results are."""
+    ok = result.skipped + result.done - result.failed
+    skipped = f", {result.skipped} already done" if result.skipped else ""
+    console.print(
+        f"{what}: {result.total} runs: {ok} ok, {result.failed} failed{skipped};"
+        f" {result.done} run now in {result.elapsed_s:.1f} s -> {result.out_dir / 'runs.parquet'}",
+        highlight=False,
+    )
+    for run_id, message in result.errors:
+        console.print(f"  run {run_id} failed: {message}", markup=False, highlight=False)
+    if result.failed > len(result.errors):
+        console.print("  (every failure is in the `error` column of runs.parquet)", highlight=False)
+
+
+def _run_batch(spec: Any, out: Path, workers: int | None, scheduler: str | None, resume: bool) -> Any:
+    """run_batch with the CLI's error handling: bad input exits 2, a dead worker process exits 1."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from scenarios.batch import run_batch
+
+    try:
+        return run_batch(spec, out, workers=workers, scheduler=scheduler, resume=resume)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    except BrokenProcessPool as exc:
+        err_console.print(f"netgov: error: a worker process died ({exc}); finished runs are saved: rerun with --resume")
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def batch(
+    spec: Annotated[Path, typer.Argument(help="experiment spec (.toml), e.g. scenarios/experiments/example.toml")],
+    out: Annotated[Path, typer.Option(help="batch directory: runs.parquet, steps.parquet, manifest.json")],
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = False,
+) -> None:
+    """Run an experiment: every parameter point x replication, streamed to Parquet. Exit 1 if any run failed."""
+    from scenarios.experiments import load_spec
+
+    try:
+        loaded = load_spec(spec)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    result = _run_batch(loaded, out, workers, scheduler, resume)
+    _batch_summary(result)
+    if result.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def sensitivity(
+    spec: Annotated[Path, typer.Argument(help="experiment spec (.toml): its parameters, base, replications, seed")],
+    out: Annotated[Path, typer.Option(help="directory for the runs, sensitivity.csv and sensitivity.png")],
+    method: Annotated[str, typer.Option(help="morris (mu*, sigma) or sobol (S1, ST with confidence intervals)")] = (
+        "morris"
+    ),
+    samples: Annotated[
+        int | None, typer.Option(help="Morris trajectories or Sobol base samples (default: the spec's `samples`)")
+    ] = None,
+    metric: Annotated[
+        list[str] | None, typer.Option("--metric", help="a final metric to analyse (repeatable; default: key metrics)")
+    ] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = False,
+) -> None:
+    """Global sensitivity analysis: run the SALib design through the batch engine and rank the parameters."""
+    from scenarios.batch import read_runs
+    from scenarios.experiments import load_spec
+    from scenarios.runner import KEY_METRICS
+    from scenarios.sensitivity import COLUMNS, analyse, design, plot_indices
+
+    metrics = list(metric or KEY_METRICS)
+    try:
+        check_metrics(metrics)
+        loaded = design(load_spec(spec), method, samples)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    result = _run_batch(loaded, out, workers, scheduler, resume)
+    _batch_summary(result, "sensitivity")
+    if result.failed:
+        err_console.print(f"netgov: error: {result.failed} runs failed; the {method} analysis needs every point")
+        raise typer.Exit(1)
+    table, skipped = analyse(loaded, read_runs(out), metrics)
+    for m in skipped:
+        console.print(f"{m}: left out (undefined at some design point, e.g. nothing decided)", highlight=False)
+    if table.empty:
+        raise fail("sensitivity: no metric has a value at every design point; try more steps or other --metric")
+    write_table(table, out / "sensitivity.csv")
+    plot_indices(table, method, out / "sensitivity.png")
+    view = Table(title=f"{method} sensitivity: {len(loaded.points())} points x {loaded.replications} replications")
+    for col in ("metric", "parameter", "rank", *COLUMNS[method]):
+        view.add_column(col, justify="left" if col in ("metric", "parameter") else "right")
+    for row in table.itertuples(index=False):
+        view.add_row(*(_fmt(getattr(row, c)) for c in ("metric", "parameter", "rank", *COLUMNS[method])))
+    console.print(view)
+    console.print(f"wrote {out / 'sensitivity.csv'} and {out / 'sensitivity.png'}")
+
+
+@app.command()
+def analyze(
+    directory: Annotated[Path, typer.Argument(help="a batch directory (made by netgov batch or sensitivity)")],
+    metric: Annotated[
+        list[str] | None, typer.Option("--metric", help="a final metric to show (repeatable; default: key metrics)")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="write the per-point table to FILE.csv or FILE.parquet")] = None,
+    plot: Annotated[Path | None, typer.Option(help="draw the metrics against a varied parameter into a PNG")] = None,
+    by: Annotated[
+        str | None, typer.Option(help="the varied parameter on the plot's x axis (default: the first)")
+    ] = None,
+) -> None:
+    """Per-parameter-point means and 95% CIs of the final metrics of a batch."""
+    from scenarios.batch import plot_metric, point_summary, read_manifest, read_runs, varied_parameters
+    from scenarios.runner import KEY_METRICS
+
+    metrics = list(metric or KEY_METRICS)
+    try:
+        check_metrics(metrics)
+        check_out(out)
+        runs = read_runs(directory)
+        params = varied_parameters(runs, read_manifest(directory))
+        if not params:
+            raise ConfigError(f"{directory}: runs.parquet has no varied-parameter columns")
+        x = by or params[0]
+        if x not in params:
+            raise ConfigError(f"--by {x!r} is not allowed: expected a varied parameter: {', '.join(params)}")
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    summary = point_summary(runs, params, metrics)
+    table = Table(title=f"{directory}: mean ± 95% CI half-width per point ({len(runs)} runs)")
+    for col in (*params, "runs", "failed", *metrics):
+        table.add_column(col, justify="left" if col in params else "right")
+    for _, row in summary.iterrows():
+        cells = [f"{_fmt(row[f'{m}_mean'])} ± {_fmt((row[f'{m}_hi'] - row[f'{m}_lo']) / 2)}" for m in metrics]
+        table.add_row(*(_fmt(row[p]) for p in params), str(row["runs"]), str(row["failed"]), *cells)
+    console.print(table)
+    if out is not None:
+        write_table(summary, out)
+        console.print(f"wrote {out}")
+    if plot is not None:
+        plot_metric(runs, params, metrics, x, plot)
+        console.print(f"wrote {plot}")
+
+
+@app.command()
+def validate(
+    reps: Annotated[int, typer.Option(help="replications per pattern (and per host region for P1)")] = 20,
+    seed: Annotated[int, typer.Option(help="master seed: replication r uses the seed derived from (seed, r)")] = 0,
+    out: Annotated[
+        Path | None, typer.Option(help="write the table (one row per measure) to FILE.csv or FILE.parquet")
+    ] = None,
+) -> None:
+    """Reproduce five published patterns (IGF, WCIT-12, WGEC, NETmundial); exit 1 if any fails.
+
+    Observed figures and sources: docs/validation.md. P1–P3 were calibrated, P4 and P5 were not.
+    """
+    from rich.text import Text
+
+    from scenarios.validation import evaluate, results_table, runs_per_rep, simulate
+
+    try:
+        if reps < 2:
+            raise ConfigError(f"--reps {reps}: expected an integer >= 2 (a confidence interval needs two runs)")
+        check_out(out)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    with Progress(
+        TextColumn("validate"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err_console
+    ) as progress:
+        task = progress.add_task("runs", total=reps * runs_per_rep())
+        runs = simulate(reps, seed, progress=lambda: progress.advance(task))
+    results = evaluate(runs)
+    table = Table(title=f"netgov validate: observed vs simulated, mean [95% CI] over {reps} replications (seed {seed})")
+    for col in ("pattern", "measure", "observed", "simulated", "band", "result"):
+        table.add_column(col, overflow="fold")
+    for res in results:
+        p = res.pattern
+        head = f"{p.id} ({'calibrated' if p.calibrated else 'validation'}): {p.title}\nsource: {p.source}"
+        for i, m in enumerate(res.measures):
+            cells = (
+                head if i == 0 else "",
+                m.measure,
+                m.observed,
+                f"{100 * m.mean:.1f}% [{100 * m.lo:.1f}, {100 * m.hi:.1f}]",
+                f"{m.band}: {'ok' if m.passed else 'FAIL'}",
+                ("pass" if res.passed else "FAIL") if i == 0 else "",
+            )
+            last = i == len(res.measures) - 1
+            table.add_row(*(Text(c) for c in cells), end_section=last)  # Text: sources hold [brackets], not markup
+    console.print(table)
+    failed = [r.pattern.id for r in results if not r.passed]
+    verdict = f"{len(results) - len(failed)} of {len(results)} patterns pass"
+    console.print(verdict + (f"; failed: {', '.join(failed)}" if failed else ""), markup=False)
+    if out is not None:
+        write_table(results_table(results), out)
+        console.print(f"wrote {out}")
+    if failed:
+        raise typer.Exit(1)
 
 
 def main() -> None:
