@@ -53,6 +53,10 @@ Domain = Literal["infrastructure", "security", "human_rights", "economy", "devel
 class ConfigError(ValueError):
     """A bad scenario, parameter or value: its message is one line naming where, what and what is allowed."""
 
+    def __init__(self, message: str) -> None:
+        # keys, values and paths come from users and may hold line breaks: escape them, one line always
+        super().__init__(str(message).replace("\r", "\\r").replace("\n", "\\n"))
+
 
 def param(default: Any, description: str, unit: str = "", **constraints: Any) -> Any:
     """A schema field with its unit kept beside the description (for docs and dashboard labels)."""

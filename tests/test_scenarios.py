@@ -103,6 +103,15 @@ def test_bad_files_give_one_line_naming_file_key_value(tmp_path: Path, text: str
         assert part in message
 
 
+def test_keys_with_line_breaks_stay_on_one_line(tmp_path: Path) -> None:
+    """Found by the fuzz test: a quoted TOML key may hold a newline; the error must not."""
+    path = write(tmp_path, "nl.toml", '"notice\\nperiod" = 3\n')
+    with pytest.raises(ConfigError) as info:
+        load(path)
+    assert "\n" not in str(info.value)
+    assert "notice\\nperiod" in str(info.value)
+
+
 def test_missing_file_and_extends_cycle(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"nope\.toml: no such scenario or file"):
         load(tmp_path / "nope.toml")
