@@ -102,7 +102,8 @@ def run(
     except ConfigError as exc:
         raise fail(str(exc)) from None
     final = result.final
-    table = Table(title=f"netgov run: {sc.name} (seed {seed}, {int(result.steps['step'].iloc[-1])} months)")
+    title = f"netgov run: {sc.name} (seed {seed}, {int(result.steps['step'].iloc[-1])} months)"
+    table = Table(title=title, min_width=len(title) + 4)
     table.add_column("metric")
     table.add_column("final", justify="right")
     for m in FINAL_METRICS:
