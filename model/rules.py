@@ -7,21 +7,15 @@ A rule sees the participants' stakeholder groups and regions (integer codes from
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import get_args
 
 import numpy as np
 
 from model import metrics
 from model.catalog import GLOBAL_CODE, GOVERNMENT, GROUPS, REGION_CODES
+from model.config import DecisionRule
 
-DECISION_RULES: tuple[str, ...] = (
-    "consensus",
-    "rough_consensus",
-    "majority",
-    "qualified_majority",
-    "government_vote",
-    "concurrent_groups",
-    "concurrent_groups_regions",
-)
+DECISION_RULES: tuple[str, ...] = get_args(DecisionRule)
 
 
 @dataclass(frozen=True)
