@@ -18,7 +18,7 @@ from mesa.visualization.utils import update_counter
 
 from dashboards.views import CompareView, IssueTable, MetricsChart, NetworkView
 from model.catalog import GROUPS
-from model.config import DecisionRule, ModelConfig, ParticipationRule, field_at
+from model.config import DecisionRule, ModelConfig, ParticipationRule, field_at, nest
 from model.model import GovernanceModel
 from scenarios.loader import DEFAULT, load, scenario_names
 
@@ -35,18 +35,6 @@ ACTOR_LABELS: dict[str, str] = {
     "technical_community": "technical community",
     "un_agency": "UN agencies",
 }
-
-
-def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
-    """Dotted control keys as nested tables: ``{"actors.business": 9}`` -> ``{"actors": {"business": 9}}``."""
-    out: dict[str, Any] = {}
-    for key, value in flat.items():
-        *parents, leaf = key.split(".")
-        node = out
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    return out
 
 
 class DashboardModel(GovernanceModel):

@@ -524,6 +524,19 @@ def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any
     return out
 
 
+def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """{dotted key: value} as the nested mapping the schema validates: ``{"actors.business": 9}`` ->
+    ``{"actors": {"business": 9}}``."""
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        *parents, leaf = key.split(".")
+        node: Any = {leaf: value}
+        for part in reversed(parents):
+            node = {part: node}
+        out = merge(out, node)
+    return out
+
+
 @functools.cache
 def _defaults() -> dict[str, Any]:
     return ModelConfig().model_dump(by_alias=True)

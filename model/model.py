@@ -62,10 +62,11 @@ class GovernanceModel(mesa.Model):
         **params: Any,
     ) -> None:
         super().__init__(rng=rng)
-        base = config.model_dump(by_alias=True) if isinstance(config, ModelConfig) else dict(config or {})
-        self.config: ModelConfig = (
-            validate_config(merge(base, params)) if params or not isinstance(config, ModelConfig) else config
-        )
+        if isinstance(config, ModelConfig) and not params:
+            self.config: ModelConfig = config
+        else:
+            base = config.model_dump(by_alias=True) if isinstance(config, ModelConfig) else dict(config or {})
+            self.config = validate_config(merge(base, params))
         cfg = self.config
         self.rule = Rule(cfg.decision_rule, cfg.qualified_share, cfg.objection_threshold)
         self.distance = REGION_DISTANCE

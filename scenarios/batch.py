@@ -31,10 +31,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from model.config import ConfigError, validate_config
+from model.config import ConfigError, merge, nest, validate_config
 from model.metrics import mean_ci
-from model.model import GovernanceModel, merge
-from scenarios.experiments import ExperimentSpec, RunTask, nest
+from model.model import GovernanceModel
+from scenarios.experiments import ExperimentSpec, RunTask
 from scenarios.runner import FINAL_METRICS, run_once
 
 #: Flush buffered results to a new part file after this many runs or seconds, whichever comes first.

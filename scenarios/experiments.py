@@ -20,8 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from model.config import ConfigError, field_at, iter_fields, suggest
-from model.model import merge
+from model.config import ConfigError, field_at, iter_fields, nest, suggest
 from scenarios.loader import DEFAULT, Scenario, load, resolve_path
 from scenarios.runner import run_seed
 
@@ -222,18 +221,6 @@ def _flatten(table: Mapping[str, Any], where: str, leaves: set[str], prefix: str
         else:
             raise ConfigError(f"{where}: unknown parameter '{key}'; {suggest(key)}")
     return out
-
-
-def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
-    """{dotted key: value} as the nested mapping the schema validates."""
-    out: dict[str, Any] = {}
-    for key, value in flat.items():
-        out = merge(out, _nested_one(key.split("."), value))
-    return out
-
-
-def _nested_one(parts: list[str], value: Any) -> dict[str, Any]:
-    return {parts[0]: value} if len(parts) == 1 else {parts[0]: _nested_one(parts[1:], value)}
 
 
 def _is_int(x: Any) -> bool:

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model.config import ConfigError, ModelConfig, iter_fields, validate_config
-from model.model import merge
+from model.config import ConfigError, ModelConfig, iter_fields, merge, validate_config
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 META_KEYS = ("summary", "extends")

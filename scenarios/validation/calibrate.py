@@ -44,9 +44,9 @@ import pandas as pd
 import tomli_w
 
 from model.catalog import GROUPS, REGIONS
-from model.config import ModelConfig
+from model.config import ModelConfig, merge, nest
 from scenarios.batch import run_batch
-from scenarios.experiments import nest, parse_spec
+from scenarios.experiments import parse_spec
 from scenarios.validation import (
     CALIBRATED,
     P1_BAND,
@@ -218,7 +218,6 @@ def sensitivity(reps: int, seed: int) -> str:
     """A markdown table: each pattern's headline measures with one main parameter moved (additive or by %)."""
     from dataclasses import replace
 
-    from model.model import merge
     from scenarios.loader import load
     from scenarios.validation import evaluate, simulate
 
