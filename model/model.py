@@ -10,7 +10,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from agents.stakeholders import AGENT_CLASSES, Stakeholder, agency_name
+# the module, not its names: `import agents` loads agents.stakeholders, which loads model.catalog,
+# this package and so this module while agents.stakeholders is still half-built
+from agents import stakeholders
 from model.actors import ActorTable, build_actors, scaled_counts
 from model.catalog import (
     ACTION_LINES,
@@ -73,12 +75,15 @@ class GovernanceModel(mesa.Model):
         self.reference = np.array([getattr(cfg.reference_shares, r) for r in REGIONS])
 
         counts = scaled_counts(cfg)
-        names: list[tuple[type[Stakeholder], str]] = []
-        for cls in AGENT_CLASSES:
+        names: list[tuple[type[stakeholders.Stakeholder], str]] = []
+        for cls in stakeholders.AGENT_CLASSES:
             for i in range(counts[cls.group]):
-                names.append((cls, agency_name(i) if cls.group == "un_agency" else f"{cls.group}-{i + 1}"))
+                name = stakeholders.agency_name(i) if cls.group == "un_agency" else f"{cls.group}-{i + 1}"
+                names.append((cls, name))
         self.actors: ActorTable = build_actors(cfg, self.rng, [cls.expertise_means(n) for cls, n in names])
-        self.stakeholders: list[Stakeholder] = [cls(self, row, name) for row, (cls, name) in enumerate(names)]
+        self.stakeholders: list[stakeholders.Stakeholder] = [
+            cls(self, row, name) for row, (cls, name) in enumerate(names)
+        ]
         self._agency_rows = {s.name.split("-")[0]: [] for s in self.stakeholders if s.group == "un_agency"}
         for s in self.stakeholders:
             if s.group == "un_agency":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import mesa
@@ -28,6 +30,13 @@ def test_python_api_students_use() -> None:
     base = scaled_counts(GovernanceModel(rng=1).config)
     assert len(m.agents) == sum(2 * base[g] for g in GROUPS)
     assert len(m.step_table()) == 13  # step 0 (initial state) and 12 months
+
+
+@pytest.mark.parametrize("package", ["agents", "model", "scenarios", "dashboards.app", "netgov.cli"])
+def test_each_package_imports_first_in_a_fresh_interpreter(package: str) -> None:
+    """A student's first line may be any of these (`import agents` once failed on a circular import)."""
+    done = subprocess.run([sys.executable, "-c", f"import {package}"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 def test_agents_are_mesa_agents_of_each_group() -> None:
