@@ -3,14 +3,19 @@
 At the default scenario size and at 4x (a scenario file with ``scale = 4``), with every
 non-loopback request aborted, as in a room without internet:
 
-- load: from opening the page to its first complete render (controls, network picture
-  decoded, metric chart drawn);
+- load: from opening the page to its first complete render (step counter, network picture
+  decoded, metric chart drawn); ``in_page_ms`` is the page's own count from navigation start;
 - step: from pressing Step to the new step rendered (counter and network picture updated),
   mid-run (after 24 months), one step per round. Target: under 300 ms at the default size.
+  The benchmark's time is the script's view: Playwright's click (which first checks that the
+  button is visible, stable and unobscured) plus the wait. ``in_page_ms`` in extra_info is what
+  a person sees: from the click event to the first frame drawn with the new step, timed by the
+  page itself.
 """
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterator
 
 import pytest
@@ -38,17 +43,20 @@ def browser() -> Iterator[Browser]:
         yield chromium
 
 
-def load_once(browser: Browser, url: str) -> None:
+def load_once(browser: Browser, url: str) -> float:
+    """Open the dashboard in a new session; the page's own milliseconds from navigation to rendered."""
     session = OfflineSession(browser)
     try:
-        wait_rendered(session.open(url))
+        return wait_rendered(session.open(url, wait=False))
     finally:
         session.close()
 
 
 def test_load_to_first_render(benchmark, server: str, browser: Browser) -> None:
     load_once(browser, server)  # warm: the server's first page imports and compiles more
-    benchmark.pedantic(load_once, args=(browser, server), rounds=3, iterations=1)
+    in_page: list[float] = []
+    benchmark.pedantic(lambda: in_page.append(load_once(browser, server)), rounds=3, iterations=1)
+    benchmark.extra_info["in_page_ms_median"] = round(statistics.median(in_page), 1)
 
 
 @pytest.fixture
@@ -62,5 +70,8 @@ def page_mid_run(server: str, browser: Browser) -> Iterator[Page]:
 
 
 def test_rendered_step(benchmark, page_mid_run: Page) -> None:
+    in_page: list[float] = []
+    benchmark.pedantic(lambda: in_page.extend(step(page_mid_run)), rounds=20, iterations=1)
     benchmark.extra_info["from_month"] = WARMUP_MONTHS
-    benchmark.pedantic(step, args=(page_mid_run,), rounds=20, iterations=1)
+    benchmark.extra_info["in_page_ms_median"] = round(statistics.median(in_page), 1)
+    benchmark.extra_info["in_page_ms_max"] = round(max(in_page), 1)

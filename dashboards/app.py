@@ -126,11 +126,6 @@ def model_params(config: ModelConfig) -> dict[str, Any]:
     return params
 
 
-#: The components in SolaraViz's grid. Our own, not Mesa's make_plot_component: measured here,
-#: its matplotlib chart cost ~0.3 s per step and its Altair chart ~35-70 ms (schema validation).
-COMPONENTS = [NetworkView, MetricsChart]
-
-
 def scenario_choices(start: str) -> list[str]:
     """The picker's entries: the defaults, every shipped scenario, and a file given on the command line."""
     names = [DEFAULT, *scenario_names()]
@@ -146,11 +141,10 @@ SIDEBAR_CSS = """
 
 
 @solara.component
-def StepCounter(model: GovernanceModel) -> None:
+def StepCounter(time: float) -> None:
     """A large step counter at the top of the page, readable from the back of a room."""
-    update_counter.get()
     solara.Text(
-        f"Step: {int(model.time)}  (one step = one month)",
+        f"Step: {int(time)}  (one step = one month)",
         style={"font-size": "22px", "font-weight": "500", "padding-left": "16px"},
     )
 
@@ -183,14 +177,37 @@ def CompareControls(on: bool, set_on: Any, baseline: str, set_baseline: Any) -> 
 
 
 @solara.component
-def Compare(model: GovernanceModel, scenario: str) -> None:
-    """'Compare with baseline': a sidebar switch and picker, and the side-by-side charts."""
+def LiveViews(model: GovernanceModel, scenario: str, baseline: str | None) -> None:
+    """Everything that changes with a step: counter, network, metrics, baseline comparison, issue table.
+
+    The one listener of Mesa's step signal (``update_counter``) among our components. Solara
+    renders the page once per listener of a changed value, and every pass walks the whole
+    sidebar: with each view listening for itself, one step cost five passes. Our own layout
+    rather than SolaraViz's grid: Mesa's chart components cost ~0.3 s (matplotlib) or
+    35-70 ms (Altair) per step here.
+    """
+    update_counter.get()
+    time = model.time
+    StepCounter(time)
+    with solara.Columns([3, 2]):
+        with solara.Card("Collaboration network"):
+            NetworkView(model, time)
+        with solara.Card("Metrics over time"):
+            MetricsChart(model, time)
+    if baseline is not None:
+        with solara.Card("Compare with baseline"):
+            CompareView(model, time, scenario, baseline, model.seed)
+    with solara.Card("Issue networks (newest first)"):
+        IssueTable(model, time)
+
+
+@solara.component
+def Main(model: GovernanceModel, scenario: str) -> None:
+    """The page's main area, and the 'compare with baseline' switch and picker in the sidebar."""
     on, set_on = solara.use_state(False)
     baseline, set_baseline = solara.use_state(DEFAULT_BASELINE)
     CompareControls(on, set_on, baseline, set_baseline)
-    if on:
-        with solara.Card("Compare with baseline"):
-            CompareView(model, scenario, baseline, model.seed)
+    LiveViews(model, scenario, baseline if on else None)
 
 
 @solara.component
@@ -202,16 +219,14 @@ def Page() -> None:
     with solara.Sidebar():
         ScenarioCard(scenario, set_scenario, loaded.summary, model)
     solara.Style(SIDEBAR_CSS)
-    with solara.Column():
-        StepCounter(model.value)
-        # keyed by scenario: switching remounts SolaraViz, so its controls start at the new scenario's values
-        SolaraViz(
-            model,
-            components=COMPONENTS,
-            model_params=model_params(loaded.config),
-            name=f"netgov dashboard: {loaded.name}",
-            play_interval=251,  # on the grid of Mesa's play-interval slider (1, 11, 21, ...)
-        ).key(f"viz-{scenario}")
-        Compare(model.value, loaded.name)
-        with solara.Card("Issue networks (newest first)"):
-            IssueTable(model.value)
+    solara.Title("netgov dashboard")
+    Main(model.value, loaded.name)
+    # keyed by scenario: switching remounts SolaraViz, so its controls start at the new scenario's values.
+    # After Main: its main-area output is empty (the sidebar cards keep their order, set by nesting depth).
+    SolaraViz(
+        model,
+        components=[],  # the controls, app bar and "Time:" counter only: LiveViews draws the rest
+        model_params=model_params(loaded.config),
+        name=f"netgov dashboard: {loaded.name}",
+        play_interval=251,  # on the grid of Mesa's play-interval slider (1, 11, 21, ...)
+    ).key(f"viz-{scenario}")

@@ -124,26 +124,38 @@ class OfflineSession:
             self.blocked.append(route.request.url)
             route.abort()
 
-    def open(self, url: str) -> Any:
-        """A new page on the dashboard, once Mesa's step counter shows."""
+    def open(self, url: str, wait: bool = True) -> Any:
+        """A new page on the dashboard; with ``wait``, once Mesa's step counter shows."""
         page = self.context.new_page()
         page.on("response", lambda r: r.status >= 400 and self.failed.append((r.status, r.url)))
         page.goto(url)
-        page.get_by_text("Time: 0.0").wait_for(timeout=TIMEOUT_MS)
+        if wait:
+            page.get_by_text("Time: 0.0").wait_for(timeout=TIMEOUT_MS)
         return page
 
     def close(self) -> None:
         self.context.close()
 
 
-def wait_rendered(page: Any) -> None:
-    """Until the network picture is decoded and an Altair chart is drawn."""
-    network = page.locator(".vue-grid-item img").first
-    network.wait_for(timeout=TIMEOUT_MS)
-    page.locator(".vega-embed canvas, .vega-embed svg").first.wait_for(timeout=TIMEOUT_MS)
-    page.wait_for_function(
-        "img => img.complete && img.naturalWidth > 0", arg=network.element_handle(), timeout=TIMEOUT_MS
-    )
+#: Mesa's step counter ("Time: 12.0"), found by XPath in the page.
+_COUNTER = """document.evaluate("//span[starts-with(normalize-space(.), 'Time:')]", document, null,
+    XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue"""
+#: Checked on every animation frame: when all is drawn, the milliseconds since navigation began.
+_RENDERED = f"""() => {{
+  const img = document.querySelector('img.netgov-network');
+  const chart = document.querySelector('.vega-embed canvas, .vega-embed svg');
+  const drawn = {_COUNTER} && chart && img && img.complete && img.naturalWidth > 0;
+  return drawn ? performance.now() : null;
+}}"""
+
+
+def wait_rendered(page: Any) -> float:
+    """Until the counter shows, the network picture is decoded and a chart is drawn.
+
+    Returns the milliseconds from the start of the page's navigation to the first animation
+    frame on which all three were there.
+    """
+    return page.wait_for_function(_RENDERED, timeout=TIMEOUT_MS).json_value()
 
 
 def time_shown(page: Any) -> int:
@@ -151,16 +163,52 @@ def time_shown(page: Any) -> int:
     return int(float(page.get_by_text("Time:").inner_text().split(":")[1]))
 
 
-def step(page: Any, times: int = 1) -> None:
-    """Press Step ``times`` times, each time until the new step is rendered (counter and network picture)."""
+#: Armed in the page before Step is clicked: a promise that settles on the first animation
+#: frame after Mesa's counter shows ``target`` and the network picture has a new, decoded
+#: source, with the milliseconds since the click. Waiting in the page, not with Playwright's
+#: locators: those re-check 0, 20, 70, 170, 270, 770 ms after they start, so a step rendered
+#: in 180 ms would be seen at 270 ms.
+_ARM_STEP = """
+([target, timeout]) => {
+  const picture = () => document.querySelector('img.netgov-network');
+  const before = picture().src;
+  const counter = () => @COUNTER@;
+  let clicked = null;
+  document.addEventListener('click', () => { clicked = performance.now(); }, {capture: true, once: true});
+  window.__netgovStep = new Promise((resolve, reject) => {
+    const check = () => {
+      const img = picture(), shown = counter();
+      if (clicked === null || !img || !shown || shown.textContent.trim() !== `Time: ${target}.0`) return;
+      if (img.src === before || !img.complete || img.naturalWidth === 0) return;
+      stop();
+      requestAnimationFrame(() => resolve(performance.now() - clicked));
+    };
+    const observer = new MutationObserver(check);
+    const late = setTimeout(() => {
+      stop();
+      reject(new Error(`step ${target} not rendered in ${timeout} ms`));
+    }, timeout);
+    const stop = () => {
+      observer.disconnect();
+      clearTimeout(late);
+      document.removeEventListener('load', check, true);
+    };
+    observer.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+    document.addEventListener('load', check, true);  // the picture's load event (captured: it does not bubble)
+  });
+}
+""".replace("@COUNTER@", _COUNTER)
+
+
+def step(page: Any, times: int = 1) -> list[float]:
+    """Press Step ``times`` times, each time until the new step is rendered (counter and network picture).
+
+    Returns, per step, the milliseconds from the click to the first frame drawn with the new
+    step, as measured in the page.
+    """
+    rendered = []
     for _ in range(times):
-        target = time_shown(page) + 1
-        network = page.locator(".vue-grid-item img").first.element_handle()
-        before = network.get_attribute("src")
+        page.evaluate(_ARM_STEP, [time_shown(page) + 1, TIMEOUT_MS])
         page.get_by_role("button", name="Step", exact=True).click()
-        page.get_by_text(f"Time: {target}.0").wait_for(timeout=TIMEOUT_MS)
-        page.wait_for_function(
-            "([img, before]) => img.src !== before && img.complete && img.naturalWidth > 0",
-            arg=[network, before],
-            timeout=TIMEOUT_MS,
-        )
+        rendered.append(page.evaluate("window.__netgovStep"))
+    return rendered

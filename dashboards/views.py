@@ -1,10 +1,11 @@
-"""The dashboard's own views: the collaboration network, baseline comparison and the issue table.
+"""The dashboard's own views: the collaboration network, metrics, baseline comparison and issue table.
 
-Mesa's SolaraViz brings the controls (Reset, play, Step, the parameter inputs) and the step
-counter; these views show what Mesa's components cannot, or not fast enough: a network of
-stakeholders (not a grid), the metrics over time, two runs side by side, and a table of
-issue networks. Each view reads Mesa's ``update_counter`` so it redraws after every
-rendered step.
+Mesa's SolaraViz brings the controls (Reset, play, Step, the parameter inputs) and its
+"Time:" counter; these views show what Mesa's components cannot, or not fast enough: a
+network of stakeholders (not a grid), the metrics over time, two runs side by side, and a
+table of issue networks. Each takes the model and its ``time``: a child whose arguments are
+unchanged is not rendered again, so the new time is what redraws a view after a step
+(``dashboards.app.LiveViews`` passes it).
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import PIL.Image
+import PIL.ImageDraw
+import PIL.ImageFont
 import solara
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.font_manager import findfont
 from matplotlib.lines import Line2D
-from mesa.visualization.utils import update_counter
 
 from model.catalog import GLOBAL_CODE, GROUPS, REGION_CODES
 from model.config import ActorCounts
@@ -119,6 +122,8 @@ DEFAULT_ACTORS = sum(ActorCounts().model_dump().values())
 #: JPEG: ~10x faster to encode than PNG here and a third of the size (PNG encoding was the
 #: largest part of drawing the network).
 JPEG_QUALITY = 90
+#: The caption beside the network (month, actors, ties), in pixels: 11.5 pt at 100 dpi.
+CAPTION_PX = 16
 
 
 def add_ties(density: np.ndarray, points: np.ndarray, edges: np.ndarray, amount: np.ndarray) -> None:
@@ -143,9 +148,11 @@ class NetworkPicture:
     """The collaboration graph of one model: ties as lines, actors coloured by group, shaped by region.
 
     Built once per model: the layout, the legends and an Agg canvas whose static background
-    is kept (matplotlib blitting). Each step blends the tie image onto the background's empty
-    network square, draws the node markers and a caption over it, and encodes a JPEG.
-    Actors in an open issue network are drawn solid with a dark rim; the others faded.
+    is kept (matplotlib blitting). Ties change only when a network convenes, so the shaded
+    tie layer is redrawn only when ``model.ties_formed`` moves; each step pastes it onto the
+    background's empty network square, draws the node markers over it, writes the caption
+    and encodes a JPEG. Actors in an open issue network are drawn solid with a dark rim; the
+    others faded.
     """
 
     def __init__(self, model: GovernanceModel) -> None:
@@ -154,7 +161,10 @@ class NetworkPicture:
         self.points = np.clip((self.pos + _EXTENT) * (NETWORK_PX / (2 * _EXTENT)), 0, NETWORK_PX - 1)
         self.density = np.zeros(NETWORK_PX * NETWORK_PX)  # sum of log(1 + weight) of the ties crossing each pixel
         self.drawn: dict[tuple[int, int], float] = {}  # tie -> the weight already added to `density`
-        self.opacity = np.zeros((NETWORK_PX, NETWORK_PX))  # of the ties, per pixel (row 0 at the bottom)
+        self.ties_drawn = -1  # the model's `ties_formed` when the tie layer was last drawn
+        self.tie_layer = np.full((NETWORK_PX, NETWORK_PX, 3), 255, dtype=np.uint8)  # the network square, top row first
+        self.degree = np.zeros(a.n)
+        self.caption = ""
         self.by_region = [np.flatnonzero(a.region == code) for code in range(len(REGION_CODES))]
         self.rgba = np.array([to_rgba(GROUP_COLOURS[g]) for g in GROUPS])[a.group]
         self.shrink = math.sqrt(min(1.0, DEFAULT_ACTORS / max(a.n, 1)))  # smaller dots when there are many actors
@@ -170,7 +180,9 @@ class NetworkPicture:
             ax.scatter(self.pos[rows, 0], self.pos[rows, 1], marker=REGION_MARKERS[name], linewidths=0.5)
             for rows, name in zip(self.by_region, REGION_CODES, strict=True)
         ]
-        self.caption = self.figure.text(right + 0.01, 0.98, "", va="top", fontsize=11.5)
+        # the caption is written with PIL in matplotlib's own font: a matplotlib Text cost ~9 ms per step
+        self.caption_xy = (round((right + 0.01) * NETWORK_PX * _ASPECT), round(0.02 * NETWORK_PX))
+        self.font = PIL.ImageFont.truetype(findfont("DejaVu Sans"), CAPTION_PX)
         group_handles = [
             Line2D([], [], marker="o", linestyle="", color=GROUP_COLOURS[g], markersize=8, label=_label(g))
             for g in GROUPS
@@ -184,14 +196,13 @@ class NetworkPicture:
         style: dict[str, Any] = {"loc": "upper left", "frameon": False, "fontsize": 10, "title_fontsize": 10.5}
         self.figure.legend(handles=group_handles, title="group (sector, colour)", bbox_to_anchor=(right, 0.81), **style)
         self.figure.legend(handles=region_handles, title="region (ring, shape)", bbox_to_anchor=(right, 0.47), **style)
-        self.dynamic = [*self.nodes, self.caption]
-        for artist in self.dynamic:
-            artist.set_animated(True)  # left out of canvas.draw(): drawn per step on the saved background
+        for dots in self.nodes:
+            dots.set_animated(True)  # left out of canvas.draw(): drawn per step on the saved background
         self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(self.figure.bbox)
 
-    def update(self, model: GovernanceModel) -> None:
-        """Set the tie image, node styles and caption to the model's current state."""
+    def update_ties(self, model: GovernanceModel) -> None:
+        """Add the ties that changed to the density image, and shade the tie layer and degrees anew."""
         current = {(u, v): float(w) for u, v, w in model.collaboration.edges(data="weight", default=1)}
         changed = [k for k, w in current.items() if self.drawn.get(k) != w]
         changed += [k for k in self.drawn if k not in current]
@@ -200,25 +211,32 @@ class NetworkPicture:
             after = np.log1p([current.get(k, 0.0) for k in changed])
             add_ties(self.density, self.points, np.array(changed), after - before)
             self.drawn = current
+        self.ties_drawn = model.ties_formed
+        self.degree = np.fromiter((d for _, d in model.collaboration.degree()), dtype=float, count=model.actors.n)
+        shade = np.log1p(np.maximum(self.density, 0.0))
+        top = float(np.quantile(shade[shade > 0], 0.995)) if shade.any() else 1.0
+        alpha = (np.clip(shade / max(top, 1e-9), 0.0, 1.0) * 0.7).reshape(NETWORK_PX, NETWORK_PX)[::-1, :, None]
+        self.tie_layer = (255.0 * (1.0 - alpha) + _TIE_RGB * alpha).astype(np.uint8)  # image rows run top-down
+
+    def update(self, model: GovernanceModel) -> None:
+        """Set the tie layer, node styles and caption to the model's current state."""
+        if model.ties_formed != self.ties_drawn:
+            self.update_ties(model)
         n = model.actors.n
-        degree = np.fromiter((d for _, d in model.collaboration.degree()), dtype=float, count=n)
         active = np.zeros(n, dtype=bool)
         for issue in model.issues:
             if issue.active and issue.convened:
                 active[issue.participants] = True
-        shade = np.log1p(np.maximum(self.density, 0.0))
-        top = float(np.quantile(shade[shade > 0], 0.995)) if shade.any() else 1.0
-        self.opacity = (np.clip(shade / max(top, 1e-9), 0.0, 1.0) * 0.7).reshape(NETWORK_PX, NETWORK_PX)
         face = self.rgba.copy()
         face[:, 3] = np.where(active, 1.0, 0.4)
         rim = np.where(active[:, None], np.array([0.0, 0.0, 0.0, 1.0]), np.zeros(4))
-        size = (8 + 4 * np.sqrt(degree)) * self.shrink
+        size = (8 + 4 * np.sqrt(self.degree)) * self.shrink
         for rows, dots in zip(self.by_region, self.nodes, strict=True):
             dots.set_facecolors(face[rows])
             dots.set_edgecolors(rim[rows])
             dots.set_sizes(size[rows])
-        self.caption.set_text(
-            f"month {int(model.time)}\n{n:,} actors, {len(current):,} ties\n"
+        self.caption = (
+            f"month {int(model.time)}\n{n:,} actors, {len(self.drawn):,} ties\n"
             f"{int(active.sum()):,} in open issue networks"
         )
 
@@ -226,29 +244,42 @@ class NetworkPicture:
         """The picture of the model's current state as JPEG bytes."""
         self.update(model)
         self.canvas.restore_region(self.background)
-        pixels = np.asarray(self.canvas.buffer_rgba())
-        # the network square (left, axes off) is white in the background: blend the ties onto it
-        alpha = self.opacity[::-1, :, None]  # image rows run top-down
-        pixels[:, :NETWORK_PX, :3] = (255.0 * (1.0 - alpha) + _TIE_RGB * alpha).astype(np.uint8)
+        np.asarray(self.canvas.buffer_rgba())[:, :NETWORK_PX, :3] = self.tie_layer  # onto the white network square
         renderer = self.canvas.get_renderer()
-        for artist in self.dynamic:
-            artist.draw(renderer)
+        for dots in self.nodes:
+            dots.draw(renderer)
+        width, height = self.canvas.get_width_height()
+        image = PIL.Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        image = image.convert("RGB")
+        PIL.ImageDraw.Draw(image).multiline_text(self.caption_xy, self.caption, fill="black", font=self.font, spacing=5)
         out = io.BytesIO()
-        PIL.Image.fromarray(pixels[..., :3]).save(out, "jpeg", quality=JPEG_QUALITY)
+        image.save(out, "jpeg", quality=JPEG_QUALITY)
         return out.getvalue()
 
 
 @solara.component
-def NetworkView(model: GovernanceModel) -> None:
+def NetworkView(model: GovernanceModel, time: float) -> None:
     """The issue networks as one graph, on a layout fixed for the model's lifetime."""
-    update_counter.get()
     picture = solara.use_memo(lambda: NetworkPicture(model), [model])
-    image = solara.use_memo(lambda: picture.jpeg(model), [picture, model.time])
-    solara.Image(image, format="jpeg", width="100%")
+    image = solara.use_memo(lambda: picture.jpeg(model), [picture, time])
+    solara.Image(image, format="jpeg", width="100%", classes=["netgov-network"])
 
 
 #: Identifies the spec's language to the browser's vega-embed (a name, never fetched).
 VEGA_LITE = "https://vega.github.io/schema/vega-lite/v5.json"
+
+
+def long_records(table: pd.DataFrame, keys: Sequence[str]) -> list[dict[str, Any]]:
+    """The live metrics as Vega-Lite data: one record per row and metric, NaN as null (a gap in the line).
+
+    Built from plain lists: pandas' melt and to_dict took ~5 ms of every step.
+    """
+    key_values = [dict(zip(keys, row, strict=True)) for row in zip(*(table[k].tolist() for k in keys), strict=True)]
+    return [
+        {**key, "metric": metric, "value": None if math.isnan(value) else value}
+        for metric in LIVE_METRICS
+        for key, value in zip(key_values, table[metric].astype(float).tolist(), strict=True)
+    ]
 
 
 def metrics_spec(table: pd.DataFrame, width: int, height: int, by_run: Sequence[str] = ()) -> dict[str, Any]:
@@ -259,8 +290,6 @@ def metrics_spec(table: pd.DataFrame, width: int, height: int, by_run: Sequence[
     costs tens of milliseconds of schema validation on every step.
     """
     keys = ["step", *(["run"] if by_run else [])]
-    long = table.melt(id_vars=keys, value_vars=list(LIVE_METRICS), var_name="metric")
-    long["value"] = long["value"].astype(object).where(long["value"].notna(), None)  # NaN -> null: a gap
     chart = {
         "mark": {"type": "line", "strokeWidth": 2.5},
         "encoding": {
@@ -271,24 +300,24 @@ def metrics_spec(table: pd.DataFrame, width: int, height: int, by_run: Sequence[
                 "type": "nominal",
                 "title": "metric",
                 "scale": {"domain": list(LIVE_METRICS), "range": list(LIVE_METRICS.values())},
+                "legend": {"orient": "bottom", "columns": 3},  # below: the chart fits a narrow column
             },
             "tooltip": [{"field": k, "type": "nominal"} for k in (*keys, "metric", "value")],
         },
         "width": width,
         "height": height,
     }
-    spec: dict[str, Any] = {"$schema": VEGA_LITE, "data": {"values": long.to_dict("records")}}
+    spec: dict[str, Any] = {"$schema": VEGA_LITE, "data": {"values": long_records(table, keys)}}
     if by_run:
         column = {"field": "run", "type": "nominal", "title": None, "sort": list(by_run)}
         return {**spec, "facet": {"column": column}, "spec": chart}
-    return {**spec, **chart, "title": "metrics over time"}
+    return {**spec, **chart}
 
 
 @solara.component
-def MetricsChart(model: GovernanceModel) -> None:
+def MetricsChart(model: GovernanceModel, time: float) -> None:
     """inclusiveness, regional_balance, capture, legitimacy and participation_rate over time."""
-    update_counter.get()
-    solara.widgets.VegaLite.element(spec=metrics_spec(model.step_table(), 380, 290))
+    solara.widgets.VegaLite.element(spec=metrics_spec(model.step_table(), 360, 280))
 
 
 def baseline_run(baseline: str, seed: int) -> GovernanceModel:
@@ -297,11 +326,10 @@ def baseline_run(baseline: str, seed: int) -> GovernanceModel:
 
 
 @solara.component
-def CompareView(model: GovernanceModel, scenario: str, baseline: str, seed: int) -> None:
+def CompareView(model: GovernanceModel, time: float, scenario: str, baseline: str, seed: int) -> None:
     """This run and a baseline scenario run with the same seed for the same months, side by side."""
-    update_counter.get()
     base = solara.use_memo(lambda: baseline_run(baseline, seed), [model, baseline, seed])
-    base.run_for(max(0, int(model.time - base.time)))  # catch up with the current run
+    base.run_for(max(0, int(time - base.time)))  # catch up with the current run
     runs = {f"this run: {scenario}": model.step_table(), f"baseline: {baseline}": base.step_table()}
     table = pd.concat([t.assign(run=name) for name, t in runs.items()], ignore_index=True)
     solara.widgets.VegaLite.element(spec=metrics_spec(table, 420, 260, by_run=list(runs)))
@@ -339,18 +367,28 @@ _TABLE_CSS = (
 )
 
 
+def issue_html(model: GovernanceModel) -> str:
+    """The issue table as one HTML table (cheap for the browser to replace)."""
+    rows = issue_rows(model).rename(columns=_breakable)
+    return _TABLE_CSS + rows.to_html(index=False, border=0, na_rep="")
+
+
 @solara.component
-def IssueTable(model: GovernanceModel) -> None:
-    """One row per issue: venue, phase, participants by group, outcome (one HTML table: cheap to update)."""
-    update_counter.get()
-    rows = issue_rows(model)
+def IssueTable(model: GovernanceModel, time: float) -> None:
+    """One row per issue: venue, phase, participants by group, outcome.
+
+    Rebuilt only when an issue arrives or moves on (its rows change with nothing else), so most
+    steps send the browser nothing here.
+    """
+    moves = tuple((issue.phase, issue.venue) for issue in model.issues)
+    html = solara.use_memo(lambda: issue_html(model), [model, moves])
     solara.Text(f"Rules in force: {rules_line(model)}")
-    if rows.empty:
+    if not model.issues:
         solara.Text("No issues yet: press Step or ▶.")
     else:
         solara.HTML(
             tag="div",
-            unsafe_innerHTML=_TABLE_CSS + rows.rename(columns=_breakable).to_html(index=False, border=0, na_rep=""),
+            unsafe_innerHTML=html,
             classes=["netgov-issues"],
             style={"max-height": "420px", "overflow": "auto"},
         )

@@ -91,6 +91,8 @@ class GovernanceModel(mesa.Model):
 
         self.collaboration = nx.Graph()
         self.collaboration.add_nodes_from((s.row, {"group": s.group, "region": s.region}) for s in self.stakeholders)
+        #: Pairings so far, i.e. the graph's total edge weight: a view redraws ties only when it changes.
+        self.ties_formed = 0
         self.issues: list[Issue] = []
         self._pending = sorted(cfg.agenda.issues, key=lambda s: s.arrival) if cfg.agenda.mode == "fixed" else []
         self._metrics: dict[str, Any] = {}
@@ -222,6 +224,7 @@ class GovernanceModel(mesa.Model):
             else:
                 tie["weight"] += c
         self.collaboration.add_weighted_edges_from(new)
+        self.ties_formed += int(times.sum())
         d = DOMAINS.index(issue.domain)
         np.add.at(self.actors.domain_ties[:, d], rows, k)
         np.add.at(self.actors.domain_ties[:, d], partners.ravel(), 1)

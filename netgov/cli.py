@@ -251,7 +251,12 @@ def dashboard(
     # telemetry off; and no warning about cookies over plain http, which is what a loopback server uses
     quiet = "ignore:Cookies with samesite=none require https:UserWarning"
     warnings = ",".join(w for w in (os.environ.get("PYTHONWARNINGS"), quiet) if w)
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "PYTHONWARNINGS": warnings}
+    env = {
+        **os.environ,
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "PYTHONWARNINGS": warnings,
+        "SOLARA_THEME_SHOW_BANNER": "False",  # Solara's corner badge covered the issue table
+    }
     if scenario is not None:
         env["NETGOV_DASHBOARD_SCENARIO"] = scenario
     everywhere = host in ("0.0.0.0", "::")

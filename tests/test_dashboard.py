@@ -20,6 +20,7 @@ from dashboards.views import (
     NetworkPicture,
     add_ties,
     issue_rows,
+    metrics_spec,
     network_layout,
 )
 from model.catalog import GROUPS, REGION_CODES
@@ -212,6 +213,21 @@ def test_network_picture_updated_step_by_step_equals_a_fresh_drawing() -> None:
     assert np.array_equal(live.pos, network_layout(model.actors.group, model.actors.region))
     assert np.allclose(live.density, fresh.density)
     assert live.density.shape == (NETWORK_PX * NETWORK_PX,) and live.density.sum() > 0
+
+
+def test_metrics_spec_has_every_metric_at_every_step_and_nan_as_a_gap() -> None:
+    metrics = list(LIVE_METRICS)
+    table = pd.DataFrame({"step": [0, 1], **{m: [float("nan"), (k + 1) / 10] for k, m in enumerate(metrics)}})
+    values = metrics_spec(table, 300, 200)["data"]["values"]
+    expected = [
+        {"step": s, "metric": m, "value": v} for k, m in enumerate(metrics) for s, v in ((0, None), (1, (k + 1) / 10))
+    ]
+    assert values == expected
+    both = pd.concat([table.assign(run="a"), table.assign(run="b")], ignore_index=True)
+    faceted = metrics_spec(both, 300, 200, by_run=["a", "b"])
+    assert faceted["facet"]["column"]["sort"] == ["a", "b"]
+    assert len(faceted["data"]["values"]) == 2 * len(values)
+    assert {r["run"] for r in faceted["data"]["values"] if r["step"] == 1 and r["metric"] == "capture"} == {"a", "b"}
 
 
 def test_issue_rows_have_the_documented_columns_newest_first() -> None:

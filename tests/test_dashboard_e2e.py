@@ -97,6 +97,24 @@ def test_step_advances_time(server: str, offline: OfflineSession) -> None:
     assert page.get_by_text("Step: 3 ").count() == 1
 
 
+def test_play_runs_on_its_own_and_pause_stops_it(server: str, offline: OfflineSession) -> None:
+    page = offline.open(server)
+    page.get_by_role("button", name="▶", exact=True).click()
+    step_button = page.get_by_role("button", name="Step", exact=True)
+    page.wait_for_function(  # at least three steps shown with no Step pressed
+        "() => /Time: ([3-9]|\\d\\d)/.test(document.body.innerText)", timeout=TIMEOUT_MS
+    )
+    assert step_button.is_disabled()  # no manual steps while playing
+    page.get_by_role("button", name="❚❚", exact=True).click()
+    page.get_by_role("button", name="▶", exact=True).wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_timeout(1000)  # a step already under way may still land
+    paused_at = time_shown(page)
+    page.wait_for_timeout(1500)  # six play intervals (251 ms): a running loop would show more steps
+    assert time_shown(page) == paused_at >= 3
+    assert step_button.is_enabled()
+    assert page.get_by_text(f"Step: {paused_at} ").count() == 1
+
+
 def test_changed_rule_shows_in_issue_table_after_reset(server: str, offline: OfflineSession) -> None:
     page = offline.open(server)
     rows = step_until_networks(page)
