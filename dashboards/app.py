@@ -18,7 +18,7 @@ from mesa.visualization.utils import update_counter
 
 from dashboards.views import CompareView, IssueTable, MetricsChart, NetworkView
 from model.catalog import GROUPS
-from model.config import DecisionRule, ModelConfig, ParticipationRule, field_at, nest
+from model.config import DecisionRule, ModelConfig, ParticipationRule, field_at, field_bounds, nest
 from model.model import GovernanceModel
 from scenarios.loader import DEFAULT, load, scenario_names
 
@@ -56,12 +56,8 @@ class DashboardModel(GovernanceModel):
 
 def _bounds(key: str) -> tuple[Any, Any]:
     """A parameter's (min, max) from the schema, so sliders never offer a value it rejects."""
-    found = {}
-    for m in field_at(key).metadata:
-        for k in ("ge", "le"):
-            if getattr(m, k, None) is not None:
-                found[k] = getattr(m, k)
-    return found["ge"], found["le"]
+    limits = field_bounds(field_at(key))
+    return limits["ge"], limits["le"]
 
 
 def _share_slider(value: float, label: str) -> dict[str, Any]:

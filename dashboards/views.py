@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import findfont
 from matplotlib.lines import Line2D
 
-from model.catalog import GLOBAL_CODE, GROUPS, REGION_CODES
+from model.catalog import GLOBAL, GLOBAL_CODE, GROUPS, REGION_CODES, REGION_NAMES
 from model.config import ActorCounts
 from model.model import GovernanceModel
 from scenarios.loader import load
@@ -57,14 +57,7 @@ REGION_MARKERS: dict[str, str] = {
     "western_europe_others": "v",
     "global": "*",
 }
-REGION_LABELS: dict[str, str] = {
-    "africa": "Africa",
-    "asia_pacific": "Asia-Pacific",
-    "eastern_europe": "Eastern Europe",
-    "latin_america_caribbean": "Latin America & Caribbean",
-    "western_europe_others": "Western Europe & others",
-    "global": "global (UN agencies)",
-}
+REGION_LABELS: dict[str, str] = {**REGION_NAMES, GLOBAL: "global (UN agencies)"}
 #: Issue-table columns: the documented per-issue columns a room needs.
 ISSUE_COLUMNS: tuple[str, ...] = (
     "issue_id",

@@ -37,9 +37,10 @@ def _range(info: Any) -> str:
     return text.split(" (")[0].replace("an integer ", "").replace("a number ", "").replace(" and ", ", ")
 
 
-def default_of(dotted: str) -> Any:
-    """The effective default of a parameter: its value in ``ModelConfig()`` (None if its table is unset)."""
-    value: Any = ModelConfig().model_dump(by_alias=True)
+def default_of(dotted: str, defaults: dict[str, Any]) -> Any:
+    """The effective default of a parameter: its value in ``defaults``, a dumped ``ModelConfig()``
+    (None if its table is unset)."""
+    value: Any = defaults
     for part in dotted.split("."):
         if value is None:
             return None
@@ -90,7 +91,8 @@ def _row(dotted: str, info: Any, default: Any) -> str:
 
 def rows() -> list[str]:
     """One markdown row per leaf parameter of the schema, in schema order."""
-    return [_row(dotted, info, default_of(dotted)) for dotted, info in iter_fields()]
+    defaults = ModelConfig().model_dump(by_alias=True)
+    return [_row(dotted, info, default_of(dotted, defaults)) for dotted, info in iter_fields()]
 
 
 def issue_rows() -> list[str]:

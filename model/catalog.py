@@ -29,6 +29,15 @@ REGIONS: tuple[str, ...] = (
 GLOBAL = "global"
 REGION_CODES: tuple[str, ...] = (*REGIONS, GLOBAL)
 GLOBAL_CODE = len(REGIONS)
+#: How people write the regions (tables, legends, validation output).
+REGION_NAMES: dict[str, str] = {
+    "africa": "Africa",
+    "asia_pacific": "Asia-Pacific",
+    "eastern_europe": "Eastern Europe",
+    "latin_america_caribbean": "Latin America & Caribbean",
+    "western_europe_others": "Western Europe & Others",
+    GLOBAL: "global",
+}
 
 #: UN member states per regional group (patterns.md: Asia-Pacific 53 + Kiribati, WEOG 28 + USA).
 UN_MEMBERSHIP: dict[str, int] = {

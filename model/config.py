@@ -450,17 +450,19 @@ def field_at(dotted: str) -> Any:
     return info
 
 
+def field_bounds(info: Any) -> dict[str, Any]:
+    """A field's numeric limits, as {"ge" | "gt" | "le" | "lt": value}."""
+    limits = ((k, getattr(m, k, None)) for m in info.metadata for k in ("ge", "gt", "le", "lt"))
+    return {k: v for k, v in limits if v is not None}
+
+
 def allowed(info: Any) -> str:
     """Describe what a field accepts, e.g. 'an integer from 0 to 24 (months)'."""
     ann = info.annotation
     choices = _literal_choices(ann)
     if choices:
         return "one of " + ", ".join(repr(c) for c in choices if c is not None)
-    bounds = {}
-    for m in info.metadata:
-        for k in ("ge", "gt", "le", "lt"):
-            if getattr(m, k, None) is not None:
-                bounds[k] = getattr(m, k)
+    bounds = field_bounds(info)
     kind = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}.get(ann)
     if kind is None:
         sub = _submodel(ann)
@@ -534,6 +536,17 @@ def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
         for part in reversed(parents):
             node = {part: node}
         out = merge(out, node)
+    return out
+
+
+def flatten(nested: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """The inverse of :func:`nest`: a nested mapping as {dotted key: value}, one entry per leaf."""
+    out: dict[str, Any] = {}
+    for key, value in nested.items():
+        if isinstance(value, Mapping):
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
     return out
 
 

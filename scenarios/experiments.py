@@ -12,7 +12,6 @@ from __future__ import annotations
 import difflib
 import itertools
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from model.config import ConfigError, field_at, iter_fields, nest, suggest
-from scenarios.loader import DEFAULT, Scenario, load, resolve_path
+from scenarios.loader import DEFAULT, Scenario, load, read_toml, resolve_path
 from scenarios.runner import run_seed
 
 SAMPLERS = ("grid", "lhs", "sobol", "morris")
@@ -406,12 +405,4 @@ def parse_spec(raw: Mapping[str, Any], path: Path | None) -> ExperimentSpec:
 def load_spec(path: str | Path) -> ExperimentSpec:
     """Read and validate an experiment spec file."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{p}: cannot read the experiment spec ({exc.__class__.__name__}: {exc})") from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{p}: not valid TOML: {exc}") from None
-    return parse_spec(raw, p)
+    return parse_spec(read_toml(p, "the experiment spec"), p)

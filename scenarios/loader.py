@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model.config import ConfigError, ModelConfig, iter_fields, merge, validate_config
+from model.config import ConfigError, ModelConfig, flatten, iter_fields, merge, validate_config
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 META_KEYS = ("summary", "extends")
@@ -52,23 +52,16 @@ def resolve_path(ref: str | Path) -> Path:
     raise ConfigError(f"{text}: no such scenario or file (scenarios: {known}, or a path to a .toml file)")
 
 
-def _read(path: Path) -> dict[str, Any]:
+def read_toml(path: Path, what: str = "the file") -> dict[str, Any]:
+    """A TOML file's table; a missing, unreadable or broken file is one ConfigError line naming it."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the file ({exc.__class__.__name__}: {exc})") from None
+        raise ConfigError(f"{path}: cannot read {what} ({exc.__class__.__name__}: {exc})") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-
-
-def _leaves(data: Mapping[str, Any], prefix: str = "") -> Iterable[str]:
-    for k, v in data.items():
-        if isinstance(v, Mapping):
-            yield from _leaves(v, f"{prefix}{k}.")
-        else:
-            yield f"{prefix}{k}"
 
 
 def _label(path: Path) -> str:
@@ -77,7 +70,7 @@ def _label(path: Path) -> str:
 
 def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str], str]:
     """Merged parameters, their sources, and the summary of the scenario at ``path``."""
-    raw = _read(path)
+    raw = read_toml(path)
     summary = raw.pop("summary", "")
     if not isinstance(summary, str):
         raise ConfigError(f"{path}: summary = {summary!r} is not allowed: expected a string")
@@ -99,7 +92,7 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
         }
     validate_config(raw, str(path))  # errors name the file that holds the bad value
     data = merge(data, raw)
-    sources.update(dict.fromkeys(_leaves(raw), "this file"))
+    sources.update(dict.fromkeys(flatten(raw), "this file"))
     return data, sources, summary
 
 
@@ -138,7 +131,7 @@ def load(ref: str | Path | None = None, overrides: Iterable[str] | Mapping[str, 
     if sets:
         validate_config(merge(data, sets), "--set")
         data = merge(data, sets)
-        sources.update(dict.fromkeys(_leaves(sets), "--set"))
+        sources.update(dict.fromkeys(flatten(sets), "--set"))
     config = validate_config(data, str(path) if path else DEFAULT)
     return Scenario(name=name, summary=summary, config=config, path=path, data=data, sources=sources)
 

@@ -12,7 +12,7 @@ import solara
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboards.app import ACTOR_LABELS, DEFAULT_BASELINE, DashboardModel, Page, model_params, nest
+from dashboards.app import ACTOR_LABELS, DEFAULT_BASELINE, DashboardModel, Page, model_params
 from dashboards.views import (
     ISSUE_COLUMNS,
     LIVE_METRICS,
@@ -24,7 +24,7 @@ from dashboards.views import (
     network_layout,
 )
 from model.catalog import GROUPS, REGION_CODES
-from model.config import DecisionRule, ModelConfig, ParticipationRule
+from model.config import DecisionRule, ModelConfig, ParticipationRule, flatten, nest
 from model.model import GovernanceModel
 from scenarios.loader import load, scenario_names
 
@@ -175,6 +175,12 @@ def test_nest_keeps_every_value_at_its_dotted_path(flat: dict[str, int]) -> None
         for part in key.split("."):
             node = node[part]
         assert node == flat[key]
+
+
+@given(st.dictionaries(st.from_regex(r"[a-z]{1,4}(\.[a-z]{1,4}){0,2}", fullmatch=True), st.integers(), max_size=6))
+def test_flatten_undoes_nest(flat: dict[str, int]) -> None:
+    leaves = {k: v for k, v in flat.items() if not any(o != k and o.startswith(k + ".") for o in flat)}
+    assert flatten(nest(leaves)) == leaves
 
 
 @settings(max_examples=25, deadline=None)

@@ -4,20 +4,14 @@ and the tutorial executes."""
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import shlex
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from dashboards.browser import dashboard_server
 from model.config import iter_fields
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,43 +126,6 @@ def shrink(args: list[str]) -> list[str]:
     return out
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve_and_probe(args: list[str], workdir: Path, timeout: float = 120.0) -> None:
-    """Start a long-running command (the dashboard) on a free port, wait for HTTP 200, then stop it."""
-    port = free_port()
-    exe = Path(sys.executable).parent / "netgov"
-    proc = subprocess.Popen(
-        [str(exe), *args, "--port", str(port)],
-        cwd=workdir,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-    )
-    status = None
-    try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and proc.poll() is None and status != 200:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as resp:
-                    status = resp.status
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.5)
-    finally:
-        proc.terminate()
-        try:
-            _, err = proc.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            _, err = proc.communicate()
-    assert status == 200, f"`netgov {' '.join(args)}` never answered HTTP 200 on port {port}: {err[-2000:]}"
-
-
 def test_readme_shows_commands() -> None:
     """The extraction below finds the CLI tour (so the parametrised test cannot silently test nothing)."""
     subcommands = {shlex.split(c)[1] for c in readme_commands()}
@@ -187,7 +144,8 @@ def reader_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_readme_command_runs(command: str, reader_dir: Path, run_netgov) -> None:
     args = shrink(shlex.split(command)[1:])
     if args[0] == "dashboard":
-        serve_and_probe(args, reader_dir)
+        with dashboard_server(*args[1:]) as url:  # on a free port; raises if the page never answers
+            assert url.startswith("http://127.0.0.1:")
         return
     result = run_netgov(*args, cwd=reader_dir)
     if args[0] == "validate" and result.returncode == 1:

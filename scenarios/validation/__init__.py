@@ -18,21 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.catalog import GROUPS, REGION_CODES, REGIONS
+from model.catalog import GROUPS, REGION_CODES, REGION_NAMES, REGIONS
 from model.metrics import mean_ci
 
 VALIDATION_DIR = Path(__file__).resolve().parent
 #: The parameters calibrate.py fitted to P1–P3; every pattern scenario extends it.
 CALIBRATED = VALIDATION_DIR / "calibrated.toml"
 
-REGION_LABEL = {
-    "africa": "Africa",
-    "asia_pacific": "Asia-Pacific",
-    "eastern_europe": "Eastern Europe",
-    "latin_america_caribbean": "Latin America & Caribbean",
-    "western_europe_others": "Western Europe & Others",
-    "global": "global",
-}
 GROUP_LABEL = {
     "government": "government",
     "civil_society": "civil society",
@@ -193,7 +185,7 @@ def evaluate_p1(runs: pd.DataFrame) -> list[Measure]:
         out.append(
             Measure(
                 "P1",
-                f"hosted in {REGION_LABEL[host]}: its onsite share",
+                f"hosted in {REGION_NAMES[host]}: its onsite share",
                 f"{_pct(obs[0])} ({obs[1]})" if obs else "not reported",
                 mean,
                 lo,

@@ -44,7 +44,7 @@ import pandas as pd
 import tomli_w
 
 from model.catalog import GROUPS, REGIONS
-from model.config import ModelConfig, merge, nest
+from model.config import ModelConfig, flatten, merge, nest
 from scenarios.batch import run_batch
 from scenarios.experiments import parse_spec
 from scenarios.validation import (
@@ -176,14 +176,6 @@ def fit_stances(
     return {k: float(best[k]) for k in names}, table
 
 
-def _flat(prefix: str, table: dict[str, Any]) -> dict[str, Any]:
-    """A nested table as {dotted key: value}."""
-    out: dict[str, Any] = {}
-    for k, v in table.items():
-        out.update(_flat(f"{prefix}.{k}", v) if isinstance(v, dict) else {f"{prefix}.{k}": v})
-    return out
-
-
 def _fmt(d: dict[str, float]) -> str:
     return "{" + ", ".join(f"{k}: {v:.3f}" for k, v in d.items()) + "}"
 
@@ -271,8 +263,8 @@ def main(argv: list[str] | None = None) -> None:
     print("stage 3: P2 again at the fitted travel parameters")
     counts = fit_counts(travel, counts, args.reps, args.seed, args.workers)
     print("stage 4: P3 stances on a state-centric issue")
-    # a partial stance table would take the schema's field defaults for the rest: pass the whole profile
-    profile = _flat("stance.state_centric", start.stance.state_centric.model_dump(by_alias=True))
+    # the whole profile at its schema defaults: the P3 scenario extends the calibrated.toml being replaced
+    profile = flatten(start.stance.state_centric.model_dump(by_alias=True), "stance.state_centric.")
     stances, p3_table = fit_stances(
         {k: v for k, v in profile.items() if k not in P3_GRID}, args.reps, args.seed, args.workers
     )
