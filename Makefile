@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 # Solara's front-end (JS/CSS) from the npm registry into the venv, so the dashboard renders offline
-	$(BIN)/python -m dashboards.offline_assets
+	$(BIN)/python -m netgov.dashboards.offline_assets
 	@touch $(STAMP)
 
 run: $(STAMP)

@@ -1,6 +1,6 @@
 """Stakeholder agent classes (Mesa agents) and their behaviour."""
 
-from agents.stakeholders import (
+from netgov.agents.stakeholders import (
     AGENT_CLASSES,
     Business,
     CivilSociety,

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, ClassVar
 import mesa
 import numpy as np
 
-from model.catalog import ACTION_LINES, DOMAINS, GROUPS, REGION_CODES, UN_AGENCIES
+from netgov.model.catalog import ACTION_LINES, DOMAINS, GROUPS, REGION_CODES, UN_AGENCIES
 
 if TYPE_CHECKING:
-    from model.model import GovernanceModel
+    from netgov.model.model import GovernanceModel
 
 
 class Stakeholder(mesa.Agent):

@@ -18,8 +18,8 @@ import pandas as pd
 import psutil
 import pytest
 
-from scenarios.batch import run_batch
-from scenarios.experiments import load_spec
+from netgov.experiment.batch import run_batch
+from netgov.experiment.spec import load_spec
 
 DEFAULT_SPEC = """
 base = "defaults"
@@ -43,8 +43,8 @@ notice_period = [3, 6]
 IN_ONE_LIST = """
 import sys
 import pandas as pd
-from scenarios.batch import Job, execute
-from scenarios.experiments import load_spec
+from netgov.experiment.batch import Job, execute
+from netgov.experiment.spec import load_spec
 spec = load_spec(sys.argv[1])
 rows = []
 for t in spec.runs():

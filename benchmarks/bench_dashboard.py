@@ -19,9 +19,8 @@ import statistics
 from collections.abc import Iterator
 
 import pytest
+from browser import OfflineSession, chromium_browser, dashboard_server, step, wait_rendered
 from playwright.sync_api import Browser, Page
-
-from dashboards.browser import OfflineSession, chromium_browser, dashboard_server, step, wait_rendered
 
 WARMUP_MONTHS = 24
 

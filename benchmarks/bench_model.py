@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from reference import hk_step_loop
 
-from model import GovernanceModel
-from model.deliberation import hk_step, hk_step_loop
+from netgov import GovernanceModel
+from netgov.model.deliberation import hk_step
 
 
 def test_default_one_step(benchmark) -> None:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
+
+# the test harness (browser driver, reference kernels) lives under tests/, not in the installed package
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

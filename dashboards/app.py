@@ -16,11 +16,11 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from dashboards.views import CompareView, IssueTable, MetricsChart, NetworkView
-from model.catalog import GROUPS
-from model.config import DecisionRule, ModelConfig, ParticipationRule, field_at, field_bounds, nest
-from model.model import GovernanceModel
-from scenarios.loader import DEFAULT, load, scenario_names
+from netgov.dashboards.views import CompareView, IssueTable, MetricsChart, NetworkView
+from netgov.model.catalog import GROUPS
+from netgov.model.config import DecisionRule, ModelConfig, ParticipationRule, field_at, field_bounds, nest
+from netgov.model.model import GovernanceModel
+from netgov.scenarios.loader import DEFAULT, load, scenario_names
 
 #: Environment variable through which ``netgov dashboard --scenario`` names the starting scenario.
 SCENARIO_ENV = "NETGOV_DASHBOARD_SCENARIO"

@@ -15,7 +15,7 @@ code), not hard-coded. The folder name is the version *as written in the URL*
 (``vega@5``, not ``vega@5.33.1``), because the server looks files up by the
 literal URL path; ``npm pack`` resolves such a range the way the CDN does.
 
-Run ``python -m dashboards.offline_assets`` to install into ``sys.prefix``.
+Run ``python -m netgov.dashboards.offline_assets`` to install into ``sys.prefix``.
 """
 
 from __future__ import annotations

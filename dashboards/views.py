@@ -27,10 +27,10 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import findfont
 from matplotlib.lines import Line2D
 
-from model.catalog import GLOBAL, GLOBAL_CODE, GROUPS, REGION_CODES, REGION_NAMES
-from model.config import ActorCounts
-from model.model import GovernanceModel
-from scenarios.loader import load
+from netgov.model.catalog import GLOBAL, GLOBAL_CODE, GROUPS, REGION_CODES, REGION_NAMES
+from netgov.model.config import ActorCounts
+from netgov.model.model import GovernanceModel
+from netgov.scenarios.loader import load
 
 #: The metrics a facilitator follows over time (all in [0, 1]), with a fixed colour each.
 LIVE_METRICS: dict[str, str] = {

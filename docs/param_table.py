@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from model.config import IssueSpec, ModelConfig, allowed, field_at, iter_fields
+from netgov.model.config import IssueSpec, ModelConfig, allowed, field_at, iter_fields
 
 ODD = Path(__file__).resolve().parent / "ODD.md"
 HEADER = ("| name | type | default | range | unit | meaning |", "|---|---|---|---|---|---|")

@@ -1,6 +1,2 @@
-"""The netgov Mesa model: venues, rules, deliberation and metrics."""
-
-from model.config import ConfigError, ModelConfig
-from model.model import STEP_COLUMNS, GovernanceModel
-
-__all__ = ["STEP_COLUMNS", "ConfigError", "GovernanceModel", "ModelConfig"]
+"""The netgov Mesa model: vocabulary, schema, rules, deliberation and metrics (below the agents), and the
+wiring that puts agents, issues and venues together (above them). ``from netgov import GovernanceModel``."""

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.catalog import DOMAINS, GLOBAL_CODE, GROUPS, REGION_CODES, REGIONS
-from model.config import ModelConfig
+from netgov.model.catalog import DOMAINS, GLOBAL_CODE, GROUPS, REGION_CODES, REGIONS
+from netgov.model.config import ModelConfig
 
 
 def apportion(total: int, weights: np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from model.catalog import UN_MEMBERSHIP
+from netgov.model.catalog import UN_MEMBERSHIP
 
 DecisionRule = Literal[
     "consensus",

@@ -33,23 +33,6 @@ def hk_step(opinions: ArrayLike, epsilon: ArrayLike, weights: ArrayLike | None =
     return np.where(ok, num / np.where(ok, den, 1.0), x)
 
 
-def hk_step_loop(opinions: ArrayLike, epsilon: ArrayLike, weights: ArrayLike | None = None) -> np.ndarray:
-    """The same update written one actor at a time: the readable reference ``hk_step`` is checked
-    and benchmarked against."""
-    x = np.asarray(opinions, dtype=float)
-    eps = np.broadcast_to(np.asarray(epsilon, dtype=float), x.shape)
-    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
-    out = np.empty_like(x)
-    for i in range(x.size):
-        num = den = 0.0
-        for j in range(x.size):
-            if x[i] - eps[i] <= x[j] <= x[i] + eps[i]:
-                num += w[j] * x[j]
-                den += w[j]
-        out[i] = num / den if den > 0 else x[i]
-    return out
-
-
 def igf_pull(opinions: np.ndarray, audience_mean: float, strength: float) -> np.ndarray:
     """Structured IGF feedback: move every view a share ``strength`` toward the wider audience's mean."""
     return opinions + strength * (audience_mean - opinions)

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model import metrics
-from model.catalog import ACTION_LINES, DOMAINS, GLOBAL_CODE, GOVERNMENT, GROUPS, REGION_CODES, REGIONS
-from model.deliberation import hk_step, igf_pull, weighted_median
-from model.rules import Power, bloc_power
+from netgov.model import metrics
+from netgov.model.catalog import ACTION_LINES, DOMAINS, GLOBAL_CODE, GOVERNMENT, GROUPS, REGION_CODES, REGIONS
+from netgov.model.deliberation import hk_step, igf_pull, weighted_median
+from netgov.model.rules import Power, bloc_power
 
 if TYPE_CHECKING:
-    from model.model import GovernanceModel
+    from netgov.model.model import GovernanceModel
 
 PHASES: tuple[str, ...] = (
     "review",

@@ -10,42 +10,22 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-# the module, not its names: `import agents` loads agents.stakeholders, which loads model.catalog,
+# the module, not its names: `import netgov.agents` loads agents.stakeholders, which loads model.catalog,
 # this package and so this module while agents.stakeholders is still half-built
-from agents import stakeholders
-from model.actors import ActorTable, build_actors, scaled_counts
-from model.catalog import (
+from netgov.agents import stakeholders
+from netgov.model.actors import ActorTable, build_actors, scaled_counts
+from netgov.model.catalog import (
     ACTION_LINES,
     DOMAINS,
     GOVERNMENT,
     GROUPS,
-    REGION_CODES,
     REGION_DISTANCE,
     REGIONS,
-    UN_AGENCY,
 )
-from model.config import ModelConfig, merge, validate_config
-from model.issues import Issue
-from model.rules import Rule
-
-#: Columns of the per-step model table: a public contract (CLI, dashboard, batch files).
-STEP_COLUMNS: tuple[str, ...] = (
-    "step",
-    "active_issues",
-    "participation_rate",
-    "inclusiveness",
-    "group_coverage",
-    "regional_balance",
-    "capture",
-    "decisive_alone",
-    "notice_sufficiency",
-    "adopted",
-    "stalled",
-    "adoption_rate",
-    "mean_time_to_decision",
-    "legitimacy",
-    "outcome_gap",
-)
+from netgov.model.config import ModelConfig, merge, validate_config
+from netgov.model.contract import STEP_COLUMNS
+from netgov.model.issues import Issue
+from netgov.model.rules import Rule
 
 
 class GovernanceModel(mesa.Model):
@@ -272,4 +252,4 @@ class GovernanceModel(mesa.Model):
         return pd.DataFrame([i.row(self) for i in self.issues])
 
 
-__all__ = ["REGION_CODES", "STEP_COLUMNS", "UN_AGENCY", "GovernanceModel"]
+__all__ = ["GovernanceModel"]

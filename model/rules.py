@@ -11,9 +11,9 @@ from typing import get_args
 
 import numpy as np
 
-from model import metrics
-from model.catalog import GLOBAL_CODE, GOVERNMENT, GROUPS, REGION_CODES
-from model.config import DecisionRule
+from netgov.model import metrics
+from netgov.model.catalog import GLOBAL_CODE, GOVERNMENT, GROUPS, REGION_CODES
+from netgov.model.config import DecisionRule
 
 DECISION_RULES: tuple[str, ...] = get_args(DecisionRule)
 

@@ -1,3 +1,33 @@
-"""netgov: an agent-based simulation of networked internet governance."""
+"""netgov: an agent-based simulation of networked internet governance.
+
+The public names below are imported on first use, so ``import netgov`` (and ``netgov --help``)
+stays cheap: Mesa, pandas and the rest load only when a model is built.
+
+    from netgov import GovernanceModel
+    m = GovernanceModel(rng=1, notice_period=6)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
+
+#: Public name -> the module that defines it.
+_API: dict[str, str] = {
+    "GovernanceModel": "netgov.model.model",
+    "ModelConfig": "netgov.model.config",
+    "ConfigError": "netgov.model.config",
+    "STEP_COLUMNS": "netgov.model.contract",
+    "load_scenario": "netgov.scenarios.loader",
+}
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _API:
+        raise AttributeError(f"module 'netgov' has no attribute {name!r}")
+    module = importlib.import_module(_API[name])
+    return getattr(module, "load" if name == "load_scenario" else name)

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from model.config import ConfigError
+from netgov.model.config import ConfigError
 
 app = typer.Typer(
     add_completion=False,
@@ -61,7 +61,7 @@ def check_out(out: Path | None) -> None:
 
 def check_metrics(metrics: list[str]) -> None:
     """Fail with one line on a metric name that is not a final metric."""
-    from scenarios.runner import FINAL_METRICS
+    from netgov.model.contract import FINAL_METRICS
 
     bad = [m for m in metrics if m not in FINAL_METRICS]
     if bad:
@@ -88,8 +88,9 @@ def run(
     out: Annotated[Path | None, typer.Option(help="write the per-step table to FILE.csv or FILE.parquet")] = None,
 ) -> None:
     """Run one scenario and print its final metrics."""
-    from scenarios.loader import load
-    from scenarios.runner import FINAL_METRICS, run_once
+    from netgov.experiment.runner import run_once
+    from netgov.model.contract import FINAL_METRICS
+    from netgov.scenarios.loader import load
 
     try:
         check_out(out)
@@ -124,7 +125,7 @@ def scenarios_list(ctx: typer.Context) -> None:
     """List the shipped scenarios with their one-line summaries."""
     if ctx.invoked_subcommand is not None:
         return
-    from scenarios.loader import load, scenario_names
+    from netgov.scenarios.loader import load, scenario_names
 
     table = Table(title="netgov scenarios")
     table.add_column("name")
@@ -141,7 +142,7 @@ def scenarios_show(
     toml: Annotated[bool, typer.Option("--toml", help="print the resolved scenario as a complete TOML file")] = False,
 ) -> None:
     """Print every resolved parameter of a scenario with its source."""
-    from scenarios.loader import load, resolved_parameters, to_toml
+    from netgov.scenarios.loader import load, resolved_parameters, to_toml
 
     try:
         sc = load(scenario, set_ or [])
@@ -172,8 +173,11 @@ def compare(
     plot: Annotated[Path | None, typer.Option(help="write metric trajectories with 95% bands to a PNG")] = None,
 ) -> None:
     """Run replications of several scenarios with common random numbers and compare final metrics."""
-    from scenarios.loader import load
-    from scenarios.runner import FINAL_METRICS, plot_trajectories, replicate, summarise
+    from netgov.analysis.plots import plot_trajectories
+    from netgov.analysis.summary import summarise
+    from netgov.experiment.runner import replicate
+    from netgov.model.contract import FINAL_METRICS
+    from netgov.scenarios.loader import load
 
     try:
         if reps < 1:
@@ -226,8 +230,8 @@ def dashboard(
     import importlib.util
     import os
 
-    from dashboards.offline_assets import missing
-    from scenarios.loader import load
+    from netgov.dashboards.offline_assets import missing
+    from netgov.scenarios.loader import load
 
     try:
         if not 1 <= port <= 65535:
@@ -242,12 +246,12 @@ def dashboard(
     if absent:
         err_console.print(
             f"netgov: warning: front-end packages not installed locally: {', '.join(absent)}; without internet"
-            f" the page stays blank. Install them with: {sys.executable} -m dashboards.offline_assets",
+            f" the page stays blank. Install them with: {sys.executable} -m netgov.dashboards.offline_assets",
             markup=False,
             highlight=False,
             soft_wrap=True,
         )
-    app_file = Path(importlib.util.find_spec("dashboards").origin).parent / "app.py"
+    app_file = Path(importlib.util.find_spec("netgov.dashboards").origin).parent / "app.py"
     # telemetry off; and no warning about cookies over plain http, which is what a loopback server uses
     quiet = "ignore:Cookies with samesite=none require https:UserWarning"
     warnings = ",".join(w for w in (os.environ.get("PYTHONWARNINGS"), quiet) if w)
@@ -297,7 +301,7 @@ def _run_batch(spec: Any, out: Path, workers: int | None, scheduler: str | None,
     """run_batch with the CLI's error handling: bad input exits 2, a dead worker process exits 1."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from scenarios.batch import run_batch
+    from netgov.experiment.batch import run_batch
 
     try:
         return run_batch(spec, out, workers=workers, scheduler=scheduler, resume=resume)
@@ -317,7 +321,7 @@ def batch(
     resume: ResumeOpt = False,
 ) -> None:
     """Run an experiment: every parameter point x replication, streamed to Parquet. Exit 1 if any run failed."""
-    from scenarios.experiments import load_spec
+    from netgov.experiment.spec import load_spec
 
     try:
         loaded = load_spec(spec)
@@ -347,10 +351,10 @@ def sensitivity(
     resume: ResumeOpt = False,
 ) -> None:
     """Global sensitivity analysis: run the SALib design through the batch engine and rank the parameters."""
-    from scenarios.batch import read_runs
-    from scenarios.experiments import load_spec
-    from scenarios.runner import KEY_METRICS
-    from scenarios.sensitivity import COLUMNS, analyse, design, plot_indices
+    from netgov.analysis.sensitivity import COLUMNS, analyse, design, plot_indices
+    from netgov.experiment.batch import read_runs
+    from netgov.experiment.spec import load_spec
+    from netgov.model.contract import KEY_METRICS
 
     metrics = list(metric or KEY_METRICS)
     try:
@@ -392,8 +396,10 @@ def analyze(
     ] = None,
 ) -> None:
     """Per-parameter-point means and 95% CIs of the final metrics of a batch."""
-    from scenarios.batch import plot_metric, point_summary, read_manifest, read_runs, varied_parameters
-    from scenarios.runner import KEY_METRICS
+    from netgov.analysis.plots import plot_metric
+    from netgov.analysis.summary import point_summary, varied_parameters
+    from netgov.experiment.batch import read_manifest, read_runs
+    from netgov.model.contract import KEY_METRICS
 
     metrics = list(metric or KEY_METRICS)
     try:
@@ -438,7 +444,7 @@ def validate(
     """
     from rich.text import Text
 
-    from scenarios.validation import evaluate, results_table, runs_per_rep, simulate
+    from netgov.validation.patterns import evaluate, results_table, runs_per_rep, simulate
 
     try:
         if reps < 2:

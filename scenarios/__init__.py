@@ -1,5 +1,1 @@
-"""Scenario data files, their loader, and the runners that turn them into results."""
-
-from scenarios.loader import Scenario, load, scenario_names
-
-__all__ = ["Scenario", "load", "scenario_names"]
+"""Scenario data files (TOML) and their loader: ``netgov.scenarios.loader.load(name)``."""

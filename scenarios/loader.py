@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model.config import ConfigError, ModelConfig, flatten, iter_fields, merge, validate_config
+from netgov.model.config import ConfigError, ModelConfig, flatten, iter_fields, merge, validate_config
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 META_KEYS = ("summary", "extends")

@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.config import ConfigError
-from scenarios.batch import read_runs, run_batch
-from scenarios.experiments import EXAMPLE_DIR, load_spec
-from scenarios.loader import load
-from scenarios.runner import FINAL_METRICS, run_once, run_seed
+from netgov.experiment.batch import read_runs, run_batch
+from netgov.experiment.runner import run_once, run_seed
+from netgov.experiment.spec import EXAMPLE_DIR, load_spec
+from netgov.model.config import ConfigError
+from netgov.model.contract import FINAL_METRICS
+from netgov.scenarios.loader import load
 
 TINY = """
 base = "idp_distributed"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from model import STEP_COLUMNS
+from netgov import STEP_COLUMNS
 
 
 def test_run_prints_summary_and_writes_csv_and_parquet(tmp_path: Path, run_netgov) -> None:

@@ -12,8 +12,8 @@ import solara
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboards.app import ACTOR_LABELS, DEFAULT_BASELINE, DashboardModel, Page, model_params
-from dashboards.views import (
+from netgov.dashboards.app import ACTOR_LABELS, DEFAULT_BASELINE, DashboardModel, Page, model_params
+from netgov.dashboards.views import (
     ISSUE_COLUMNS,
     LIVE_METRICS,
     NETWORK_PX,
@@ -23,10 +23,10 @@ from dashboards.views import (
     metrics_spec,
     network_layout,
 )
-from model.catalog import GROUPS, REGION_CODES
-from model.config import DecisionRule, ModelConfig, ParticipationRule, flatten, nest
-from model.model import GovernanceModel
-from scenarios.loader import load, scenario_names
+from netgov.model.catalog import GROUPS, REGION_CODES
+from netgov.model.config import DecisionRule, ModelConfig, ParticipationRule, flatten, nest
+from netgov.model.model import GovernanceModel
+from netgov.scenarios.loader import load, scenario_names
 
 RULE_LABELS = {
     "notice_period": "notice period (months)",

@@ -12,9 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
-
-from dashboards.browser import (
+from browser import (
     TIMEOUT_MS,
     OfflineSession,
     chromium_browser,
@@ -23,7 +21,9 @@ from dashboards.browser import (
     time_shown,
     wait_rendered,
 )
-from model.model import STEP_COLUMNS
+from playwright.sync_api import Browser, Page
+
+from netgov.model.contract import STEP_COLUMNS
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference import hk_step_loop
 
-from model.deliberation import hk_step, hk_step_loop, weighted_median
+from netgov.model.deliberation import hk_step, weighted_median
 
 
 def run_hk(eps: float, n: int = 625, rounds: int = 60) -> np.ndarray:

@@ -10,9 +10,9 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from browser import dashboard_server
 
-from dashboards.browser import dashboard_server
-from model.config import iter_fields
+from netgov.model.config import iter_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 ODD = ROOT / "docs" / "ODD.md"
@@ -63,7 +63,7 @@ def test_odd_generated_tables_are_current(name: str) -> None:
 def test_odd_answers_the_two_reader_questions() -> None:
     """The 'done when' of the docs: notice is notice_period (+ background_quality), the cooperation rule
     is concurrent_groups_regions; both names must be real schema values."""
-    from model.config import DecisionRule, ModelConfig
+    from netgov.model.config import DecisionRule, ModelConfig
 
     text = ODD.read_text(encoding="utf-8")
     assert "concurrent_groups_regions" in DecisionRule.__args__
@@ -76,8 +76,8 @@ def test_odd_answers_the_two_reader_questions() -> None:
 def test_odd_describes_every_rule() -> None:
     """Every decision rule has its row in the decision-rule table; every participation rule, routing
     and venue is named in the text (a new rule cannot be added without describing it)."""
-    from model.catalog import VENUES
-    from model.config import DecisionRule, ParticipationRule, Routing
+    from netgov.model.catalog import VENUES
+    from netgov.model.config import DecisionRule, ParticipationRule, Routing
 
     text = ODD.read_text(encoding="utf-8")
     rules_section = text.split("### 7.7", 1)[1].split("### 7.8", 1)[0]

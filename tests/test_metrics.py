@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from model import metrics
-from model.catalog import UN_MEMBERSHIP
+from netgov.model import metrics
+from netgov.model.catalog import UN_MEMBERSHIP
 
 
 def test_inclusiveness_hand_values() -> None:

@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.catalog import GLOBAL_CODE, GOVERNMENT, GROUPS, REGIONS, UN_AGENCY
-from model.rules import Rule, bloc_power
+from netgov.model.catalog import GLOBAL_CODE, GOVERNMENT, GROUPS, REGIONS, UN_AGENCY
+from netgov.model.rules import Rule, bloc_power
 
 
 @st.composite

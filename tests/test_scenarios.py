@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from model import ConfigError, GovernanceModel
-from model.catalog import GROUPS, REGIONS
-from model.config import iter_fields
-from scenarios.loader import load, parse_set, resolved_parameters, scenario_names, to_toml
-from scenarios.runner import replicate, run_seed
+from netgov import ConfigError, GovernanceModel
+from netgov.experiment.runner import replicate, run_seed
+from netgov.model.catalog import GROUPS, REGIONS
+from netgov.model.config import iter_fields
+from netgov.scenarios.loader import load, parse_set, resolved_parameters, scenario_names, to_toml
 
 EXPECTED = {
     "status_quo_intergovernmental",

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.config import ConfigError
-from scenarios.experiments import load_spec
-from scenarios.sensitivity import analyse, design
+from netgov.analysis.sensitivity import analyse, design
+from netgov.experiment.spec import load_spec
+from netgov.model.config import ConfigError
 
 SPEC = """
 base = "idp_distributed"

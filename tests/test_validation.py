@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from model import ConfigError, GovernanceModel
-from model.catalog import GOVERNMENT, GROUPS, REGION_CODES, REGIONS
-from scenarios.loader import load, scenario_names
-from scenarios.runner import run_once, run_seed
-from scenarios.validation import CALIBRATED, PATTERNS, VALIDATION_DIR, p2_band, run_statistics
-from scenarios.validation.calibrate import calibrated_toml, p2_targets
+from netgov import ConfigError, GovernanceModel
+from netgov.experiment.runner import run_once, run_seed
+from netgov.model.catalog import GOVERNMENT, GROUPS, REGION_CODES, REGIONS
+from netgov.scenarios.loader import load, scenario_names
+from netgov.validation.calibrate import calibrated_toml, p2_targets
+from netgov.validation.patterns import CALIBRATED, PATTERNS, VALIDATION_DIR, p2_band, run_statistics
 
 P1 = VALIDATION_DIR / "p1_host_region.toml"
 

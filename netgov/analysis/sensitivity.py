@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.config import ConfigError
-from scenarios.experiments import ExperimentSpec
+from netgov.analysis.plots import pyplot
+from netgov.experiment.spec import ExperimentSpec
+from netgov.model.config import ConfigError
 
 METHODS = ("morris", "sobol")
 #: The index each method ranks parameters by, and the columns of its table.
@@ -66,10 +67,7 @@ def analyse(spec: ExperimentSpec, runs: pd.DataFrame, metrics: list[str]) -> tup
 
 def plot_indices(table: pd.DataFrame, method: str, path: str | Path) -> None:
     """One bar chart per metric: parameters ranked by mu* (Morris) or S1 and ST (Sobol), with confidence bars."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     metrics = list(dict.fromkeys(table["metric"]))
     n_params = table["parameter"].nunique()

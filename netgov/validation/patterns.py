@@ -18,10 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.catalog import GROUPS, REGION_CODES, REGION_NAMES, REGIONS
-from model.metrics import mean_ci
+from netgov.model.catalog import GROUPS, REGION_CODES, REGION_NAMES, REGIONS
+from netgov.model.metrics import mean_ci
+from netgov.scenarios.loader import SCENARIO_DIR
 
-VALIDATION_DIR = Path(__file__).resolve().parent
+VALIDATION_DIR = SCENARIO_DIR / "validation"  # the pattern scenarios (data, beside the other scenarios)
 #: The parameters calibrate.py fitted to P1–P3; every pattern scenario extends it.
 CALIBRATED = VALIDATION_DIR / "calibrated.toml"
 
@@ -319,8 +320,8 @@ def simulate(
 
     Replication r uses ``run_seed(seed, r)`` in every pattern and condition (common random numbers).
     """
-    from scenarios.loader import load
-    from scenarios.runner import run_once, run_seed
+    from netgov.experiment.runner import run_once, run_seed
+    from netgov.scenarios.loader import load
 
     rows = []
     for pattern in patterns:

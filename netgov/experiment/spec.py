@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from model.config import ConfigError, field_at, iter_fields, nest, suggest
-from scenarios.loader import DEFAULT, Scenario, load, read_toml, resolve_path
-from scenarios.runner import run_seed
+from netgov.experiment.runner import run_seed
+from netgov.model.config import ConfigError, field_at, iter_fields, nest, suggest
+from netgov.scenarios.loader import DEFAULT, SCENARIO_DIR, Scenario, load, read_toml, resolve_path
 
 SAMPLERS = ("grid", "lhs", "sobol", "morris")
 OUTPUTS = ("final", "steps", "issues")
@@ -30,7 +30,7 @@ TOP_KEYS = ("summary", "base", "sampler", "samples", "levels", "replications", "
 TABLE_KEYS = ("parameters", "set")
 #: Keys of a parameter's table form: a range (``min``, ``max``, ``step`` or ``num``) or a distribution.
 RANGE_KEYS = ("min", "max", "step", "num", "distribution", "mean", "sd")
-EXAMPLE_DIR = Path(__file__).resolve().parent / "experiments"  # the shipped example specs
+EXAMPLE_DIR = SCENARIO_DIR / "experiments"  # the shipped example specs
 
 
 @dataclass(frozen=True)

@@ -43,11 +43,11 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
-from model.catalog import GROUPS, REGIONS
-from model.config import ModelConfig, flatten, merge, nest
-from scenarios.batch import run_batch
-from scenarios.experiments import parse_spec
-from scenarios.validation import (
+from netgov.experiment.batch import run_batch
+from netgov.experiment.spec import parse_spec
+from netgov.model.catalog import GROUPS, REGIONS
+from netgov.model.config import ModelConfig, flatten, merge, nest
+from netgov.validation.patterns import (
     CALIBRATED,
     P1_BAND,
     P1_OBSERVED,
@@ -210,8 +210,8 @@ def sensitivity(reps: int, seed: int) -> str:
     """A markdown table: each pattern's headline measures with one main parameter moved (additive or by %)."""
     from dataclasses import replace
 
-    from scenarios.loader import load
-    from scenarios.validation import evaluate, simulate
+    from netgov.scenarios.loader import load
+    from netgov.validation.patterns import evaluate, simulate
 
     lines = ["| pattern | parameter | value | measures: mean, in the order of `netgov validate` | passes |"]
     lines.append("|---|---|---|---|---|")

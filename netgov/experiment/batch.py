@@ -31,18 +31,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from model.config import ConfigError, merge, nest, validate_config
-from model.metrics import mean_ci
-from model.model import GovernanceModel
-from scenarios.experiments import ExperimentSpec, RunTask
-from scenarios.runner import FINAL_METRICS, run_once
+from netgov.experiment.runner import run_once
+from netgov.experiment.spec import ExperimentSpec, RunTask
+from netgov.model.config import ConfigError, merge, nest, validate_config
+from netgov.model.contract import FINAL_METRICS, STEP_DTYPES
 
 #: Flush buffered results to a new part file after this many runs or seconds, whichever comes first.
 CHUNK_RUNS = 500
 FLUSH_SECONDS = 2.0
 TABLES = ("steps", "issues", "runs")  # write order: the runs part commits a chunk
 MANIFEST = "manifest.json"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the checkout, for the git commit in the manifest
 
 
 @dataclass(frozen=True)
@@ -139,7 +138,7 @@ class _Processes:
         import multiprocessing
 
         ctx = multiprocessing.get_context("forkserver")  # no fork of a threaded parent (the progress bar)
-        ctx.set_forkserver_preload(["scenarios.batch"])
+        ctx.set_forkserver_preload(["netgov.experiment.batch"])
         self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx)
         return self
 
@@ -230,9 +229,8 @@ def _arrow_type(values: Iterable[Any]) -> pa.DataType:
 
 
 def metric_types() -> dict[str, pa.DataType]:
-    """Arrow types of the final metrics, from a throwaway model: a failed run has no values to infer them from."""
-    probe = GovernanceModel(rng=0, scale=0.05).metrics
-    return {m: _arrow_type([probe[m]]) for m in FINAL_METRICS}
+    """Arrow types of the final metrics, from the per-step contract (a failed run has no values to infer them from)."""
+    return {m: pa.from_numpy_dtype(np.dtype(STEP_DTYPES[m])) for m in FINAL_METRICS}
 
 
 def runs_schema(spec: ExperimentSpec, tasks: list[RunTask]) -> pa.Schema:
@@ -529,50 +527,3 @@ def read_runs(out_dir: str | Path) -> pd.DataFrame:
             f"{out_dir}: not a batch directory (no runs.parquet); run `netgov batch SPEC --out {out_dir}`"
         )
     return pd.read_parquet(path).sort_values("run_id", ignore_index=True)
-
-
-def varied_parameters(runs: pd.DataFrame, manifest: dict[str, Any]) -> list[str]:
-    """The varied parameters' columns: from the manifest, else every column before `seed`."""
-    names = manifest.get("parameters")
-    if names:
-        return [n for n in names if n in runs.columns]
-    cols = list(runs.columns)
-    return cols[1 : cols.index("seed")] if "seed" in cols else []
-
-
-def point_summary(runs: pd.DataFrame, params: list[str], metrics: Iterable[str]) -> pd.DataFrame:
-    """One row per parameter point: runs, failures, and mean with 95% CI (``_lo``, ``_hi``) of each metric."""
-    rows = []
-    for values, sub in runs.groupby(params, sort=True, dropna=False):
-        ok = sub[sub["status"] == "ok"]
-        row: dict[str, Any] = dict(zip(params, values if isinstance(values, tuple) else (values,), strict=True))
-        row["runs"], row["failed"] = len(ok), len(sub) - len(ok)
-        for m in metrics:
-            row[f"{m}_mean"], row[f"{m}_lo"], row[f"{m}_hi"] = mean_ci(ok[m].astype(float).to_numpy())
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def plot_metric(runs: pd.DataFrame, params: list[str], metrics: list[str], by: str, path: str | Path) -> None:
-    """Each metric's mean and 95% CI against parameter ``by``; one line per value of a second varied parameter."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    others = [p for p in params if p != by and runs[p].nunique() <= 10]
-    group = others[0] if others else None
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.8), squeeze=False)
-    for ax, metric in zip(axes.ravel(), metrics, strict=True):
-        for label, sub in runs.groupby(group, sort=True) if group else [(None, runs)]:
-            stats = point_summary(sub, [by], [metric])
-            x = stats[by].to_numpy()
-            mean, lo, hi = (stats[f"{metric}_{s}"].to_numpy(dtype=float) for s in ("mean", "lo", "hi"))
-            ax.errorbar(x, mean, yerr=[mean - lo, hi - mean], marker="o", capsize=3, label=f"{group} = {label}")
-        ax.set_xlabel(by)
-        ax.set_title(metric)
-    if group:
-        axes.ravel()[0].legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)

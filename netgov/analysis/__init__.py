@@ -1,0 +1,1 @@
+"""Analysis of runs and batches: summaries with confidence intervals, sensitivity indices, plots."""

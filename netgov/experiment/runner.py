@@ -1,0 +1,67 @@
+"""Running scenarios: one run, and replications with common random numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from netgov.model.config import ModelConfig
+from netgov.model.contract import FINAL_METRICS
+from netgov.model.model import GovernanceModel
+
+
+def run_seed(master_seed: int, index: int) -> int:
+    """The seed of run ``index`` of a batch: derived from (master seed, index) by SeedSequence.
+
+    The same (master, index) gives the same seed whatever runs the batch and in what
+    order; replication r of every scenario gets the same seed (common random numbers).
+    """
+    return int(np.random.SeedSequence([master_seed, index]).generate_state(1, dtype=np.uint32)[0])
+
+
+@dataclass
+class RunResult:
+    """One run's per-step table and issue table."""
+
+    steps: pd.DataFrame
+    issues: pd.DataFrame
+
+    @property
+    def final(self) -> dict[str, object]:
+        """The last row of the per-step table: the run's final metrics."""
+        return {c: self.steps[c].iloc[-1] for c in FINAL_METRICS}
+
+
+def run_once(config: ModelConfig, seed: int, steps: int | None = None) -> RunResult:
+    """Build a model with ``seed`` and run it for ``steps`` months (default: the config's ``steps``)."""
+    model = GovernanceModel(config, rng=seed)
+    model.run_for(steps if steps is not None else config.steps)
+    return RunResult(steps=model.step_table(), issues=model.issue_table())
+
+
+def replicate(
+    configs: dict[str, ModelConfig],
+    reps: int,
+    seed: int = 0,
+    steps: int | None = None,
+    progress: Callable[[], None] | None = None,
+) -> pd.DataFrame:
+    """Run every config ``reps`` times with the same seeds; return all per-step rows.
+
+    Columns: ``scenario``, ``replication``, ``seed`` and the per-step columns.
+    """
+    frames = []
+    for r in range(reps):
+        s = run_seed(seed, r)
+        for name, cfg in configs.items():
+            df = run_once(cfg, s, steps).steps
+            df.insert(0, "seed", s)
+            df.insert(0, "replication", r)
+            df.insert(0, "scenario", name)
+            frames.append(df)
+            if progress is not None:
+                progress()
+    return pd.concat(frames, ignore_index=True)
