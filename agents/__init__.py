@@ -1,4 +1,5 @@
-"""Stakeholder agent classes (Mesa agents) and their behaviour."""
+"""Stakeholder agents: who they are (``stakeholders``), their numbers (``population``: the actor
+table) and what they do in a meeting (``behaviour``)."""
 
 from netgov.agents.stakeholders import (
     AGENT_CLASSES,

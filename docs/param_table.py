@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from netgov.model.config import IssueSpec, ModelConfig, allowed, field_at, iter_fields
+from netgov.model.contract import STEP_TABLE
 
 ODD = Path(__file__).resolve().parent / "ODD.md"
 HEADER = ("| name | type | default | range | unit | meaning |", "|---|---|---|---|---|---|")
@@ -100,10 +101,17 @@ def issue_rows() -> list[str]:
     return [_row(key, info, info.default) for key, info in iter_fields(IssueSpec)]
 
 
-#: (start marker, end marker, rows) of each generated table in docs/ODD.md.
+def step_rows() -> list[str]:
+    """One row per column of the per-step table, from the typed contract (netgov.model.contract)."""
+    return [f"| `{c.name}` | {c.dtype} | {c.meaning} |" for c in STEP_TABLE]
+
+
+STEP_HEADER = ("| column | dtype | definition |", "|---|---|---|")
+#: (name, header, rows) of each generated table in docs/ODD.md.
 TABLES = (
-    ("parameter-table", rows),
-    ("issue-table", issue_rows),
+    ("parameter-table", HEADER, rows),
+    ("issue-table", HEADER, issue_rows),
+    ("step-table", STEP_HEADER, step_rows),
 )
 
 
@@ -114,13 +122,14 @@ def markers(name: str) -> tuple[str, str]:
 def render(name: str = "parameter-table") -> str:
     """One generated table with its markers."""
     start, end = markers(name)
-    return "\n".join([start, *HEADER, *dict(TABLES)[name](), end])
+    header, make = {n: (h, r) for n, h, r in TABLES}[name]
+    return "\n".join([start, *header, *make(), end])
 
 
 def write(path: Path = ODD) -> None:
     """Replace every generated table between its markers in ``path``."""
     text = path.read_text(encoding="utf-8")
-    for name, _rows in TABLES:
+    for name, _header, _rows in TABLES:
         start, end = markers(name)
         head, _, rest = text.partition(start)
         _, _, tail = rest.partition(end)
@@ -132,4 +141,4 @@ if __name__ == "__main__":
     if "--write" in sys.argv[1:]:
         write()
     else:
-        print("\n\n".join(render(name) for name, _rows in TABLES))
+        print("\n\n".join(render(name) for name, _header, _rows in TABLES))

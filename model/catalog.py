@@ -114,8 +114,3 @@ REGION_DISTANCE = np.array(
         [0.5, 0.5, 0.5, 0.5, 0.5],  # global, travelling to each host region
     ]
 )
-
-
-def domain_index(name: str) -> int:
-    """Index of a policy domain, for the expertise columns."""
-    return DOMAINS.index(name)

@@ -36,13 +36,6 @@ HostRegion = Literal[
     "latin_america_caribbean",
     "western_europe_others",
 ]
-Venue = Literal[
-    "intergovernmental",
-    "action_line_coalition",
-    "cstd_working_group",
-    "external_process",
-    "igf",
-]
 #: Venues an agenda issue can be sent to directly, bypassing routing (`igf`: an open forum anyone may attend).
 DirectVenue = Literal["intergovernmental", "cstd_working_group", "external_process", "igf"]
 StanceType = Literal["general", "state_centric"]
@@ -243,8 +236,70 @@ class Participation(Strict):
     remote_influence: float = _unit(0.7, "influence of a remote participant relative to an onsite one")
     expert_threshold: float = _unit(0.5, "minimum expertise in the domain to be invited under `invited_experts`")
     seats_per_group: int = param(12, "seats per stakeholder group under `group_quotas`", "actors", ge=1, le=10_000)
-    meeting_effort: float = _unit(0.1, "capacity an actor spends on joining one issue network (remote: half)")
+    meeting_effort: float = _unit(0.1, "capacity an actor spends on joining one issue network onsite")
+    remote_effort: float = _unit(0.5, "share of `meeting_effort` that joining remotely costs")
     capacity_recovery: float = _unit(0.2, "share of spent capacity an actor recovers per month")
+    ties_scale: float = param(
+        10.0,
+        "earlier ties in the issue's domain at which their pull reaches tanh(1) = 76% of `ties`",
+        "ties",
+        gt=0.0,
+        le=10_000.0,
+        allow_inf_nan=False,
+    )
+    influence_floor: float = _unit(
+        0.05, "least expertise weight a participant carries in deliberation, however far from its domain"
+    )
+
+
+class DomainValues(Strict):
+    """One value per policy domain."""
+
+    infrastructure: float = _unit(0.5, "value for infrastructure")
+    security: float = _unit(0.5, "value for security")
+    human_rights: float = _unit(0.5, "value for human rights")
+    economy: float = _unit(0.5, "value for the economy")
+    development: float = _unit(0.5, "value for development")
+    culture: float = _unit(0.5, "value for culture")
+    governance: float = _unit(0.5, "value for governance")
+
+
+def _profile(*values: float) -> DomainValues:
+    return DomainValues(**dict(zip(DomainValues.model_fields, values, strict=True)))
+
+
+class Expertise(Strict):
+    """Mean expertise of each stakeholder group per policy domain; actors are Beta-distributed around it."""
+
+    government: DomainValues = Field(
+        default_factory=lambda: _profile(0.4, 0.5, 0.4, 0.5, 0.5, 0.4, 0.6),
+        description="governments: broad, policy-oriented",
+    )
+    civil_society: DomainValues = Field(
+        default_factory=lambda: _profile(0.2, 0.3, 0.7, 0.2, 0.5, 0.5, 0.4),
+        description="civil society: rights and development",
+    )
+    business: DomainValues = Field(
+        default_factory=lambda: _profile(0.5, 0.4, 0.2, 0.7, 0.3, 0.2, 0.3),
+        description="business: markets and infrastructure",
+    )
+    technical_community: DomainValues = Field(
+        default_factory=lambda: _profile(0.8, 0.6, 0.3, 0.3, 0.4, 0.2, 0.4),
+        description="technical community: infrastructure and security",
+    )
+    un_agency: DomainValues = Field(
+        default_factory=lambda: _profile(*(0.2,) * 7),
+        description="UN agencies outside the domains of the Action Lines they facilitate",
+    )
+    facilitated: float = _unit(0.8, "mean expertise of a UN agency in the domains of the Action Lines it facilitates")
+    concentration: float = param(
+        6.0,
+        "Beta concentration of expertise: higher = closer to the profile",
+        "",
+        gt=0.0,
+        le=1000.0,
+        allow_inf_nan=False,
+    )
 
 
 class StanceProfile(Strict):
@@ -380,6 +435,14 @@ class ModelConfig(Strict):
     deliberation_time: int = param(6, "months of deliberation before a decision", "months", ge=1, le=120)
     max_attempts: int = param(2, "decision attempts before an issue stalls", "attempts", ge=1, le=20)
     openness: float = _unit(0.25, "mean bounded-confidence threshold (HK epsilon)")
+    openness_concentration: float = param(
+        20.0,
+        "Beta concentration of openness around its mean: higher = more alike",
+        "",
+        gt=0.0,
+        le=1000.0,
+        allow_inf_nan=False,
+    )
     igf_pull: float = _unit(
         0.2, "per-month pull of every participant's view toward the wider audience's mean under IGF feedback"
     )
@@ -395,24 +458,12 @@ class ModelConfig(Strict):
         default_factory=_un_membership, description="reference regional mix for `regional_balance`"
     )
     resources: Resources = Field(default_factory=Resources, description="resource distribution")
+    expertise: Expertise = Field(default_factory=Expertise, description="expertise profiles per group and domain")
     participation: Participation = Field(default_factory=Participation, description="participation choice")
     stance: Stance = Field(default_factory=Stance, description="stance distributions")
     agenda: Agenda = Field(default_factory=Agenda, description="issue agenda")
     committee: Committee = Field(default_factory=Committee, description="the CSTD committee")
     legitimacy: Legitimacy = Field(default_factory=Legitimacy, description="legitimacy rating weights")
-
-
-#: The top-level rule keys (the dashboard's controls and the documented `--set` keys).
-RULE_KEYS: tuple[str, ...] = (
-    "notice_period",
-    "background_quality",
-    "decision_rule",
-    "participation_rule",
-    "remote_participation",
-    "travel_support",
-    "igf_feedback",
-    "scale",
-)
 
 
 def iter_fields(model: type[BaseModel] = ModelConfig, prefix: str = "") -> Iterator[tuple[str, Any]]:

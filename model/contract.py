@@ -24,21 +24,27 @@ class Column:
 
 
 STEP_TABLE: tuple[Column, ...] = (
-    Column("step", "int64", "months since the start (0 = before the first month)"),
-    Column("active_issues", "int64", "issues under review, convening, scoping, deliberation or decision"),
-    Column("participation_rate", "float64", "mean share of eligible actors who took part in a network"),
-    Column("inclusiveness", "float64", "mean normalised entropy of participants over the five stakeholder groups"),
-    Column("group_coverage", "float64", "mean share of stakeholder groups with at least one participant"),
-    Column("regional_balance", "float64", "mean 1 - dissimilarity between participants' regions and the reference"),
-    Column("capture", "float64", "mean largest Banzhaf power of a single group or region acting as a bloc"),
-    Column("decisive_alone", "bool", "whether, in some network so far, one group or region could pass alone"),
-    Column("notice_sufficiency", "float64", "mean share of eligible actors whose notice covered their preparation"),
-    Column("adopted", "int64", "issues adopted so far"),
-    Column("stalled", "int64", "issues that ran out of decision attempts so far"),
-    Column("adoption_rate", "float64", "adopted / (adopted + stalled)"),
-    Column("mean_time_to_decision", "float64", "mean months from arrival to adoption or stall"),
-    Column("legitimacy", "float64", "mean rating of adopted outcomes by every actor, participant or not"),
-    Column("outcome_gap", "float64", "mean distance of adopted outcomes from the median stance of all actors"),
+    Column("step", "int64", "month (0 = before the first step)"),
+    Column("active_issues", "int64", "issues in review, convening, scoping, deliberation or decision now"),
+    Column("participation_rate", "float64", "mean over networks of participants / eligible actors"),
+    Column("inclusiveness", "float64", "mean over networks of the participants' normalised entropy over the 5 groups"),
+    Column("group_coverage", "float64", "mean over networks of the share of groups with a participant"),
+    Column(
+        "regional_balance",
+        "float64",
+        "mean over networks of 1 - dissimilarity of participants' regions to the reference",
+    ),
+    Column("capture", "float64", "mean over networks of the largest Banzhaf power of one group or region as a bloc"),
+    Column("decisive_alone", "bool", "true if in **any** network some single group or region could pass alone"),
+    Column("notice_sufficiency", "float64", "mean over networks of the share of eligible actors with notice >= prep"),
+    Column("adopted", "int64", "number of issues adopted (in `implementation`)"),
+    Column("stalled", "int64", "number of issues stalled"),
+    Column("adoption_rate", "float64", "adopted / (adopted + stalled); delegated issues are not counted"),
+    Column(
+        "mean_time_to_decision", "float64", "mean of (month decided - month arrived) over adopted and stalled issues"
+    ),
+    Column("legitimacy", "float64", "mean over adopted issues of every actor's mean rating of the outcome"),
+    Column("outcome_gap", "float64", "mean over adopted issues of |outcome - median stance of all actors|"),
 )
 
 #: Column names, in table order.

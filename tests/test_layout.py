@@ -183,7 +183,6 @@ def test_wheel_holds_only_netgov_at_its_top_level(tmp_path: Path) -> None:
             "wheel",
             str(ROOT),
             "--no-deps",
-            "--no-build-isolation",
             "-q",
             "-w",
             str(tmp_path),

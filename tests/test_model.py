@@ -13,7 +13,7 @@ from scipy import stats
 
 from netgov import STEP_COLUMNS, ConfigError, GovernanceModel
 from netgov.agents import AGENT_CLASSES, Business, CivilSociety, Government, TechnicalCommunity, UNAgency
-from netgov.model.actors import scaled_counts
+from netgov.agents.population import scaled_counts
 from netgov.model.catalog import GROUPS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,12 +45,13 @@ def test_agents_are_mesa_agents_of_each_group() -> None:
     assert {a.group for a in AGENT_CLASSES} == set(GROUPS)
 
 
-def test_agent_step_recovers_capacity() -> None:
-    m = GovernanceModel(rng=2, scale=0.2)
+def test_a_month_recovers_spent_capacity() -> None:
+    """Between meetings capacity moves a share `capacity_recovery` of the way back to resources."""
+    m = GovernanceModel(rng=2, scale=0.2, agenda={"mode": "fixed"})  # no issues: nothing spends capacity
     a = next(iter(m.agents))
     m.actors.capacity[a.row] = 0.0
-    a.step()
-    assert 0 < a.capacity < a.resources
+    m.step()
+    assert a.capacity == pytest.approx(0.2 * a.resources)
 
 
 def test_step_table_has_exactly_the_contract_columns() -> None:

@@ -1,7 +1,7 @@
 """The actor table: every actor's numbers as NumPy columns, one row per actor.
 
-Agents (``agents/``) keep identity and story; whole issue networks are computed on these
-columns at once.
+The agent classes (``stakeholders.py``) keep identity and story; their behaviour
+(``behaviour.py``) is computed on these columns for a whole issue network at once.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from netgov.model.catalog import DOMAINS, GLOBAL_CODE, GROUPS, REGION_CODES, REGIONS
+from netgov.model.catalog import DOMAINS, GLOBAL_CODE, GROUPS, REGIONS
 from netgov.model.config import ModelConfig
 
 
@@ -86,10 +86,10 @@ def build_actors(cfg: ModelConfig, rng: np.random.Generator, expertise_means: li
     factors = np.array([getattr(rf, r) for r in REGIONS] + [rf.global_])
     resources = _beta(rng, gm[group] * factors[region], cfg.resources.concentration)
     resources = np.clip(resources, 0.01, 1.0)
-    openness = _beta(rng, np.full(n, cfg.openness), 20.0) if n else np.zeros(0)
+    openness = _beta(rng, np.full(n, cfg.openness), cfg.openness_concentration) if n else np.zeros(0)
     prep_need = cfg.base_prep_time * (1.5 - resources)
     means = np.array(expertise_means, dtype=float).reshape(n, len(DOMAINS))
-    expertise = _beta(rng, means, 6.0) if n else np.zeros((0, len(DOMAINS)))
+    expertise = _beta(rng, means, cfg.expertise.concentration) if n else np.zeros((0, len(DOMAINS)))
     return ActorTable(
         group=group,
         region=region,
@@ -101,11 +101,3 @@ def build_actors(cfg: ModelConfig, rng: np.random.Generator, expertise_means: li
         domain_ties=np.zeros((n, len(DOMAINS))),
         recovery=cfg.participation.capacity_recovery,
     )
-
-
-def group_names_for(counts: dict[str, int]) -> list[str]:
-    """The group of each row, in table order (for naming agents)."""
-    return [g for g in GROUPS for _ in range(counts[g])]
-
-
-__all__ = ["REGION_CODES", "ActorTable", "apportion", "build_actors", "scaled_counts"]
