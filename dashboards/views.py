@@ -29,6 +29,7 @@ from matplotlib.lines import Line2D
 
 from netgov.model.catalog import GLOBAL, GLOBAL_CODE, GROUPS, REGION_CODES, REGION_NAMES
 from netgov.model.config import ActorCounts
+from netgov.model.contract import column
 from netgov.model.model import GovernanceModel
 from netgov.scenarios.loader import load
 
@@ -260,6 +261,7 @@ def NetworkView(model: GovernanceModel, time: float) -> None:
 
 #: Identifies the spec's language to the browser's vega-embed (a name, never fetched).
 VEGA_LITE = "https://vega.github.io/schema/vega-lite/v5.json"
+METRIC_MEANINGS: list[dict[str, str]] = [{"metric": m, "meaning": column(m).meaning} for m in LIVE_METRICS]
 
 
 def long_records(table: pd.DataFrame, keys: Sequence[str]) -> list[dict[str, Any]]:
@@ -295,15 +297,22 @@ def metrics_spec(table: pd.DataFrame, width: int, height: int, by_run: Sequence[
                 "scale": {"domain": list(LIVE_METRICS), "range": list(LIVE_METRICS.values())},
                 "legend": {"orient": "bottom", "columns": 3},  # below: the chart fits a narrow column
             },
-            "tooltip": [{"field": k, "type": "nominal"} for k in (*keys, "metric", "value")],
+            "tooltip": [{"field": k, "type": "nominal"} for k in (*keys, "metric", "value", "meaning")],
         },
+        # each metric's meaning, from the typed per-step contract: shown when a point is hovered
+        "transform": [
+            {
+                "lookup": "metric",
+                "from": {"data": {"values": METRIC_MEANINGS}, "key": "metric", "fields": ["meaning"]},
+            }
+        ],
         "width": width,
         "height": height,
     }
     spec: dict[str, Any] = {"$schema": VEGA_LITE, "data": {"values": long_records(table, keys)}}
     if by_run:
-        column = {"field": "run", "type": "nominal", "title": None, "sort": list(by_run)}
-        return {**spec, "facet": {"column": column}, "spec": chart}
+        facet = {"field": "run", "type": "nominal", "title": None, "sort": list(by_run)}
+        return {**spec, "facet": {"column": facet}, "spec": chart}
     return {**spec, **chart}
 
 

@@ -255,3 +255,16 @@ def test_dashboard_command_rejects_bad_input_in_one_line(run_netgov: Any, args: 
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and named in result.stderr
     assert "Traceback" not in result.stderr and "http://" not in result.stdout
+
+
+def test_metrics_chart_explains_each_metric_from_the_contract() -> None:
+    """Hovering a point shows the metric's meaning, read from netgov.model.contract (not written twice)."""
+    from netgov.model.contract import STEP_DTYPES, column
+
+    assert set(LIVE_METRICS) <= set(STEP_DTYPES)
+    table = pd.DataFrame({"step": [0], **dict.fromkeys(LIVE_METRICS, [0.5])})
+    spec = metrics_spec(table, 300, 200)
+    (lookup,) = spec["transform"]
+    meanings = {r["metric"]: r["meaning"] for r in lookup["from"]["data"]["values"]}
+    assert meanings == {m: column(m).meaning for m in LIVE_METRICS}
+    assert {"field": "meaning", "type": "nominal"} in spec["encoding"]["tooltip"]
