@@ -23,8 +23,10 @@ def test_default_one_step(benchmark) -> None:
 
 
 def test_default_full_run(benchmark) -> None:
-    """Build and run the default scenario for its 60 months."""
+    """Build and run the default scenario for its 60 months; extra_info gives the cost per actor-step."""
+    actors = len(GovernanceModel(rng=0).agents)
     benchmark.pedantic(lambda: GovernanceModel(rng=0).run_for(60), rounds=5, iterations=1)
+    benchmark.extra_info["us_per_actor_step"] = round(benchmark.stats.stats.median / (actors * 60) * 1e6, 3)
 
 
 @pytest.mark.parametrize("scale", [1, 4, 10])
