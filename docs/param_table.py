@@ -12,41 +12,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from netgov.model.config import IssueSpec, ModelConfig, allowed, field_at, iter_fields
+from netgov.model.config import IssueSpec, iter_fields
 from netgov.model.contract import STEP_TABLE
+from netgov.model.describe import ParameterInfo, describe, parameters
 
 ODD = Path(__file__).resolve().parent / "ODD.md"
 HEADER = ("| name | type | default | range | unit | meaning |", "|---|---|---|---|---|---|")
-
-
-def _type(info: Any) -> str:
-    text = allowed(info)
-    if text.startswith("one of"):
-        return "choice"
-    for word, kind in (("an integer", "int"), ("a number", "float"), ("true or false", "bool")):
-        if text.startswith(word):
-            return kind
-    return "list of tables" if text.startswith("a table") else text
-
-
-def _range(info: Any) -> str:
-    text = allowed(info)
-    if text.startswith(("one of", "a table")):
-        return text.replace("a table with keys", "tables with keys")
-    if text == "true or false":
-        return "true, false"
-    return text.split(" (")[0].replace("an integer ", "").replace("a number ", "").replace(" and ", ", ")
-
-
-def default_of(dotted: str, defaults: dict[str, Any]) -> Any:
-    """The effective default of a parameter: its value in ``defaults``, a dumped ``ModelConfig()``
-    (None if its table is unset)."""
-    value: Any = defaults
-    for part in dotted.split("."):
-        if value is None:
-            return None
-        value = value[part]
-    return value
 
 
 def _fmt(value: Any) -> str:
@@ -61,49 +32,24 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-GENERIC = ("value for ", "multiplier for ", "weight of ")
-
-
-def _meaning(dotted: str, info: Any) -> str:
-    """The field's description; a leaf of a shared sub-table (one value per group or region) says which table."""
-    text = info.description or ""
-    generic = next((g for g in GENERIC if text.startswith(g)), None)
-    if generic is not None:
-        parts = dotted.split(".")
-        first = 1 if len(parts) > 2 else 0  # the top-level table's description only repeats its name
-        ancestors = [field_at(".".join(parts[:i])) for i in range(first + 1, len(parts))]
-        text = " › ".join(a.description for a in ancestors if a is not None and a.description)
-        text += ": " + info.description.removeprefix(generic)
-    return text.replace("|", "\\|")
-
-
-def _row(dotted: str, info: Any, default: Any) -> str:
-    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-    cells = [
-        f"`{dotted}`",
-        _type(info),
-        f"`{_fmt(default)}`",
-        _range(info),
-        extra.get("unit", ""),
-        _meaning(dotted, info),
-    ]
+def _row(p: ParameterInfo) -> str:
+    cells = [f"`{p.name}`", p.type, f"`{_fmt(p.default)}`", p.range, p.unit, p.meaning.replace("|", "\\|")]
     return "| " + " | ".join(cells) + " |"
 
 
 def rows() -> list[str]:
     """One markdown row per leaf parameter of the schema, in schema order."""
-    defaults = ModelConfig().model_dump(by_alias=True)
-    return [_row(dotted, info, default_of(dotted, defaults)) for dotted, info in iter_fields()]
+    return [_row(p) for p in parameters()]
 
 
 def issue_rows() -> list[str]:
     """One row per key of an `agenda.issues` entry (a fixed agenda's issue)."""
-    return [_row(key, info, info.default) for key, info in iter_fields(IssueSpec)]
+    return [_row(describe(key, info, info.default)) for key, info in iter_fields(IssueSpec)]
 
 
 def step_rows() -> list[str]:
     """One row per column of the per-step table, from the typed contract (netgov.model.contract)."""
-    return [f"| `{c.name}` | {c.dtype} | {c.meaning} |" for c in STEP_TABLE]
+    return [f"| `{c.name}` | {c.dtype} | {c.meaning.replace('|', '\\|')} |" for c in STEP_TABLE]
 
 
 STEP_HEADER = ("| column | dtype | definition |", "|---|---|---|")

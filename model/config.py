@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from netgov.model.catalog import UN_MEMBERSHIP
+from netgov.model.errors import ConfigError
 
 DecisionRule = Literal[
     "consensus",
@@ -41,14 +42,6 @@ DirectVenue = Literal["intergovernmental", "cstd_working_group", "external_proce
 StanceType = Literal["general", "state_centric"]
 ActionLine = Literal["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11"]
 Domain = Literal["infrastructure", "security", "human_rights", "economy", "development", "culture", "governance"]
-
-
-class ConfigError(ValueError):
-    """A bad scenario, parameter or value: its message is one line naming where, what and what is allowed."""
-
-    def __init__(self, message: str) -> None:
-        # keys, values and paths come from users and may hold line breaks: escape them, one line always
-        super().__init__(str(message).replace("\r", "\\r").replace("\n", "\\n"))
 
 
 def param(default: Any, description: str, unit: str = "", **constraints: Any) -> Any:

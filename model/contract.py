@@ -16,35 +16,111 @@ Dtype = Literal["int64", "float64", "bool"]
 
 @dataclass(frozen=True)
 class Column:
-    """One column of the per-step table."""
+    """One column of the per-step table: its type, its definition in words, its values, what moves it,
+    and the section of docs/ODD.md that gives the formula (read by `netgov explain`)."""
 
     name: str
     dtype: Dtype
     meaning: str
+    values: str = "0-1; NaN until a network has convened"
+    moved_by: str = ""
+    section: str = "§7.10"
 
+
+_COUNT = "0, 1, 2, ..."
+_RULES = "decision_rule, openness, max_attempts, the stance profiles"
 
 STEP_TABLE: tuple[Column, ...] = (
-    Column("step", "int64", "month (0 = before the first step)"),
-    Column("active_issues", "int64", "issues in review, convening, scoping, deliberation or decision now"),
-    Column("participation_rate", "float64", "mean over networks of participants / eligible actors"),
-    Column("inclusiveness", "float64", "mean over networks of the participants' normalised entropy over the 5 groups"),
-    Column("group_coverage", "float64", "mean over networks of the share of groups with a participant"),
+    Column("step", "int64", "month (0 = before the first step)", _COUNT, "time", "§3"),
+    Column(
+        "active_issues",
+        "int64",
+        "issues in review, convening, scoping, deliberation or decision now",
+        _COUNT,
+        "the agenda's rate and the phase lengths (notice_period, scoping_time, deliberation_time)",
+        "§3",
+    ),
+    Column(
+        "participation_rate",
+        "float64",
+        "mean over networks of participants / eligible actors",
+        moved_by="notice_period, background_quality, travel_support, remote_participation, participation.*",
+        section="§7.5",
+    ),
+    Column(
+        "inclusiveness",
+        "float64",
+        "mean over networks of the participants' normalised entropy over the 5 groups",
+        moved_by="participation_rule, routing (the intergovernmental venue admits governments only), actor counts",
+    ),
+    Column(
+        "group_coverage",
+        "float64",
+        "mean over networks of the share of groups with a participant",
+        moved_by="participation_rule, routing, actor counts",
+    ),
     Column(
         "regional_balance",
         "float64",
-        "mean over networks of 1 - dissimilarity of participants' regions to the reference",
+        "mean over networks of 1 - dissimilarity of regions to the reference",
+        moved_by="host_region, travel_cost, travel_support, remote_participation, resources.region_factor",
     ),
-    Column("capture", "float64", "mean over networks of the largest Banzhaf power of one group or region as a bloc"),
-    Column("decisive_alone", "bool", "true if in **any** network some single group or region could pass alone"),
-    Column("notice_sufficiency", "float64", "mean over networks of the share of eligible actors with notice >= prep"),
-    Column("adopted", "int64", "number of issues adopted (in `implementation`)"),
-    Column("stalled", "int64", "number of issues stalled"),
-    Column("adoption_rate", "float64", "adopted / (adopted + stalled); delegated issues are not counted"),
     Column(
-        "mean_time_to_decision", "float64", "mean of (month decided - month arrived) over adopted and stalled issues"
+        "capture",
+        "float64",
+        "mean over networks of the largest Banzhaf power of one group or region as a bloc",
+        moved_by="decision_rule, and who takes part (a bloc holding a majority alone captures majority rules)",
+        section="§7.8",
     ),
-    Column("legitimacy", "float64", "mean over adopted issues of every actor's mean rating of the outcome"),
-    Column("outcome_gap", "float64", "mean over adopted issues of |outcome - median stance of all actors|"),
+    Column(
+        "decisive_alone",
+        "bool",
+        "true if in **any** network some single group or region could pass alone",
+        "true or false",
+        "decision_rule, who takes part",
+        "§7.8",
+    ),
+    Column(
+        "notice_sufficiency",
+        "float64",
+        "mean over networks of the share of eligible actors with notice >= prep",
+        moved_by="notice_period, background_quality, base_prep_time, resources",
+        section="§7.3",
+    ),
+    Column("adopted", "int64", "number of issues adopted (in `implementation`)", _COUNT, _RULES, "§7.7"),
+    Column("stalled", "int64", "number of issues stalled", _COUNT, _RULES, "§7.7"),
+    Column(
+        "adoption_rate",
+        "float64",
+        "adopted / (adopted + stalled); delegated issues are not counted",
+        "0-1; NaN until an issue is decided",
+        _RULES,
+        "§7.7",
+    ),
+    Column(
+        "mean_time_to_decision",
+        "float64",
+        "mean months from arrival to decision over adopted and stalled issues",
+        "months; NaN until an issue is decided",
+        "phase lengths, max_attempts, decision_rule",
+        "§3",
+    ),
+    Column(
+        "legitimacy",
+        "float64",
+        "mean over adopted issues of every actor's mean rating of the outcome",
+        "0-1; NaN until an issue is adopted",
+        "who took part (voice), the outcome's distance from stances, notice, background, igf_feedback",
+        "§7.9",
+    ),
+    Column(
+        "outcome_gap",
+        "float64",
+        "mean over adopted issues of |outcome - median stance of all actors|",
+        "0-1; NaN until an issue is adopted",
+        "who took part and their influence, openness, stance anchoring, igf_feedback",
+        "§7.9",
+    ),
 )
 
 #: Column names, in table order.

@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 _API: dict[str, str] = {
     "GovernanceModel": "netgov.model.model",
     "ModelConfig": "netgov.model.config",
-    "ConfigError": "netgov.model.config",
+    "ConfigError": "netgov.model.errors",
     "STEP_COLUMNS": "netgov.model.contract",
     "load_scenario": "netgov.scenarios.loader",
 }

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from netgov.model.config import ConfigError
+from netgov.model.errors import ConfigError
 
 app = typer.Typer(
     add_completion=False,
@@ -37,6 +37,48 @@ SetOpt = Annotated[
 ]
 SeedOpt = Annotated[int, typer.Option(help="seed of the model's random number generator")]
 StepsOpt = Annotated[int | None, typer.Option(help="months to simulate (default: the scenario's `steps`)")]
+
+
+def versions() -> dict[str, str | None]:
+    """netgov, Mesa and Python versions, read from package metadata (importing Mesa would cost a second)."""
+    import platform
+    from importlib import metadata
+
+    from netgov import __version__
+
+    def installed(name: str) -> str | None:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return None
+
+    return {"netgov": __version__, "mesa": installed("mesa"), "python": platform.python_version()}
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        console.print("  ".join(f"{k} {v}" for k, v in versions().items()), highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="print netgov, Mesa and Python versions"
+        ),
+    ] = False,
+) -> None:
+    """netgov: simulate networked internet governance under different participation, notice and decision rules."""
+
+
+def warn_inactive(scenario: Any) -> None:
+    """One line per parameter the scenario or --set changed that has no effect under another one."""
+    from netgov.model.describe import inactive
+
+    for line in inactive(scenario.config, scenario.sources):
+        err_console.print(f"netgov: warning: {line}", markup=False, highlight=False, soft_wrap=True)
 
 
 def fail(message: str) -> typer.Exit:
@@ -122,16 +164,17 @@ def run(
 
 @scenarios_app.callback()
 def scenarios_list(ctx: typer.Context) -> None:
-    """List the shipped scenarios with their one-line summaries."""
+    """List the shipped scenarios (and `defaults`) with their titles and one-line summaries."""
     if ctx.invoked_subcommand is not None:
         return
-    from netgov.scenarios.loader import load, scenario_names
+    from netgov.scenarios.loader import DEFAULT, load, scenario_names
 
-    table = Table(title="netgov scenarios")
-    table.add_column("name")
-    table.add_column("summary")
-    for name in scenario_names():
-        table.add_row(name, load(name).summary)
+    table = Table(title="netgov scenarios (the name is what commands take)")
+    for col in ("name", "title", "summary"):
+        table.add_column(col, overflow="fold")
+    for name in (DEFAULT, *scenario_names()):
+        sc = load(name)
+        table.add_row(name, sc.title, sc.summary)
     console.print(table)
 
 
@@ -141,7 +184,8 @@ def scenarios_show(
     set_: SetOpt = None,
     toml: Annotated[bool, typer.Option("--toml", help="print the resolved scenario as a complete TOML file")] = False,
 ) -> None:
-    """Print every resolved parameter of a scenario with its source."""
+    """Print every resolved parameter of a scenario with its source, meaning, unit and range."""
+    from netgov.model.describe import parameters
     from netgov.scenarios.loader import load, resolved_parameters, to_toml
 
     try:
@@ -151,13 +195,16 @@ def scenarios_show(
     if toml:
         sys.stdout.write(to_toml(sc))
         return
-    table = Table(title=f"{sc.name}: {sc.summary}")
-    table.add_column("parameter")
-    table.add_column("value")
-    table.add_column("source")
+    described = {p.name: p for p in parameters()}
+    table = Table(title=f"{sc.name} ({sc.title}): {sc.summary}")
+    for col in ("parameter", "value", "source", "unit", "range", "meaning"):
+        table.add_column(col, overflow="fold")
     for key, value, source in resolved_parameters(sc):
-        table.add_row(key, str(value).lower() if isinstance(value, bool) else str(value), source)
+        p = described[key]
+        shown = str(value).lower() if isinstance(value, bool) else str(value)
+        table.add_row(key, shown, source, p.unit, p.range, p.meaning)
     console.print(table)
+    warn_inactive(sc)
 
 
 @app.command()
@@ -484,6 +531,65 @@ def validate(
         console.print(f"wrote {out}")
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def params(
+    pattern: Annotated[
+        str, typer.Argument(help="filter: a glob on the name (participation.*) or a word in the name or meaning")
+    ] = "",
+) -> None:
+    """Every parameter with its type, default, range, unit and meaning (from the schema)."""
+    from netgov.model.describe import parameters
+
+    rows = parameters(pattern)
+    if not rows:
+        raise fail(f"no parameter matches {pattern!r}; `netgov params` lists them all")
+    table = Table(title=f"netgov parameters{f' matching {pattern!r}' if pattern else ''} ({len(rows)})")
+    for col in ("name", "type", "default", "range", "unit", "meaning"):
+        table.add_column(col, overflow="fold")
+    for p in rows:
+        table.add_row(p.name, p.type, _fmt(p.default), p.range, p.unit, p.meaning)
+    console.print(table)
+    console.print("`netgov explain NAME` says more about one of them; docs/ODD.md has the equations.")
+
+
+@app.command()
+def explain(
+    name: Annotated[str, typer.Argument(help="a parameter (e.g. notice_period) or a metric (a per-step column)")],
+) -> None:
+    """What a parameter or a metric means, its range, what moves it, and where docs/ODD.md describes it."""
+    import difflib
+
+    from netgov.model.contract import STEP_COLUMNS
+    from netgov.model.describe import metric, parameter, parameters
+
+    col = metric(name)
+    if col is not None:
+        console.print(f"{col.name} (metric, a column of the per-step table; {col.dtype})", highlight=False)
+        for label, text in (
+            ("definition", col.meaning),
+            ("values", col.values),
+            ("moved by", col.moved_by),
+            ("see", f"docs/ODD.md {col.section}"),
+        ):
+            console.print(f"  {label}: {text}", markup=False, highlight=False)
+        return
+    p = parameter(name)
+    if p is None:
+        known = [q.name for q in parameters()] + list(STEP_COLUMNS)
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+        hint = f"did you mean {', '.join(close)}?" if close else "`netgov params` lists every parameter"
+        raise fail(f"{name!r} is neither a parameter nor a metric; {hint}")
+    console.print(f"{p.name} (parameter, {p.type})", highlight=False)
+    for label, text in (
+        ("meaning", p.meaning),
+        ("default", _fmt(p.default)),
+        ("allowed", p.range + (f" ({p.unit})" if p.unit else "")),
+        ("set it", f"--set {p.name}=VALUE, or `{p.name} = VALUE` in a scenario file"),
+        ("see", f"docs/ODD.md {p.section}"),
+    ):
+        console.print(f"  {label}: {text}", markup=False, highlight=False)
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from netgov.model.config import ConfigError, ModelConfig, flatten, iter_fields, 
 SCENARIO_DIR = Path(__file__).resolve().parent
 META_KEYS = ("summary", "extends")
 DEFAULT = "defaults"
+DEFAULT_TITLE = "Schema defaults: a generic multistakeholder setting"
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Scenario:
     name: str
     summary: str
     config: ModelConfig
+    title: str = ""  # a readable title for tables and the dashboard (the file name stays the key)
     path: Path | None = None
     data: dict[str, Any] = field(default_factory=dict)  # the merged, unvalidated parameters
     sources: dict[str, str] = field(default_factory=dict)  # dotted key -> origin
@@ -68,12 +70,15 @@ def _label(path: Path) -> str:
     return path.stem if path.parent == SCENARIO_DIR else str(path)
 
 
-def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str], str]:
-    """Merged parameters, their sources, and the summary of the scenario at ``path``."""
+def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str], str, str]:
+    """Merged parameters, their sources, and the summary and title of the scenario at ``path``
+    (the title is the file's own, never inherited through ``extends``; its name if it has none)."""
     raw = read_toml(path)
     summary = raw.pop("summary", "")
-    if not isinstance(summary, str):
-        raise ConfigError(f"{path}: summary = {summary!r} is not allowed: expected a string")
+    title = raw.pop("title", path.stem)
+    for key, text in (("summary", summary), ("title", title)):
+        if not isinstance(text, str):
+            raise ConfigError(f"{path}: {key} = {text!r} is not allowed: expected a string")
     extends = raw.pop("extends", None)
     data: dict[str, Any] = {}
     sources: dict[str, str] = {}
@@ -86,14 +91,14 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
         if base_path.resolve() in chain or base_path.resolve() == path.resolve():
             cycle = " -> ".join(_label(p) for p in (*chain, path.resolve(), base_path.resolve()))
             raise ConfigError(f"{path}: extends = {extends!r} makes a cycle: {cycle}")
-        data, base_sources, _ = _resolve(base_path, (*chain, path.resolve()))
+        data, base_sources, _, _ = _resolve(base_path, (*chain, path.resolve()))
         sources = {
             k: (v if v.startswith("base") else f"base scenario {_label(base_path)}") for k, v in base_sources.items()
         }
     validate_config(raw, str(path))  # errors name the file that holds the bad value
     data = merge(data, raw)
     sources.update(dict.fromkeys(flatten(raw), "this file"))
-    return data, sources, summary
+    return data, sources, summary, title
 
 
 def parse_set(items: Iterable[str]) -> dict[str, Any]:
@@ -122,10 +127,11 @@ def parse_set(items: Iterable[str]) -> dict[str, Any]:
 def load(ref: str | Path | None = None, overrides: Iterable[str] | Mapping[str, Any] = ()) -> Scenario:
     """Load a scenario by name or path (None: the schema's defaults) and apply ``--set`` overrides."""
     if ref is None or str(ref) == DEFAULT:
-        path, data, sources, summary, name = None, {}, {}, "the schema's default parameters", DEFAULT
+        path, data, sources, name = None, {}, {}, DEFAULT
+        summary, title = "the schema's default parameters", DEFAULT_TITLE
     else:
         path = resolve_path(ref)
-        data, sources, summary = _resolve(path, ())
+        data, sources, summary, title = _resolve(path, ())
         name = _label(path)
     sets = dict(overrides) if isinstance(overrides, Mapping) else parse_set(overrides)
     if sets:
@@ -133,7 +139,7 @@ def load(ref: str | Path | None = None, overrides: Iterable[str] | Mapping[str, 
         data = merge(data, sets)
         sources.update(dict.fromkeys(flatten(sets), "--set"))
     config = validate_config(data, str(path) if path else DEFAULT)
-    return Scenario(name=name, summary=summary, config=config, path=path, data=data, sources=sources)
+    return Scenario(name=name, summary=summary, config=config, title=title, path=path, data=data, sources=sources)
 
 
 def resolved_parameters(scenario: Scenario) -> list[tuple[str, Any, str]]:
@@ -157,4 +163,4 @@ def to_toml(scenario: Scenario) -> str:
 
     data = scenario.config.model_dump(by_alias=True, exclude_none=True)
     head = f"# {scenario.name}, resolved: every parameter, as `netgov scenarios show --toml` printed it.\n"
-    return head + tomli_w.dumps({"summary": scenario.summary, **data})
+    return head + tomli_w.dumps({"title": scenario.title, "summary": scenario.summary, **data})

@@ -262,7 +262,7 @@ def test_metrics_chart_explains_each_metric_from_the_contract() -> None:
     from netgov.model.contract import STEP_DTYPES, column
 
     assert set(LIVE_METRICS) <= set(STEP_DTYPES)
-    table = pd.DataFrame({"step": [0], **dict.fromkeys(LIVE_METRICS, [0.5])})
+    table = pd.DataFrame({"step": [0], **{m: [0.5] for m in LIVE_METRICS}})
     spec = metrics_spec(table, 300, 200)
     (lookup,) = spec["transform"]
     meanings = {r["metric"]: r["meaning"] for r in lookup["from"]["data"]["values"]}

@@ -33,6 +33,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "netgov.model.catalog",
             "netgov.model.config",
             "netgov.model.contract",
+            "netgov.model.errors",
             "netgov.model.metrics",
             "netgov.model.rules",
             "netgov.model.deliberation",

@@ -1,0 +1,198 @@
+"""Every parameter and metric in words, from the schema and the per-step contract.
+
+One source for `netgov params`, `netgov explain`, `netgov scenarios show` and the generated
+tables of docs/ODD.md (docs/param_table.py), so the tool and the docs say the same thing.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from netgov.model.config import ModelConfig, allowed, field_at, iter_fields
+from netgov.model.contract import STEP_TABLE, Column
+
+#: Section of docs/ODD.md that describes a parameter, by dotted key or by its first part.
+SECTIONS: dict[str, str] = {
+    "notice_period": "§7.3",
+    "background_quality": "§7.3",
+    "base_prep_time": "§7.3",
+    "decision_rule": "§7.7",
+    "qualified_share": "§7.7",
+    "objection_threshold": "§7.7",
+    "max_attempts": "§7.7",
+    "participation_rule": "§7.5",
+    "participation": "§7.5",
+    "remote_participation": "§7.5",
+    "travel_support": "§7.4",
+    "travel_cost": "§7.4",
+    "host_region": "§7.4",
+    "tie_partners": "§7.4",
+    "participation.ties_scale": "§7.4",
+    "routing": "§7.2",
+    "committee": "§7.2",
+    "scoping_time": "§7.2",
+    "igf_feedback": "§7.6",
+    "igf_pull": "§7.6",
+    "openness": "§7.6",
+    "deliberation_time": "§7.6",
+    "stance": "§7.1",
+    "agenda": "§7.1",
+    "legitimacy": "§7.9",
+    "reference_shares": "§7.10",
+    "steps": "§3",
+}
+#: Parts of the schema set at initialisation (§5 of docs/ODD.md).
+_INITIAL = ("actors", "regions", "resources", "expertise", "openness_concentration", "scale")
+GENERIC = ("value for ", "multiplier for ", "weight of ")
+
+
+@dataclass(frozen=True)
+class ParameterInfo:
+    """One leaf parameter of the schema, described."""
+
+    name: str
+    type: str
+    default: Any
+    range: str
+    unit: str
+    meaning: str
+    section: str
+
+
+def section_of(dotted: str) -> str:
+    """The ODD section that describes a parameter."""
+    if dotted in SECTIONS:
+        return SECTIONS[dotted]
+    head = dotted.split(".")[0]
+    return SECTIONS.get(head, "§5" if head in _INITIAL else "§7")
+
+
+def type_of(info: Any) -> str:
+    text = allowed(info)
+    if text.startswith("one of"):
+        return "choice"
+    for word, kind in (("an integer", "int"), ("a number", "float"), ("true or false", "bool")):
+        if text.startswith(word):
+            return kind
+    return "list of tables" if text.startswith("a table") else text
+
+
+def range_of(info: Any) -> str:
+    text = allowed(info)
+    if text.startswith(("one of", "a table")):
+        return text.replace("a table with keys", "tables with keys")
+    if text == "true or false":
+        return "true, false"
+    return text.split(" (")[0].replace("an integer ", "").replace("a number ", "").replace(" and ", ", ")
+
+
+def meaning_of(dotted: str, info: Any) -> str:
+    """The field's description; a leaf of a shared sub-table (one value per group or region) says which table."""
+    text = info.description or ""
+    generic = next((g for g in GENERIC if text.startswith(g)), None)
+    if generic is not None:
+        parts = dotted.split(".")
+        first = 1 if len(parts) > 2 else 0  # the top-level table's description only repeats its name
+        ancestors = [field_at(".".join(parts[:i])) for i in range(first + 1, len(parts))]
+        text = " › ".join(a.description for a in ancestors if a is not None and a.description)
+        text += ": " + info.description.removeprefix(generic)
+    return text
+
+
+def default_of(dotted: str, defaults: dict[str, Any]) -> Any:
+    """The effective default of a parameter: its value in ``defaults``, a dumped ``ModelConfig()``
+    (None if its table is unset)."""
+    value: Any = defaults
+    for part in dotted.split("."):
+        if value is None:
+            return None
+        value = value[part]
+    return value
+
+
+def describe(dotted: str, info: Any, default: Any) -> ParameterInfo:
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    return ParameterInfo(
+        name=dotted,
+        type=type_of(info),
+        default=default,
+        range=range_of(info),
+        unit=extra.get("unit", ""),
+        meaning=meaning_of(dotted, info),
+        section=section_of(dotted),
+    )
+
+
+def parameters(pattern: str = "") -> list[ParameterInfo]:
+    """Every leaf parameter, in schema order; ``pattern`` filters by a glob (``participation.*``) or a substring."""
+    defaults = ModelConfig().model_dump(by_alias=True)
+    out = [describe(d, info, default_of(d, defaults)) for d, info in iter_fields()]
+    if not pattern:
+        return out
+    glob = any(c in pattern for c in "*?[")
+    return [
+        p
+        for p in out
+        if (fnmatch.fnmatchcase(p.name, pattern) if glob else pattern in p.name or pattern in p.meaning)
+    ]
+
+
+def metric(name: str) -> Column | None:
+    """The contract entry of a per-step column, or None."""
+    return next((c for c in STEP_TABLE if c.name == name), None)
+
+
+def parameter(name: str) -> ParameterInfo | None:
+    """One parameter described, or None (a table such as ``participation`` is not a leaf)."""
+    return next((p for p in parameters() if p.name == name), None)
+
+
+def inactive(config: ModelConfig, set_keys: Iterable[str]) -> list[str]:
+    """One line per parameter that was set (in a scenario file or with --set) but has no effect under
+    another one, e.g. `participation_rule` when routing sends every issue to the intergovernmental venue."""
+    keys = set(set_keys)
+
+    def was_set(key: str) -> bool:
+        return key in keys or any(k.startswith(key + ".") for k in keys)
+
+    c = config
+    checks: list[tuple[str, bool, str]] = [
+        (
+            "participation_rule",
+            c.routing == "intergovernmental" and c.participation_rule != "governments_only",
+            "routing = 'intergovernmental' sends every issue to the intergovernmental venue, which admits "
+            "governments only",
+        ),
+        ("committee", c.routing == "intergovernmental", "routing = 'intergovernmental' has no CSTD committee"),
+        (
+            "participation.expert_threshold",
+            c.participation_rule != "invited_experts",
+            f"it applies under participation_rule = 'invited_experts', not {c.participation_rule!r}",
+        ),
+        (
+            "participation.seats_per_group",
+            c.participation_rule != "group_quotas",
+            f"it applies under participation_rule = 'group_quotas', not {c.participation_rule!r}",
+        ),
+        (
+            "qualified_share",
+            c.decision_rule != "qualified_majority",
+            f"it applies under decision_rule = 'qualified_majority', not {c.decision_rule!r}",
+        ),
+        (
+            "objection_threshold",
+            c.decision_rule != "rough_consensus",
+            f"it applies under decision_rule = 'rough_consensus', not {c.decision_rule!r}",
+        ),
+        ("igf_pull", not c.igf_feedback, "it applies only with igf_feedback = true"),
+        ("agenda.rate", c.agenda.mode == "fixed", "agenda.mode = 'fixed' takes its issues from agenda.issues"),
+        (
+            "agenda.issues",
+            c.agenda.mode == "poisson" and bool(c.agenda.issues),
+            "agenda.mode = 'poisson' draws its issues; set agenda.mode = 'fixed' to use the list",
+        ),
+    ]
+    return [f"{key} has no effect: {why}" for key, idle, why in checks if idle and was_set(key)]

@@ -1,0 +1,136 @@
+"""What a student meets first: discovering parameters and metrics from the tool, a fast CLI, versions."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from netgov.model.config import iter_fields
+from netgov.model.contract import STEP_COLUMNS
+from netgov.model.describe import inactive, parameters
+from netgov.scenarios.loader import load
+
+HEAVY = ("mesa", "pandas", "netgov.dashboards", "solara", "matplotlib")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["params"], ["scenarios"], ["explain", "capture"], ["--version"]])
+def test_discovery_commands_do_not_load_mesa_pandas_or_the_dashboard(argv: list[str]) -> None:
+    code = (
+        "import sys\n"
+        "from netgov.cli import main\n"
+        f"sys.argv = ['netgov', *{argv!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert exc.code in (0, None), exc.code\n"
+        f"loaded = [m for m in {HEAVY!r} if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_version_names_netgov_mesa_and_python(run_netgov) -> None:
+    out = run_netgov("--version").stdout
+    assert out.startswith("netgov 0.1.0") and " mesa 3." in out and f"python {sys.version_info.major}." in out
+
+
+def test_params_lists_every_parameter_with_its_range(run_netgov) -> None:
+    done = run_netgov("params")
+    assert done.returncode == 0
+    assert f"({sum(1 for _ in iter_fields())})" in done.stdout
+    assert "notice_period" in done.stdout and ">= 0, <= 24" in done.stdout
+
+
+def test_params_filters_by_glob_or_word() -> None:
+    names = [p.name for p in parameters("participation.*")]
+    assert names and all(n.startswith("participation.") for n in names)
+    assert {p.name for p in parameters("notice")} >= {"notice_period", "participation.notice"}
+    assert parameters("no-such-thing") == []
+
+
+def test_params_without_a_match_is_one_line(run_netgov) -> None:
+    done = run_netgov("params", "zzz")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "no parameter matches 'zzz'" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "needles"),
+    [
+        ("legitimacy", ["metric", "NaN until an issue is adopted", "§7.9"]),
+        ("notice_period", ["parameter, int", "default: 3", ">= 0, <= 24 (months)", "§7.3"]),
+        ("participation.cost", ["log-odds", "§7.5"]),
+    ],
+)
+def test_explain_a_metric_or_a_parameter(run_netgov, name: str, needles: list[str]) -> None:
+    done = run_netgov("explain", name)
+    assert done.returncode == 0
+    for needle in needles:
+        assert needle in done.stdout
+
+
+def test_every_metric_can_be_explained() -> None:
+    from netgov.model.describe import metric
+
+    for name in STEP_COLUMNS:
+        col = metric(name)
+        assert col is not None and col.moved_by and col.section.startswith("§")
+
+
+def test_explain_unknown_name_suggests_one(run_netgov) -> None:
+    done = run_netgov("explain", "notice_perio")
+    assert done.returncode == 2 and "did you mean notice_period" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_scenarios_lists_defaults_and_readable_titles(run_netgov) -> None:
+    out = run_netgov("scenarios").stdout
+    assert "defaults" in out and "Internet Democracy Project" in out
+
+
+def test_scenarios_show_gives_meaning_unit_and_range(run_netgov) -> None:
+    out = run_netgov("scenarios", "show", "idp_distributed").stdout
+    assert "meaning" in out and "notice given before a meeting" in out and "months" in out
+
+
+def test_an_overridden_rule_is_said_in_one_line(run_netgov) -> None:
+    done = run_netgov("scenarios", "show", "status_quo_intergovernmental", "--set", "participation_rule=open")
+    warnings = [line for line in done.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "participation_rule has no effect" in warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "idle"),
+    [
+        (["routing=intergovernmental", "participation_rule=open"], "participation_rule"),
+        (["routing=intergovernmental", "committee.review_time=3"], "committee"),
+        (["participation.expert_threshold=0.7"], "participation.expert_threshold"),
+        (["participation.seats_per_group=4"], "participation.seats_per_group"),
+        (["qualified_share=0.8"], "qualified_share"),
+        (["objection_threshold=0.2"], "objection_threshold"),
+        (["igf_pull=0.5"], "igf_pull"),
+        (["agenda.mode='fixed'", "agenda.rate=2"], "agenda.rate"),
+    ],
+)
+def test_inactive_names_the_idle_parameter(overrides: list[str], idle: str) -> None:
+    sc = load(None, overrides)
+    lines = inactive(sc.config, sc.sources)
+    assert len(lines) == 1 and lines[0].startswith(f"{idle} has no effect")
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        ["routing=intergovernmental", "participation_rule=governments_only"],
+        ["decision_rule=qualified_majority", "qualified_share=0.8"],
+        ["igf_feedback=true", "igf_pull=0.5"],
+        ["participation_rule=invited_experts", "participation.expert_threshold=0.7"],
+    ],
+)
+def test_no_warning_when_the_parameter_is_in_use(overrides: list[str]) -> None:
+    sc = load(None, overrides)
+    assert inactive(sc.config, sc.sources) == []
+
+
+def test_shipped_scenarios_set_nothing_idle() -> None:
+    for name in ("status_quo_intergovernmental", "idp_distributed", "wgec_body_2013", "short_notice"):
+        sc = load(name)
+        assert inactive(sc.config, sc.sources) == [], name
