@@ -214,16 +214,14 @@ def sensitivity(reps: int, seed: int) -> str:
     lines = ["| pattern | parameter | value | measures: mean, in the order of `netgov validate` | passes |"]
     lines.append("|---|---|---|---|---|")
     for pattern in PATTERNS:
-        config = load(pattern.path).config.model_dump(by_alias=True)
+        config = flatten(load(pattern.path).config.model_dump(by_alias=True))
         cases: list[tuple[str, Any]] = [("", None)]
         cases += [(key, step) for key, steps in SENSITIVITY[pattern.id].items() for step in steps]
         for key, step in cases:
             extra: dict[str, Any] = {}
             value: Any = "calibrated"
             if key:
-                current: Any = config
-                for part in key.split("."):
-                    current = current[part]
+                current = config[key]
                 value = current * (1 + float(step[:-1]) / 100) if isinstance(step, str) else current + step
                 value = round(value) if isinstance(current, int) else round(value, 4)
                 extra = nest({key: value})
