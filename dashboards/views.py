@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import findfont
 from matplotlib.lines import Line2D
 
-from netgov.model.catalog import GLOBAL, GLOBAL_CODE, GROUPS, REGION_CODES, REGION_NAMES
+from netgov.model.catalog import GLOBAL, GLOBAL_CODE, GROUP_NAMES, GROUPS, REGION_CODES, REGION_NAMES
 from netgov.model.config import ActorCounts
 from netgov.model.contract import column
 from netgov.model.model import GovernanceModel
@@ -103,10 +103,6 @@ def network_layout(group: np.ndarray, region: np.ndarray) -> np.ndarray:
     return pos
 
 
-def _label(name: str) -> str:
-    return name.replace("_", " ")
-
-
 #: Network image: the circle is drawn on a square of this many pixels, the legend beside it.
 NETWORK_PX = 480
 _ASPECT = 1.65  # picture width / height: the legend sits right of the network square
@@ -178,7 +174,7 @@ class NetworkPicture:
         self.caption_xy = (round((right + 0.01) * NETWORK_PX * _ASPECT), round(0.02 * NETWORK_PX))
         self.font = PIL.ImageFont.truetype(findfont("DejaVu Sans"), CAPTION_PX)
         group_handles = [
-            Line2D([], [], marker="o", linestyle="", color=GROUP_COLOURS[g], markersize=8, label=_label(g))
+            Line2D([], [], marker="o", linestyle="", color=GROUP_COLOURS[g], markersize=8, label=GROUP_NAMES[g])
             for g in GROUPS
         ]
         region_handles = [

@@ -38,6 +38,14 @@ REGION_NAMES: dict[str, str] = {
     "western_europe_others": "Western Europe & Others",
     GLOBAL: "global",
 }
+#: How people write the stakeholder groups (validation output, dashboard legends), as the IGF counts them.
+GROUP_NAMES: dict[str, str] = {
+    "government": "government",
+    "civil_society": "civil society",
+    "business": "private sector",
+    "technical_community": "technical / academic",
+    "un_agency": "IGO / UN",
+}
 
 #: UN member states per regional group (patterns.md: Asia-Pacific 53 + Kiribati, WEOG 28 + USA).
 UN_MEMBERSHIP: dict[str, int] = {

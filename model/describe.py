@@ -134,9 +134,7 @@ def parameters(pattern: str = "") -> list[ParameterInfo]:
         return out
     glob = any(c in pattern for c in "*?[")
     return [
-        p
-        for p in out
-        if (fnmatch.fnmatchcase(p.name, pattern) if glob else pattern in p.name or pattern in p.meaning)
+        p for p in out if (fnmatch.fnmatchcase(p.name, pattern) if glob else pattern in p.name or pattern in p.meaning)
     ]
 
 

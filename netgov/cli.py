@@ -1,4 +1,4 @@
-"""The `netgov` command: run, scenarios, compare (and more as they land).
+"""The `netgov` command: run, scenarios, compare, batch, sensitivity, analyze, validate, calibrate.
 
 Bad input never shows a traceback: it prints one line naming the file or flag, the key,
 the value and what is allowed, and exits with status 2.
@@ -590,6 +590,42 @@ def explain(
         ("see", f"docs/ODD.md {p.section}"),
     ):
         console.print(f"  {label}: {text}", markup=False, highlight=False)
+
+
+@app.command()
+def calibrate(
+    reps: Annotated[int, typer.Option(help="replications per grid point (per pattern with --sensitivity)")] = 8,
+    seed: Annotated[int, typer.Option(help="master seed of the calibration batches")] = 2012,
+    workers: WorkersOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="print the fit, do not write scenarios/validation/calibrated.toml")
+    ] = False,
+    sensitivity: Annotated[
+        bool, typer.Option("--sensitivity", help="instead of fitting, print each pattern's sensitivity (markdown)")
+    ] = False,
+) -> None:
+    """Refit the parameters of patterns P1-P3 and rewrite calibrated.toml (docs/validation.md §4)."""
+    from netgov.validation import calibrate as fit
+    from netgov.validation.patterns import CALIBRATED
+
+    try:
+        lowest = 2 if sensitivity else 1  # the sensitivity table's measures have confidence intervals
+        if reps < lowest:
+            raise ConfigError(f"--reps {reps}: expected an integer >= {lowest}")
+        if workers is not None and workers < 1:
+            raise ConfigError(f"--workers {workers}: expected an integer >= 1")
+        if dry_run and sensitivity:
+            raise ConfigError("--dry-run and --sensitivity: give one (--sensitivity never writes a file)")
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    if sensitivity:
+        print(fit.sensitivity(reps, seed))
+        return
+    text = fit.calibrate(reps, seed, workers)
+    print(text)
+    if not dry_run:
+        CALIBRATED.write_text(text, encoding="utf-8")
+        print(f"wrote {CALIBRATED}")
 
 
 def main() -> None:

@@ -16,7 +16,6 @@ from typing import Any
 from netgov.model.config import ConfigError, ModelConfig, flatten, iter_fields, merge, validate_config
 
 SCENARIO_DIR = Path(__file__).resolve().parent
-META_KEYS = ("summary", "extends")
 DEFAULT = "defaults"
 DEFAULT_TITLE = "Schema defaults: a generic multistakeholder setting"
 
@@ -144,12 +143,10 @@ def load(ref: str | Path | None = None, overrides: Iterable[str] | Mapping[str, 
 
 def resolved_parameters(scenario: Scenario) -> list[tuple[str, Any, str]]:
     """Every parameter of a scenario: (dotted key, value, source)."""
-    dumped = scenario.config.model_dump(by_alias=True)
+    values = flatten(scenario.config.model_dump(by_alias=True))
     rows = []
     for key, _info in iter_fields():
-        value: Any = dumped
-        for part in key.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
+        value = values.get(key)  # None under an unset optional table (stance.general.government_region_mean)
         src = scenario.source_of(key)
         if src == "default":  # a table set as a whole (e.g. agenda.issues) counts for its leaves
             src = next((s for k, s in scenario.sources.items() if key.startswith(k + ".")), "default")

@@ -123,6 +123,41 @@ decision_rule = ["majority", "consensus", "government_vote"]
             '[parameters.travel_support]\ndistribution = "normal"\nmean = 0.5\nsd = 0.1\n',
             "not allowed with sampler 'grid'",
         ),
+        # the union of a parameter's forms: a list, a range {min, max, step | num}, a distribution
+        ('sampeler = "lhs"\n', "unknown key 'sampeler' = 'lhs'; did you mean 'sampler'?"),
+        (
+            "[parameters.travel_support]\nmin = 0.1\nmax = 0.9\nstepp = 0.1\n",
+            "parameters.travel_support: unknown key 'stepp' = 0.1; did you mean 'step'?",
+        ),
+        (
+            "[parameters.travel_support]\nmax = 0.9\nstep = 0.1\n",
+            "parameters.travel_support: 'min' is missing (a range needs min and max)",
+        ),
+        (
+            '[parameters.travel_support]\ndistribution = "gamma"\nmean = 0.5\nsd = 0.1\n',
+            "parameters.travel_support.distribution = 'gamma' is not allowed:"
+            " expected one of 'uniform', 'loguniform', 'normal'",
+        ),
+        (
+            '[parameters.travel_support]\ndistribution = "normal"\nmean = 0.5\nsd = 0.1\nstep = 0.1\n',
+            "parameters.travel_support: unknown key 'step' = 0.1; step belongs to a uniform range",
+        ),
+        (
+            '[parameters.travel_support]\ndistribution = "normal"\nmean = 0.5\n',
+            "parameters.travel_support: 'sd' is missing (a normal distribution needs mean and sd)",
+        ),
+        (
+            "[parameters.travel_support]\nmin = true\nmax = 0.9\nnum = 3\n",
+            "parameters.travel_support.min = True is not allowed: expected a finite number",
+        ),
+        (
+            "[parameters.travel_support]\nmin = 0.1\nmax = 0.9\nnum = 1\n",
+            "parameters.travel_support.num = 1 is not allowed: expected an integer >= 2",
+        ),
+        (
+            "[parameters.actors]\nbusiness = 3\n",
+            "parameters.actors.business = 3 is not allowed: expected a list of values, a range {min, max, step or num}",
+        ),
     ],
 )
 def test_bad_spec_is_one_clear_line(tmp_path: Path, extra: str, needle: str) -> None:
@@ -133,6 +168,17 @@ def test_bad_spec_is_one_clear_line(tmp_path: Path, extra: str, needle: str) -> 
         load_spec(path)
     message = str(err.value)
     assert "\n" not in message and str(path) in message and needle in message
+
+
+def test_range_keeps_numbers_as_written(tmp_path: Path) -> None:
+    """An int bound stays an int in the manifest's resolved spec (a resumed batch compares it)."""
+    path = tmp_path / "spec.toml"
+    path.write_text('base = "defaults"\n[parameters]\nnotice_period = {min = 0, max = 12, step = 3}\n')
+    spec = load_spec(path)
+    resolved = spec.resolved()["parameters"]["notice_period"]
+    assert resolved == {"distribution": "uniform", "min": 0, "max": 12, "step": 3}
+    assert all(type(resolved[k]) is int for k in ("min", "max", "step"))
+    assert [r.params["notice_period"] for r in spec.runs()] == [0, 3, 6, 9, 12]
 
 
 def test_cli_unknown_parameter_exits_2(run_netgov, tmp_path: Path) -> None:

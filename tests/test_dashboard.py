@@ -23,7 +23,7 @@ from netgov.dashboards.views import (
     metrics_spec,
     network_layout,
 )
-from netgov.model.catalog import GROUPS, REGION_CODES
+from netgov.model.catalog import GROUP_NAMES, GROUPS, REGION_CODES
 from netgov.model.config import DecisionRule, ModelConfig, ParticipationRule, flatten, nest
 from netgov.model.model import GovernanceModel
 from netgov.scenarios.loader import load, scenario_names
@@ -219,6 +219,14 @@ def test_network_picture_updated_step_by_step_equals_a_fresh_drawing() -> None:
     assert np.array_equal(live.pos, network_layout(model.actors.group, model.actors.region))
     assert np.allclose(live.density, fresh.density)
     assert live.density.shape == (NETWORK_PX * NETWORK_PX,) and live.density.sum() > 0
+
+
+def test_network_legend_names_the_groups_as_validation_does() -> None:
+    """One vocabulary for the groups (catalog.GROUP_NAMES): the legend a room reads, the measures of validate."""
+    picture = NetworkPicture(GovernanceModel(rng=0, scale=0.05))
+    groups, regions = picture.figure.legends
+    assert [t.get_text() for t in groups.get_texts()] == [GROUP_NAMES[g] for g in GROUPS]
+    assert len(regions.get_texts()) == len(REGION_CODES)
 
 
 def test_metrics_spec_has_every_metric_at_every_step_and_nan_as_a_gap() -> None:

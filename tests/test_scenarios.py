@@ -15,7 +15,7 @@ from scipy import stats
 from netgov import ConfigError, GovernanceModel
 from netgov.experiment.runner import replicate, run_seed
 from netgov.model.catalog import GROUPS, REGIONS
-from netgov.model.config import iter_fields
+from netgov.model.config import iter_fields, nest
 from netgov.scenarios.loader import load, parse_set, resolved_parameters, scenario_names, to_toml
 
 EXPECTED = {
@@ -155,16 +155,6 @@ toml_values = st.recursive(
 )
 
 
-def nest(key: str, value: object) -> dict:
-    out: dict = {}
-    node = out
-    parts = key.split(".")
-    for p in parts[:-1]:
-        node = node.setdefault(p, {})
-    node[parts[-1]] = value
-    return out
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.lists(st.tuples(toml_keys, toml_values), max_size=4),
@@ -173,7 +163,7 @@ def nest(key: str, value: object) -> dict:
 def test_fuzz_loader_only_raises_config_error(tmp_path: Path, items, junk) -> None:
     doc: dict = dict(junk)
     for key, value in items:
-        doc.update(nest(key, value))
+        doc.update(nest({key: value}))
     try:
         text = tomli_w.dumps(doc)
     except Exception:  # not representable as TOML (e.g. nested None): nothing to test

@@ -10,7 +10,7 @@ from scipy import stats
 from netgov import ConfigError, GovernanceModel
 from netgov.experiment.runner import run_once, run_seed
 from netgov.model.catalog import GOVERNMENT, GROUPS, REGION_CODES, REGIONS
-from netgov.scenarios.loader import load, scenario_names
+from netgov.scenarios.loader import load, resolved_parameters, scenario_names
 from netgov.validation.calibrate import calibrated_toml, p2_targets
 from netgov.validation.patterns import CALIBRATED, PATTERNS, VALIDATION_DIR, p2_band, run_statistics
 
@@ -180,4 +180,40 @@ def test_validate_bad_flags_are_one_line(run_netgov, tmp_path) -> None:
         result = run_netgov("validate", *args)
         assert result.returncode == 2
         assert needle in result.stderr and len(result.stderr.strip().splitlines()) == 1
+        assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_netgov_calibrate_dry_run_prints_a_loadable_fit_and_writes_nothing(run_netgov, tmp_path) -> None:
+    shipped = CALIBRATED.read_bytes()
+    result = run_netgov("calibrate", "--reps", "1", "--workers", "1", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert CALIBRATED.read_bytes() == shipped and "wrote" not in result.stdout
+    for stage in range(1, 5):
+        assert f"stage {stage}: " in result.stdout
+    text = result.stdout[result.stdout.index("# Parameters fitted") :]
+    assert "rerun `netgov calibrate`" in text and "with --reps 1 --seed 2012;" in text
+    fitted = tmp_path / "calibrated.toml"
+    fitted.write_text(text, encoding="utf-8")
+    flat = {k for k, _v, src in resolved_parameters(load(fitted)) if src == "this file"}
+    assert flat == {k for k, _v, src in resolved_parameters(load(CALIBRATED)) if src == "this file"}
+
+
+def test_shipped_calibrated_file_has_the_generated_header() -> None:
+    head = calibrated_toml({}, "note").splitlines()[:2]
+    assert CALIBRATED.read_text(encoding="utf-8").splitlines()[:2] == head
+    assert "`netgov calibrate`" in head[1]
+
+
+def test_calibrate_bad_flags_are_one_line(run_netgov) -> None:
+    cases = {
+        ("--reps", "0"): "--reps 0: expected an integer >= 1",
+        ("--sensitivity", "--reps", "1"): "--reps 1: expected an integer >= 2",
+        ("--workers", "0"): "--workers 0: expected an integer >= 1",
+        ("--dry-run", "--sensitivity"): "--dry-run and --sensitivity: give one",
+    }
+    for args, needle in cases.items():
+        result = run_netgov("calibrate", *args)
+        assert result.returncode == 2, args
+        assert needle in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert "Traceback" not in result.stderr

@@ -1,10 +1,12 @@
 """Experiment specs: which parameters to vary over a base scenario, how to sample them, how often to run each.
 
-A spec is a TOML file validated like a scenario: every problem is one :class:`ConfigError` line
-naming the file, the key, the value and what is allowed. Parameters are the dotted schema keys of
-``--set`` (``notice_period``, ``actors.civil_society``). The design (the parameter points) comes
-from ``itertools.product`` (grid), ``scipy.stats.qmc`` (lhs) or SALib (sobol, morris), mapped from
-the unit hypercube through each parameter's list, range or distribution.
+A spec is a TOML file validated like a scenario, by pydantic models as strict as the parameter schema
+(:mod:`netgov.model.config`): every problem is one :class:`ConfigError` line naming the file, the key,
+the value and what is allowed. Parameters are the dotted schema keys of ``--set`` (``notice_period``,
+``actors.civil_society``); each is a list of values, a range ``{min, max, step | num}`` or a
+distribution ``{distribution = uniform | loguniform | normal, mean, sd, min, max}``. The design (the
+parameter points) comes from ``itertools.product`` (grid), ``scipy.stats.qmc`` (lhs) or SALib (sobol,
+morris), mapped from the unit hypercube through each parameter's list, range or distribution.
 """
 
 from __future__ import annotations
@@ -15,21 +17,34 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, Self, get_args, get_origin
 
 import numpy as np
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Discriminator,
+    Field,
+    PlainValidator,
+    Tag,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 
 from netgov.experiment.runner import run_seed
-from netgov.model.config import ConfigError, field_at, iter_fields, nest, suggest
+from netgov.model.config import ConfigError, Strict, field_at, field_bounds, flatten, iter_fields, nest, suggest
 from netgov.scenarios.loader import DEFAULT, SCENARIO_DIR, Scenario, load, read_toml, resolve_path
 
-SAMPLERS = ("grid", "lhs", "sobol", "morris")
-OUTPUTS = ("final", "steps", "issues")
-DISTRIBUTIONS = ("uniform", "loguniform", "normal")
-TOP_KEYS = ("summary", "base", "sampler", "samples", "levels", "replications", "seed", "steps", "outputs")
-TABLE_KEYS = ("parameters", "set")
-#: Keys of a parameter's table form: a range (``min``, ``max``, ``step`` or ``num``) or a distribution.
-RANGE_KEYS = ("min", "max", "step", "num", "distribution", "mean", "sd")
+Sampler = Literal["grid", "lhs", "sobol", "morris"]
+Output = Literal["final", "steps", "issues"]
+DistributionName = Literal["uniform", "loguniform", "normal"]
+SAMPLERS: tuple[str, ...] = get_args(Sampler)
+OUTPUTS: tuple[str, ...] = get_args(Output)
+DISTRIBUTIONS: tuple[str, ...] = get_args(DistributionName)
 EXAMPLE_DIR = SCENARIO_DIR / "experiments"  # the shipped example specs
 
 
@@ -204,98 +219,220 @@ def _param_dict(p: Parameter) -> dict[str, Any]:
     }
 
 
-def _leaf_keys() -> set[str]:
-    return {k for k, _ in iter_fields()}
+# -- the spec file, as pydantic models ------------------------------------------------------------
+# Errors raised here are PydanticCustomError("netgov_...", message): the message is the "expected ..."
+# part of the one line _explain writes; pydantic's own errors get their text from the field (_expected).
 
 
-def _flatten(table: Mapping[str, Any], where: str, leaves: set[str], prefix: str = "") -> dict[str, Any]:
-    """TOML dotted keys arrive as nested tables: flatten them down to the schema's leaf keys."""
+def _finite(x: Any) -> int | float:
+    """A TOML number as written: an int stays an int (the manifest, and so a resumed batch, compares them)."""
+    if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
+        raise PydanticCustomError("netgov_number", "expected a finite number")
+    return x
+
+
+def _positive(x: int | float) -> int | float:
+    if not x > 0:
+        raise PydanticCustomError("netgov_positive", "expected a number > 0")
+    return x
+
+
+def _above_min(high: int | float, info: ValidationInfo) -> int | float:
+    low = info.data.get("min")
+    if low is not None and not low < high:
+        raise PydanticCustomError("netgov_above_min", "expected a number > min ({low})", {"low": low})
+    return high
+
+
+def _log_min(low: int | float, info: ValidationInfo) -> int | float:
+    if info.data.get("distribution") == "loguniform" and not low > 0:
+        raise PydanticCustomError("netgov_log_min", "expected a number > 0 for loguniform")
+    return low
+
+
+def _scalar(x: Any) -> Any:
+    if isinstance(x, list | dict):
+        raise PydanticCustomError("netgov_scalar", "expected a non-empty list of values")
+    return x
+
+
+Number = Annotated[int | float, PlainValidator(_finite)]
+Positive = Annotated[Number, AfterValidator(_positive)]
+Max = Annotated[Number, AfterValidator(_above_min)]
+
+
+class Range(Strict):
+    """A uniform range: continuous under lhs/sobol/morris, its ``step`` or ``num`` points in a grid."""
+
+    distribution: Literal["uniform"] = "uniform"
+    min: Number
+    max: Max
+    step: Positive | None = None
+    num: int | None = Field(None, ge=2)
+
+    @model_validator(mode="after")
+    def _step_or_num(self) -> Self:
+        if self.step is not None and self.num is not None:
+            raise PydanticCustomError("netgov_step_and_num", "give step or num, not both")
+        return self
+
+
+class Distribution(Strict):
+    """A loguniform ``{min, max}`` or a normal ``{mean, sd}`` that ``min``/``max`` truncate; never on a grid."""
+
+    distribution: DistributionName
+    min: Annotated[Number, AfterValidator(_log_min)] | None = None
+    max: Max | None = None
+    mean: Number | None = None
+    sd: Positive | None = None
+
+    @model_validator(mode="after")
+    def _needs(self) -> Self:
+        need = ("mean", "sd") if self.distribution == "normal" else ("min", "max")
+        missing = [k for k in need if getattr(self, k) is None]
+        if missing:
+            raise PydanticCustomError(
+                "netgov_missing",
+                "'{key}' is missing (a {dist} distribution needs {need})",
+                {"key": missing[0], "dist": self.distribution, "need": " and ".join(need)},
+            )
+        if self.distribution != "normal" and (self.mean is not None or self.sd is not None):
+            raise PydanticCustomError("netgov_normal_only", "mean and sd belong to a normal distribution")
+        return self
+
+
+def _form(raw: Any) -> str | None:
+    """Which form a parameter is written in: a list, a (uniform) range, another distribution; None: none."""
+    if isinstance(raw, list):
+        return "values"
+    if isinstance(raw, Mapping):
+        return "range" if raw.get("distribution", "uniform") == "uniform" else "distribution"
+    return None
+
+
+FORMS: dict[str, type[BaseModel]] = {"range": Range, "distribution": Distribution}
+#: The form a key of the other form belongs to, for the hint on an unknown key.
+BELONGS = {
+    "step": "a uniform range",
+    "num": "a uniform range",
+    "mean": "distribution = 'normal'",
+    "sd": "distribution = 'normal'",
+}
+ParameterForm = Annotated[
+    Annotated[list[Annotated[Any, PlainValidator(_scalar)]], Field(min_length=1), Tag("values")]
+    | Annotated[Range, Tag("range")]
+    | Annotated[Distribution, Tag("distribution")],
+    Discriminator(
+        _form,
+        custom_error_type="netgov_form",
+        custom_error_message="expected a list of values, a range {min, max, step or num} or a distribution"
+        " {distribution = " + " | ".join(DISTRIBUTIONS) + ", ...}",
+    ),
+]
+PARAMETERS: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, ParameterForm])
+
+
+class SpecFile(Strict):
+    """The keys of a spec file; its tables' keys are schema parameters, checked by :func:`_by_parameter`."""
+
+    summary: str = ""
+    base: str = Field(DEFAULT, description="a scenario name or a .toml file")
+    sampler: Sampler = "grid"
+    samples: int | None = Field(None, ge=1)
+    levels: int = Field(4, ge=2)
+    replications: int = Field(1, ge=1)
+    seed: int = Field(0, ge=0)
+    steps: int | None = Field(None, ge=1)
+    outputs: list[Output] = Field(default_factory=list)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    set: dict[str, Any] = Field(default_factory=dict)
+
+
+def _expected(info: FieldInfo) -> str:
+    """What a key accepts, from its type and bounds: "an integer >= 1", "one of 'grid', 'lhs', ..."."""
+    ann = info.annotation
+    args = [a for a in get_args(ann) if a is not type(None)]
+    if len(args) == 1 and type(None) in get_args(ann):  # X | None: what X accepts
+        ann = args[0]
+    if get_origin(ann) is Literal:
+        return "one of " + ", ".join(repr(c) for c in get_args(ann))
+    if get_origin(ann) is list:
+        return "a list of " + ", ".join(repr(c) for c in get_args(get_args(ann)[0]))
+    if get_origin(ann) is dict:
+        return "a table"
+    if ann is int:
+        return f"an integer >= {field_bounds(info)['ge']}"
+    return info.description or "a string"
+
+
+def _explain(exc: ValidationError, data: Mapping[str, Any], where: str, table: str = "") -> str:
+    """The first problem as one line: where, the key, the value, and what is allowed (or a did-you-mean).
+
+    With ``table`` the data are parameters, located as (name, form, key...), e.g.
+    ``("travel_support", "range", "max")``; otherwise the spec's top-level keys.
+    """
+    err = min(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # an unknown key first
+    loc = [str(p) for p in err["loc"]]
+    model: type[BaseModel] = SpecFile
+    known, label, scope = "known keys", "", f"{where}: "
+    if table:
+        name, value = f"{table}.{loc[0]}", data[loc[0]]
+        if len(loc) == 1 or loc[1] == "values":  # in none of the forms, or a bad list
+            msg = err["msg"] if len(loc) == 1 else "expected a non-empty list of values"
+            return f"{where}: {name} = {value!r} is not allowed: {msg}"
+        if len(loc) == 2:  # a check across the keys of a range or distribution
+            return f"{where}: {name}: {err['msg']}"
+        model, known, label, scope = FORMS[loc[1]], "allowed here", f"{name}.", f"{where}: {name}: "
+        loc, data = loc[2:], value
+    key = loc[0]
+    if err["type"] == "extra_forbidden":
+        close = difflib.get_close_matches(key, list(model.model_fields), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"{known}: " + ", ".join(model.model_fields)
+        if table and key in BELONGS:
+            hint = f"{key} belongs to {BELONGS[key]}"
+        return f"{scope}unknown key '{key}' = {err['input']!r}; {hint}"
+    if err["type"] == "missing":
+        return f"{scope}'{key}' is missing (a range needs min and max)"
+    what = err["msg"] if err["type"].startswith("netgov_") else "expected " + _expected(model.model_fields[key])
+    return f"{where}: {label}{key} = {data[key]!r} is not allowed: {what}"
+
+
+def _by_parameter(table: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """A spec table's entries keyed by the schema parameter they name, in the order written.
+
+    TOML dotted keys arrive as nested tables: ``[parameters.actors] business = [1, 2]`` names
+    ``actors.business``, while ``[parameters.travel_support] min = 0`` is the table of ``travel_support``.
+    """
+    leaves = {k for k, _ in iter_fields()}
     out: dict[str, Any] = {}
-    for k, v in table.items():
-        key = f"{prefix}{k}"
-        if key in leaves:
-            out[key] = v
-        elif isinstance(v, Mapping) and field_at(key) is not None:
-            out.update(_flatten(v, where, leaves, key + "."))
-        else:
-            raise ConfigError(f"{where}: unknown parameter '{key}'; {suggest(key)}")
-    return out
+    for dotted, value in flatten(table).items():
+        prefixes = itertools.accumulate(dotted.split("."), lambda a, b: f"{a}.{b}")
+        name = next((n for n in prefixes if n in leaves or field_at(n) is None), dotted)
+        if name not in leaves:
+            raise ConfigError(f"{where}: unknown parameter '{name}'; {suggest(name)}")
+        if name == dotted:
+            out[name] = value
+        else:  # a key of the parameter's own table (min, max, ...)
+            out.setdefault(name, {})[dotted[len(name) + 1 :]] = value
+    return {k: nest(v) if isinstance(v, dict) else v for k, v in out.items()}
 
 
-def _is_int(x: Any) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)
-
-
-def _is_num(x: Any) -> bool:
-    return (_is_int(x) or isinstance(x, float)) and math.isfinite(x)
-
-
-def _parameter(key: str, raw: Any, where: str) -> Parameter:
+def _parameter(key: str, form: list[Any] | Range | Distribution) -> Parameter:
     info = field_at(key)
     integer = info is not None and info.annotation is int
-    if isinstance(raw, list):
-        if not raw or any(isinstance(v, (list, dict)) for v in raw):
-            raise ConfigError(f"{where}.{key} = {raw!r} is not allowed: expected a non-empty list of values")
-        return Parameter(key, values=tuple(raw), integer=integer)
-    if not isinstance(raw, Mapping):
-        raise ConfigError(
-            f"{where}.{key} = {raw!r} is not allowed: expected a list of values, a range {{min, max, step or num}}"
-            f" or a distribution {{distribution = {' | '.join(DISTRIBUTIONS)}, ...}}"
-        )
-    unknown = [k for k in raw if k not in RANGE_KEYS]
-    if unknown:
-        hint = difflib.get_close_matches(unknown[0], RANGE_KEYS, n=1)
-        did = f"did you mean '{hint[0]}'?" if hint else "allowed: " + ", ".join(RANGE_KEYS)
-        raise ConfigError(f"{where}.{key}: unknown key '{unknown[0]}'; {did}")
-    dist = raw.get("distribution", "uniform")
-    if dist not in DISTRIBUTIONS:
-        raise ConfigError(
-            f"{where}.{key}.distribution = {dist!r} is not allowed: expected one of "
-            + ", ".join(repr(d) for d in DISTRIBUTIONS)
-        )
-    for k, v in raw.items():
-        if k == "num":
-            if not _is_int(v) or v < 2:
-                raise ConfigError(f"{where}.{key}.num = {v!r} is not allowed: expected an integer >= 2")
-        elif k != "distribution" and not _is_num(v):
-            raise ConfigError(f"{where}.{key}.{k} = {v!r} is not allowed: expected a finite number")
-    need = ("mean", "sd") if dist == "normal" else ("min", "max")
-    for k in need:
-        if k not in raw:
-            raise ConfigError(f"{where}.{key}: '{k}' is missing (a {dist} parameter needs {' and '.join(need)})")
-    low, high = raw.get("min"), raw.get("max")
-    if low is not None and high is not None and not low < high:
-        raise ConfigError(f"{where}.{key}.max = {high!r} is not allowed: expected a number > min ({low!r})")
-    if dist == "normal" and not raw["sd"] > 0:
-        raise ConfigError(f"{where}.{key}.sd = {raw['sd']!r} is not allowed: expected a number > 0")
-    if dist == "loguniform" and not low > 0:
-        raise ConfigError(f"{where}.{key}.min = {low!r} is not allowed: expected a number > 0 for loguniform")
-    if "step" in raw and not raw["step"] > 0:
-        raise ConfigError(f"{where}.{key}.step = {raw['step']!r} is not allowed: expected a number > 0")
-    if ("step" in raw or "num" in raw) and dist != "uniform":
-        raise ConfigError(f"{where}.{key}: step and num belong to a uniform range, not to a {dist} distribution")
-    if "step" in raw and "num" in raw:
-        raise ConfigError(f"{where}.{key}: give step or num, not both")
+    if isinstance(form, list):
+        return Parameter(key, values=tuple(form), integer=integer)
     return Parameter(
         key,
-        distribution=dist,
-        low=low,
-        high=high,
-        step=raw.get("step"),
-        num=raw.get("num"),
-        mean=raw.get("mean"),
-        sd=raw.get("sd"),
+        distribution=form.distribution,
+        low=form.min,
+        high=form.max,
+        step=getattr(form, "step", None),
+        num=getattr(form, "num", None),
+        mean=getattr(form, "mean", None),
+        sd=getattr(form, "sd", None),
         integer=integer,
     )
-
-
-def _int_key(raw: Mapping[str, Any], key: str, where: str, lowest: int) -> int | None:
-    value = raw.get(key)
-    if value is None:
-        return None
-    if not _is_int(value) or value < lowest:
-        raise ConfigError(f"{where}: {key} = {value!r} is not allowed: expected an integer >= {lowest}")
-    return value
 
 
 def _check_design(spec: ExperimentSpec, where: str) -> None:
@@ -330,47 +467,30 @@ def _check_design(spec: ExperimentSpec, where: str) -> None:
 def parse_spec(raw: Mapping[str, Any], path: Path | None) -> ExperimentSpec:
     """Validate a spec's parsed TOML and resolve its base scenario."""
     where = str(path) if path else "experiment"
-    for k in raw:
-        if k not in TOP_KEYS + TABLE_KEYS:
-            close = difflib.get_close_matches(k, TOP_KEYS + TABLE_KEYS, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(TOP_KEYS + TABLE_KEYS)
-            raise ConfigError(f"{where}: unknown key '{k}' = {raw[k]!r}; {hint}")
-    summary = raw.get("summary", "")
-    if not isinstance(summary, str):
-        raise ConfigError(f"{where}: summary = {summary!r} is not allowed: expected a string")
-    sampler = raw.get("sampler", "grid")
-    if sampler not in SAMPLERS:
-        raise ConfigError(
-            f"{where}: sampler = {sampler!r} is not allowed: expected one of " + ", ".join(repr(s) for s in SAMPLERS)
-        )
-    outputs = raw.get("outputs", [])
-    if not isinstance(outputs, list) or any(o not in OUTPUTS for o in outputs):
-        raise ConfigError(
-            f"{where}: outputs = {outputs!r} is not allowed: expected a list of " + ", ".join(repr(o) for o in OUTPUTS)
-        )
-    leaves = _leaf_keys()
-    for table in TABLE_KEYS:
-        if not isinstance(raw.get(table, {}), Mapping):
-            raise ConfigError(f"{where}: {table} = {raw[table]!r} is not allowed: expected a table")
-    params_raw = _flatten(raw.get("parameters", {}), f"{where}: parameters", leaves)
+    try:
+        top = SpecFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc, raw, where)) from None
+    params_raw = _by_parameter(top.parameters, f"{where}: parameters")
     if not params_raw:
         raise ConfigError(
             f"{where}: [parameters] is missing or empty: vary at least one parameter, e.g. notice_period = [1, 6]"
         )
-    fixed_flat = _flatten(raw.get("set", {}), f"{where}: set", leaves)
-    steps = _int_key(raw, "steps", where, 1)
-    if steps is not None:
+    try:
+        forms = PARAMETERS.validate_python(params_raw)
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc, params_raw, where, "parameters")) from None
+    fixed_flat = _by_parameter(top.set, f"{where}: set")
+    if top.steps is not None:
         if "steps" in fixed_flat:
             raise ConfigError(f"{where}: steps is given both at the top and in [set]; keep one")
-        fixed_flat["steps"] = steps
+        fixed_flat["steps"] = top.steps
     both = sorted(set(params_raw) & set(fixed_flat))
     if both:
         raise ConfigError(
             f"{where}: parameters.{both[0]} is also fixed in [set] (or by steps); vary it or fix it, not both"
         )
-    base = raw.get("base", DEFAULT)
-    if not isinstance(base, str):
-        raise ConfigError(f"{where}: base = {base!r} is not allowed: expected a scenario name or a .toml file")
+    base = top.base
     if path is not None and base != DEFAULT and not Path(base).is_absolute() and (path.parent / base).is_file():
         base = str((path.parent / base).resolve())
     elif base != DEFAULT:
@@ -384,19 +504,19 @@ def parse_spec(raw: Mapping[str, Any], path: Path | None) -> ExperimentSpec:
         path=path,
         base=base,
         scenario=scenario,
-        parameters=tuple(_parameter(k, v, f"{where}: parameters") for k, v in params_raw.items()),
-        sampler=sampler,
-        samples=_int_key(raw, "samples", where, 1),
-        levels=_int_key(raw, "levels", where, 2) or 4,
-        replications=_int_key(raw, "replications", where, 1) or 1,
-        seed=_int_key(raw, "seed", where, 0) or 0,
-        outputs=("final", *(o for o in OUTPUTS[1:] if o in outputs)),
+        parameters=tuple(_parameter(k, form) for k, form in forms.items()),
+        sampler=top.sampler,
+        samples=top.samples,
+        levels=top.levels,
+        replications=top.replications,
+        seed=top.seed,
+        outputs=("final", *(o for o in OUTPUTS[1:] if o in top.outputs)),
         fixed=fixed,
-        summary=summary,
+        summary=top.summary,
     )
-    if sampler == "grid" and "samples" in raw:
+    if top.sampler == "grid" and top.samples is not None:
         raise ConfigError(
-            f"{where}: samples = {raw['samples']!r} is not allowed with sampler 'grid' (it runs every combination)"
+            f"{where}: samples = {top.samples!r} is not allowed with sampler 'grid' (it runs every combination)"
         )
     _check_design(spec, where)
     return spec

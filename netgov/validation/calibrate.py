@@ -1,12 +1,12 @@
 """Fit the parameters of patterns P1–P3 with the batch engine and write ``calibrated.toml``.
 
-    python -m scenarios.validation.calibrate [--reps 8] [--seed 2012] [--workers 2] [--dry-run | --sensitivity]
+    netgov calibrate [--reps 8] [--seed 2012] [--workers 2] [--dry-run | --sensitivity]
 
 Every fit starts from the schema's defaults and passes every fitted value to the runs explicitly, so
 the result depends only on ``--reps`` and ``--seed``, not on the calibrated.toml it replaces.
 Every stage is an experiment spec (a grid over the pattern's scenario) run by
-``scenarios.batch.run_batch``; the per-issue tables it writes are turned into pattern statistics by
-``scenarios.validation.run_statistics``. No value is set by hand:
+``netgov.experiment.batch.run_batch``; the per-issue tables it writes are turned into pattern statistics
+by ``netgov.validation.patterns.run_statistics``. No value is set by hand:
 
 1. P2, the forum community's size per group (``actors.civil_society``, ``business``,
    ``technical_community``, ``un_agency``; governments stay the 193 UN members): a fixed-point
@@ -32,7 +32,6 @@ P4 and P5 are never run here: they validate the fitted model.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import tempfile
 from datetime import UTC, datetime
@@ -48,7 +47,6 @@ from netgov.experiment.spec import parse_spec
 from netgov.model.catalog import GROUPS, REGIONS
 from netgov.model.config import ModelConfig, flatten, merge, nest
 from netgov.validation.patterns import (
-    CALIBRATED,
     P1_BAND,
     P1_OBSERVED,
     P2_OBSERVED,
@@ -183,8 +181,8 @@ def _fmt(d: dict[str, float]) -> str:
 def calibrated_toml(fitted: dict[str, Any], note: str) -> str:
     """The calibrated parameters as the scenario file every pattern extends, with a header on how they were fitted."""
     head = (
-        "# Parameters fitted to patterns P1-P3 by scenarios/validation/calibrate.py (do not edit by hand:\n"
-        "# rerun `python -m scenarios.validation.calibrate`). docs/validation.md explains each stage.\n"
+        "# Parameters fitted to patterns P1-P3 by netgov/validation/calibrate.py (do not edit by hand:\n"
+        "# rerun `netgov calibrate`). docs/validation.md explains each stage.\n"
         f"# {note}\n"
     )
     body = {"summary": "Parameters fitted to patterns P1-P3 (calibrate.py); every pattern scenario extends this."}
@@ -216,16 +214,14 @@ def sensitivity(reps: int, seed: int) -> str:
     lines = ["| pattern | parameter | value | measures: mean, in the order of `netgov validate` | passes |"]
     lines.append("|---|---|---|---|---|")
     for pattern in PATTERNS:
-        config = load(pattern.path).config.model_dump(by_alias=True)
+        config = flatten(load(pattern.path).config.model_dump(by_alias=True))
         cases: list[tuple[str, Any]] = [("", None)]
         cases += [(key, step) for key, steps in SENSITIVITY[pattern.id].items() for step in steps]
         for key, step in cases:
             extra: dict[str, Any] = {}
             value: Any = "calibrated"
             if key:
-                current: Any = config
-                for part in key.split("."):
-                    current = current[part]
+                current = config[key]
                 value = current * (1 + float(step[:-1]) / 100) if isinstance(step, str) else current + step
                 value = round(value) if isinstance(current, int) else round(value, 4)
                 extra = nest({key: value})
@@ -236,53 +232,31 @@ def sensitivity(reps: int, seed: int) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--reps", type=int, default=8, help="replications per grid point")
-    parser.add_argument("--seed", type=int, default=2012, help="master seed of the calibration batches")
-    parser.add_argument("--workers", type=int, default=None, help="local processes (default: all cores)")
-    parser.add_argument("--dry-run", action="store_true", help="print the fit, do not write calibrated.toml")
-    parser.add_argument(
-        "--sensitivity", action="store_true", help="instead of fitting, print each pattern's sensitivity (markdown)"
-    )
-    args = parser.parse_args(argv)
-    if args.sensitivity:
-        print(sensitivity(args.reps, args.seed))
-        return
-
+def calibrate(reps: int, seed: int, workers: int | None) -> str:
+    """Run the four stages (printing each stage's table) and return the new calibrated.toml text."""
     start = ModelConfig()  # every fit starts from the schema's defaults, not from the last calibration
     counts = {g: getattr(start.actors, g) for g in GROUPS}
     travel = {"travel_cost": start.travel_cost, "participation.home_bonus": start.participation.home_bonus}
     print("stage 1: P2 community size per group")
-    counts = fit_counts(travel, counts, args.reps, args.seed, args.workers)
+    counts = fit_counts(travel, counts, reps, seed, workers)
     print("stage 2: P1 travel_cost x home_bonus")
     community = {f"actors.{g}": counts[g] for g in FITTED_GROUPS}
-    travel, p1_table = fit_travel(community, args.reps, args.seed, args.workers)
+    travel, p1_table = fit_travel(community, reps, seed, workers)
     print(p1_table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     print(f"  -> {_fmt(travel)}")
     print("stage 3: P2 again at the fitted travel parameters")
-    counts = fit_counts(travel, counts, args.reps, args.seed, args.workers)
+    counts = fit_counts(travel, counts, reps, seed, workers)
     print("stage 4: P3 stances on a state-centric issue")
     # the whole profile at its schema defaults: the P3 scenario extends the calibrated.toml being replaced
     profile = flatten(start.stance.state_centric.model_dump(by_alias=True), "stance.state_centric.")
-    stances, p3_table = fit_stances(
-        {k: v for k, v in profile.items() if k not in P3_GRID}, args.reps, args.seed, args.workers
-    )
+    stances, p3_table = fit_stances({k: v for k, v in profile.items() if k not in P3_GRID}, reps, seed, workers)
     print(p3_table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     print(f"  -> {_fmt(stances)}")
 
     fitted: dict[str, Any] = {**travel, **{f"actors.{g}": counts[g] for g in FITTED_GROUPS}, **profile, **stances}
     note = (
-        f"fitted {datetime.now(UTC):%Y-%m-%d} with --reps {args.reps} --seed {args.seed}; "
+        f"fitted {datetime.now(UTC):%Y-%m-%d} with --reps {reps} --seed {seed}; "
         f"grids: P1 {len(list(itertools.product(*P1_GRID.values())))} points x 5 hosts, "
         f"P3 {len(list(itertools.product(*P3_GRID.values())))} points"
     )
-    text = calibrated_toml(fitted, note)
-    print(text)
-    if not args.dry_run:
-        CALIBRATED.write_text(text, encoding="utf-8")
-        print(f"wrote {CALIBRATED}")
-
-
-if __name__ == "__main__":
-    main()
+    return calibrated_toml(fitted, note)

@@ -18,21 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netgov.model.catalog import GROUPS, REGION_CODES, REGION_NAMES, REGIONS
+from netgov.model.catalog import GROUP_NAMES, GROUPS, REGION_CODES, REGION_NAMES, REGIONS
 from netgov.model.metrics import mean_ci
 from netgov.scenarios.loader import SCENARIO_DIR
 
 VALIDATION_DIR = SCENARIO_DIR / "validation"  # the pattern scenarios (data, beside the other scenarios)
 #: The parameters calibrate.py fitted to P1–P3; every pattern scenario extends it.
 CALIBRATED = VALIDATION_DIR / "calibrated.toml"
-
-GROUP_LABEL = {
-    "government": "government",
-    "civil_society": "civil society",
-    "business": "private sector",
-    "technical_community": "technical / academic",
-    "un_agency": "IGO / UN",
-}
 
 # -- what was observed (patterns.md) ------------------------------------------------------------
 
@@ -111,7 +103,6 @@ PATTERNS: tuple[Pattern, ...] = (
         "giplatform.org; albrightstonebridge.com 'No Consensus at NetMundial'",
     ),
 )
-PATTERN_IDS = tuple(p.id for p in PATTERNS)
 
 
 # -- per-run statistics from the per-issue table --------------------------------------------------
@@ -221,7 +212,7 @@ def evaluate_p2(runs: pd.DataFrame) -> list[Measure]:
         out.append(
             Measure(
                 "P2",
-                f"{GROUP_LABEL[g]} share of onsite",
+                f"{GROUP_NAMES[g]} share of onsite",
                 f"{_pct(min(seen))}–{_pct(max(seen))}",
                 mean,
                 lo,
