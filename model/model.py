@@ -7,6 +7,7 @@ and the issues they convene (``issues.py``). This module only wires them and mea
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +23,7 @@ from netgov.model.agenda import Agenda
 from netgov.model.catalog import REGIONS
 from netgov.model.config import ModelConfig, merge, validate_config
 from netgov.model.contract import STEP_COLUMNS
+from netgov.model.errors import ConfigError
 from netgov.model.issues import Issue, Setting
 from netgov.model.network import Collaboration
 from netgov.model.rules import Rule
@@ -43,6 +45,11 @@ class GovernanceModel(mesa.Model):
         rng: int | np.random.Generator | None = None,
         **params: Any,
     ) -> None:
+        if isinstance(config, str | os.PathLike):
+            raise ConfigError(
+                f"GovernanceModel({str(config)!r}): a scenario name or file is not a config; use "
+                f"GovernanceModel(netgov.load_scenario({str(config)!r}).config) or netgov.run({str(config)!r})"
+            )
         super().__init__(rng=rng)
         if isinstance(config, ModelConfig) and not params:
             self.config: ModelConfig = config

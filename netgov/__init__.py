@@ -3,8 +3,11 @@
 The public names below are imported on first use, so ``import netgov`` (and ``netgov --help``)
 stays cheap: Mesa, pandas and the rest load only when a model is built.
 
-    from netgov import GovernanceModel
+    from netgov import GovernanceModel, compare, load_scenario, run
     m = GovernanceModel(rng=1, notice_period=6)
+    m = GovernanceModel(load_scenario("idp_distributed").config, rng=1)
+    result = run("idp_distributed", seed=3, notice_period=1)  # .steps, .issues
+    compare(["status_quo_intergovernmental", "idp_distributed"], reps=10)
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ _API: dict[str, str] = {
     "ConfigError": "netgov.model.errors",
     "STEP_COLUMNS": "netgov.model.contract",
     "load_scenario": "netgov.scenarios.loader",
+    "run": "netgov.api",
+    "compare": "netgov.api",
 }
 
 __all__ = ["__version__", *_API]

@@ -43,7 +43,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("model wiring", ("netgov.model.*",)),
     ("scenarios", ("netgov.scenarios*",)),
     ("experiment engine", ("netgov.experiment*", "netgov.analysis*", "netgov.validation*")),
-    ("dashboards and CLI", ("netgov", "netgov.dashboards*", "netgov.cli", "netgov.__main__")),
+    ("dashboards and CLI", ("netgov", "netgov.api", "netgov.dashboards*", "netgov.cli", "netgov.__main__")),
 )
 
 

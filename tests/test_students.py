@@ -134,3 +134,27 @@ def test_shipped_scenarios_set_nothing_idle() -> None:
     for name in ("status_quo_intergovernmental", "idp_distributed", "wgec_body_2013", "short_notice"):
         sc = load(name)
         assert inactive(sc.config, sc.sources) == [], name
+
+
+def test_friendly_api_runs_and_compares() -> None:
+    import netgov
+
+    result = netgov.run("idp_distributed", seed=3, steps=6, notice_period=1)
+    assert list(result.steps["step"]) == list(range(7))
+    same = netgov.run(
+        netgov.load_scenario("idp_distributed", ["notice_period=1"]).path, seed=3, steps=6, notice_period=1
+    )
+    assert result.steps.equals(same.steps)
+    table = netgov.compare(["status_quo_intergovernmental", "idp_distributed"], reps=2, steps=12)
+    assert list(table["scenario"]) == ["status_quo_intergovernmental", "idp_distributed"]
+    assert table.loc[0, "inclusiveness_mean"] == 0.0 < table.loc[1, "inclusiveness_mean"]
+    with pytest.raises(ValueError, match="two or more"):
+        netgov.compare(["idp_distributed"])
+
+
+def test_a_scenario_name_where_a_config_belongs_gets_a_one_line_hint() -> None:
+    import netgov
+
+    with pytest.raises(netgov.ConfigError, match=r"load_scenario\('idp_distributed'\)") as info:
+        netgov.GovernanceModel("idp_distributed")
+    assert "\n" not in str(info.value)
