@@ -8,9 +8,10 @@ every visitor.
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Mapping
-from typing import Any, get_args
+from collections.abc import Callable, Mapping
+from typing import Any, cast, get_args
 
 import solara
 from mesa.visualization import SolaraViz
@@ -18,15 +19,27 @@ from mesa.visualization.utils import update_counter
 
 from netgov.dashboards.views import CompareView, IssueTable, MetricsChart, NetworkView
 from netgov.model.catalog import GROUPS
-from netgov.model.config import DecisionRule, ModelConfig, ParticipationRule, field_at, field_bounds, nest
+from netgov.model.config import (
+    ConfigError,
+    DecisionRule,
+    ModelConfig,
+    ParticipationRule,
+    field_at,
+    field_bounds,
+    nest,
+)
 from netgov.model.model import GovernanceModel
-from netgov.scenarios.loader import DEFAULT, load, scenario_names
+from netgov.scenarios.loader import DEFAULT, Scenario, load, scenario_names
 
 #: Environment variable through which ``netgov dashboard --scenario`` names the starting scenario.
 SCENARIO_ENV = "NETGOV_DASHBOARD_SCENARIO"
 #: The scenario a room compares against unless the facilitator picks another.
 DEFAULT_BASELINE = "status_quo_intergovernmental"
 SEED = 0
+#: The longest piece of a refused value that a message repeats back.
+SHOWN_CHARS = 40
+
+log = logging.getLogger("netgov.dashboard")
 
 ACTOR_LABELS: dict[str, str] = {
     "government": "governments",
@@ -128,6 +141,45 @@ def scenario_choices(start: str) -> list[str]:
     return names if start in names else [*names, start]
 
 
+def start_scenario() -> str:
+    """The scenario the facilitator started the dashboard with (``--scenario``), else the defaults."""
+    return os.environ.get(SCENARIO_ENV) or DEFAULT
+
+
+def refusal(what: str, value: Any) -> str:
+    """One short line for a value a picker does not offer; it repeats only the start of the value."""
+    text = str(value)
+    shown = text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+    return f"Not a {what} of this dashboard: {shown!r}. Pick one from the list."
+
+
+def checked(allowed: Callable[[], list[str]], what: str, accept: Callable[[str], None], refuse: Any) -> Any:
+    """A picker's ``on_value``: the server accepts only values it offers, whatever the browser sends."""
+
+    def on_value(value: Any) -> None:
+        if isinstance(value, str) and value in allowed():
+            refuse(None)
+            accept(value)
+        else:
+            log.warning("refused %s %r from the browser", what, str(value)[:200])
+            refuse(refusal(what, value))
+
+    return on_value
+
+
+def load_safely(name: str) -> tuple[Scenario, str | None]:
+    """The scenario, or the defaults and one short line saying why it could not be loaded."""
+    try:
+        return load(name), None
+    except ConfigError as exc:
+        message = str(exc)
+    except Exception as exc:  # a broken file must not put a traceback on the page
+        log.exception("could not load scenario %r", name)
+        message = f"{type(exc).__name__}"
+    label = os.path.basename(name)
+    return load(DEFAULT), f"Could not load scenario {label!r}; showing the defaults. ({message[:200]})"
+
+
 #: Show every slider's value beside its thumb at all times (Vuetify shows it only while dragging):
 #: a room must read "notice period: 1" without anyone touching the slider.
 SIDEBAR_CSS = """
@@ -146,10 +198,24 @@ def StepCounter(time: float) -> None:
 
 
 @solara.component
-def ScenarioCard(scenario: str, on_scenario: Any, summary: str, model: solara.Reactive[GovernanceModel]) -> None:
-    """Pick the starting scenario, and download the current run's per-step table."""
+def ScenarioCard(
+    scenario: str,
+    on_scenario: Any,
+    summary: str,
+    model: solara.Reactive[GovernanceModel],
+    choices: list[str] | None = None,
+    message: str | None = None,
+    refusals: int = 0,
+) -> None:
+    """Pick the starting scenario, and download the current run's per-step table.
+
+    ``refusals`` keys the picker: after a refused value it is rebuilt showing the scenario in force.
+    """
     with solara.Card("Scenario"):
-        solara.Select("scenario", value=scenario, values=scenario_choices(scenario), on_value=on_scenario)
+        values = choices if choices is not None else scenario_choices(scenario)
+        solara.Select("scenario", value=scenario, values=values, on_value=on_scenario).key(f"scenario-{refusals}")
+        if message:
+            solara.Warning(message, classes=["netgov-refusal"])
         solara.Text(summary)
         solara.FileDownload(
             lambda: model.value.step_table().to_csv(index=False),
@@ -166,9 +232,22 @@ def CompareControls(on: bool, set_on: Any, baseline: str, set_baseline: Any) -> 
     A component of its own: the sidebar orders cards by nesting depth, and one level below
     SolaraViz puts this card after Mesa's controls.
     """
+    message, set_message = solara.use_state(cast(str | None, None))
+    refusals, set_refusals = solara.use_state(0)
+
+    def refuse(text: str | None) -> None:
+        set_message(text)
+        if text is not None:
+            set_refusals(lambda n: n + 1)
+
+    pick = checked(scenario_names, "baseline scenario", set_baseline, refuse)
     with solara.Sidebar(), solara.Card("Compare with baseline"):
         solara.Switch(label="compare with baseline", value=on, on_value=set_on)
-        solara.Select("baseline scenario", value=baseline, values=scenario_names(), on_value=set_baseline)
+        solara.Select("baseline scenario", value=baseline, values=scenario_names(), on_value=pick).key(
+            f"baseline-{refusals}"
+        )
+        if message:
+            solara.Warning(message, classes=["netgov-refusal"])
         solara.Text("The baseline runs with the same seed for as many months as this run.")
 
 
@@ -207,13 +286,23 @@ def Main(model: GovernanceModel, scenario: str) -> None:
 
 
 @solara.component
-def Page() -> None:
-    """The dashboard page: one model per browser session."""
-    scenario, set_scenario = solara.use_state(os.environ.get(SCENARIO_ENV) or DEFAULT)
-    loaded = solara.use_memo(lambda: load(scenario), [scenario])
+def Dashboard() -> None:
+    """The dashboard of one browser session: one model, the picked scenario, the views."""
+    start = start_scenario()
+    scenario, set_scenario = solara.use_state(start)
+    message, set_message = solara.use_state(cast(str | None, None))
+    refusals, set_refusals = solara.use_state(0)
+
+    def refuse(text: str | None) -> None:
+        set_message(text)
+        if text is not None:
+            set_refusals(lambda n: n + 1)
+
+    pick = checked(lambda: scenario_choices(start), "scenario", set_scenario, refuse)
+    loaded, problem = solara.use_memo(lambda: load_safely(scenario), [scenario])
     model = solara.use_reactive(solara.use_memo(lambda: DashboardModel(loaded.config, rng=SEED), [scenario]))
     with solara.Sidebar():
-        ScenarioCard(scenario, set_scenario, loaded.summary, model)
+        ScenarioCard(scenario, pick, loaded.summary, model, scenario_choices(start), message or problem, refusals)
     solara.Style(SIDEBAR_CSS)
     solara.Title("netgov dashboard")
     Main(model.value, loaded.name)
@@ -226,3 +315,22 @@ def Page() -> None:
         name=f"netgov dashboard: {loaded.name}",
         play_interval=251,  # on the grid of Mesa's play-interval slider (1, 11, 21, ...)
     ).key(f"viz-{scenario}")
+
+
+#: What a visitor sees when something inside the page fails: one line, never a traceback.
+FAILED = "Something went wrong in the dashboard ({kind}). Press 'Start again'; the details are in the server's log."
+
+
+@solara.component
+def Page() -> None:
+    """The dashboard page: one model per browser session, and an error boundary around it.
+
+    An exception while drawing the page is logged on the server and shown as one short line.
+    """
+    exception, clear = solara.use_exception()
+    if exception is not None:
+        log.error("dashboard error", exc_info=exception)
+        solara.Error(FAILED.format(kind=type(exception).__name__), classes=["netgov-error"])
+        solara.Button("Start again", on_click=clear)
+        return
+    Dashboard()

@@ -272,23 +272,45 @@ def dashboard(
     scenario: Annotated[
         str | None, typer.Option(help="starting scenario: a name or a .toml file (default: the schema's defaults)")
     ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            help="access token every visitor needs (in the printed URL); beyond loopback one is made if not given"
+        ),
+    ] = None,
+    diagnostics: Annotated[
+        bool,
+        typer.Option("--diagnostics", help="serve Solara's /resourcez (host CPU, memory, sessions); off by default"),
+    ] = False,
 ) -> None:
     """Start the facilitator dashboard (a Solara web app, works offline) and print its URL."""
     import importlib.util
+    import ipaddress
     import os
+    import re
+    import secrets
 
     from netgov.dashboards.offline_assets import missing
+    from netgov.dashboards.serve import DIAGNOSTICS_ENV, TOKEN_ENV
     from netgov.scenarios.loader import load
 
     try:
         if not 1 <= port <= 65535:
             raise ConfigError(f"--port {port}: expected an integer from 1 to 65535")
+        if token is not None and not re.fullmatch(r"[A-Za-z0-9._~-]{8,200}", token):
+            raise ConfigError("--token: expected 8 to 200 letters, digits or - _ . ~ (it goes into a URL and a cookie)")
         if scenario is not None:
             load(scenario)  # a bad name or file fails here with one line, not in the browser
             if Path(scenario).is_file():
                 scenario = str(Path(scenario).resolve())
     except ConfigError as exc:
         raise fail(str(exc)) from None
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False  # a host name: it may resolve to anything
+    if not loopback and token is None:
+        token = secrets.token_urlsafe(18)
     absent = missing(Path(sys.prefix))
     if absent:
         err_console.print(
@@ -308,15 +330,31 @@ def dashboard(
         "PYTHONWARNINGS": warnings,
         "SOLARA_THEME_SHOW_BANNER": "False",  # Solara's corner badge covered the issue table
     }
+    env.pop(TOKEN_ENV, None)
+    env.pop(DIAGNOSTICS_ENV, None)
     if scenario is not None:
         env["NETGOV_DASHBOARD_SCENARIO"] = scenario
+    if token is not None:
+        env[TOKEN_ENV] = token
+    if diagnostics:
+        env[DIAGNOSTICS_ENV] = "1"
     everywhere = host in ("0.0.0.0", "::")
     shown = "127.0.0.1" if everywhere else host
-    console.print(f"netgov dashboard: http://{shown}:{port}/  (Ctrl+C stops it)", highlight=False)
+    query = f"?token={token}" if token is not None else ""
+    console.print(f"netgov dashboard: http://{shown}:{port}/{query}  (Ctrl+C stops it)", highlight=False)
     if everywhere:
-        console.print(f"  others on the network: http://<this computer's address>:{port}/", highlight=False)
+        console.print(f"  others on the network: http://<this computer's address>:{port}/{query}", highlight=False)
     sys.stdout.flush()
-    argv = [sys.executable, "-m", "solara", "run", str(app_file), "--host", host, "--port", str(port)]
+    if not loopback:
+        err_console.print(
+            f"netgov: warning: --host {host} listens beyond this computer and the dashboard has no user accounts:"
+            " anyone who has the URL with its token can use it (and read the scenarios it offers); share it only"
+            " with the room, and stop the dashboard when the session ends.",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    argv = [sys.executable, "-m", "netgov.dashboards.serve", str(app_file), "--host", host, "--port", str(port)]
     # --production: minified front-end, no solara.dev iframe; --no-check-version: no PyPI request at start
     os.execve(sys.executable, [*argv, "--production", "--no-open", "--no-check-version"], env)
 

@@ -48,15 +48,21 @@ def free_port() -> int:
 
 
 @contextmanager
-def dashboard_server(*args: str, startup_s: float = 120, offline: bool = True) -> Iterator[str]:
+def dashboard_server(
+    *args: str, startup_s: float = 120, offline: bool = True, printed: list[str] | None = None
+) -> Iterator[str]:
     """Run ``netgov dashboard --port P *args``; yield the URL it printed once the page answers.
+
+    The URL is the one the command printed, with its access token if it has one (``--token``,
+    or the one it makes for a host beyond loopback). ``printed``, if given, receives the lines
+    the command wrote (stdout and stderr) before the page answered.
 
     ``offline``: the server's own outgoing HTTP goes to a dead proxy, so Solara cannot fetch a
     missing front-end file from its CDN either. ``netgov dashboard`` execs the Solara server,
     so stopping the process stops the server.
     """
     port = free_port()
-    url = f"http://127.0.0.1:{port}/"
+    base = f"http://127.0.0.1:{port}/"
     exe = Path(sys.executable).parent / "netgov"
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "server.log"
@@ -66,20 +72,26 @@ def dashboard_server(*args: str, startup_s: float = 120, offline: bool = True) -
             proc = subprocess.Popen(command, stdout=out, stderr=out, env=env)
         try:
             deadline = time.monotonic() + startup_s
+            url = None
             while True:
+                if url is None and log.read_text().strip():
+                    first = log.read_text().splitlines()[0]
+                    if not first.startswith(f"netgov dashboard: {base}"):
+                        raise RuntimeError(f"netgov dashboard printed {first!r}, not its URL {base}")
+                    url = first.split()[2]
                 try:
-                    with urllib.request.urlopen(url, timeout=5):
-                        break
+                    if url is not None:
+                        with urllib.request.urlopen(url, timeout=5):
+                            break
                 except OSError:
-                    if proc.poll() is not None:
-                        raise RuntimeError(f"netgov dashboard exited: {log.read_text()}") from None
-                    if time.monotonic() > deadline:
-                        late = f"netgov dashboard did not answer in {startup_s} s: {log.read_text()}"
-                        raise RuntimeError(late) from None
-                    time.sleep(0.5)
-            first = log.read_text().splitlines()[0]
-            if not first.startswith(f"netgov dashboard: {url}"):
-                raise RuntimeError(f"netgov dashboard printed {first!r}, not its URL {url}")
+                    pass
+                if proc.poll() is not None:
+                    raise RuntimeError(f"netgov dashboard exited: {log.read_text()}") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"netgov dashboard did not answer in {startup_s} s: {log.read_text()}")
+                time.sleep(0.5)
+            if printed is not None:
+                printed.extend(log.read_text().splitlines())
             yield url
         finally:
             proc.terminate()
