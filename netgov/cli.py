@@ -139,13 +139,16 @@ def run(
         if steps is not None and steps < 1:
             raise ConfigError(f"--steps {steps}: expected an integer >= 1")
         sc = load(scenario, set_ or [])
+        warn_inactive(sc)
         result = run_once(sc.config, seed, steps)
         if out is not None:
             write_table(result.steps, out)
+            write_sidecar(out, sc, set_ or [], seed, int(result.steps["step"].iloc[-1]))
     except ConfigError as exc:
         raise fail(str(exc)) from None
     final = result.final
-    title = f"netgov run: {sc.name} (seed {seed}, {int(result.steps['step'].iloc[-1])} months)"
+    overrides = f", --set {' '.join(set_)}" if set_ else ""
+    title = f"netgov run: {sc.name} (seed {seed}, {int(result.steps['step'].iloc[-1])} months{overrides})"
     table = Table(title=title, min_width=len(title) + 4)
     table.add_column("metric")
     table.add_column("final", justify="right")
@@ -159,7 +162,28 @@ def run(
             + ", ".join(f"{k} {v}" for k, v in issues["phase"].value_counts().sort_index().items())
         )
     if out is not None:
-        console.print(f"wrote {out}")
+        console.print(f"wrote {out} and {sidecar_path(out)}")
+
+
+def sidecar_path(out: Path) -> Path:
+    """The JSON that travels beside a written table: ``steps.csv`` -> ``steps.csv.json``."""
+    return out.with_name(out.name + ".json")
+
+
+def write_sidecar(out: Path, scenario: Any, overrides: list[str], seed: int, steps: int) -> None:
+    """What made a table: scenario, every resolved parameter, the overrides, seed, months and versions."""
+    import json
+
+    record = {
+        "scenario": scenario.name,
+        "scenario_file": str(scenario.path) if scenario.path else None,
+        "overrides": overrides,
+        "seed": seed,
+        "steps": steps,
+        "versions": versions(),
+        "parameters": scenario.config.model_dump(mode="json", by_alias=True),
+    }
+    sidecar_path(out).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
 
 
 @scenarios_app.callback()
@@ -197,8 +221,12 @@ def scenarios_show(
         return
     described = {p.name: p for p in parameters()}
     table = Table(title=f"{sc.name} ({sc.title}): {sc.summary}")
-    for col in ("parameter", "value", "source", "unit", "range", "meaning"):
-        table.add_column(col, overflow="fold")
+    table.add_column("parameter", no_wrap=True)  # keys whole: they are what people copy into --set
+    table.add_column("value", overflow="fold", max_width=24)
+    table.add_column("source", overflow="fold", max_width=22)
+    table.add_column("unit", overflow="fold", max_width=10)
+    table.add_column("range", overflow="fold", max_width=16)
+    table.add_column("meaning", overflow="fold", min_width=30)
     for key, value, source in resolved_parameters(sc):
         p = described[key]
         shown = str(value).lower() if isinstance(value, bool) else str(value)
@@ -227,6 +255,8 @@ def compare(
     from netgov.scenarios.loader import load
 
     try:
+        if len(scenarios) < 2:
+            raise ConfigError(f"compare {' '.join(scenarios)}: expected two or more scenarios to compare")
         if reps < 1:
             raise ConfigError(f"--reps {reps}: expected an integer >= 1")
         if steps is not None and steps < 1:

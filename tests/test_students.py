@@ -88,7 +88,7 @@ def test_scenarios_lists_defaults_and_readable_titles(run_netgov) -> None:
 
 def test_scenarios_show_gives_meaning_unit_and_range(run_netgov) -> None:
     out = run_netgov("scenarios", "show", "idp_distributed").stdout
-    assert "meaning" in out and "notice given before a meeting" in out and "months" in out
+    assert "meaning" in out and "notice given" in out and "months" in out and ">= 0, <= 24" in out
 
 
 def test_an_overridden_rule_is_said_in_one_line(run_netgov) -> None:
@@ -158,3 +158,23 @@ def test_a_scenario_name_where_a_config_belongs_gets_a_one_line_hint() -> None:
     with pytest.raises(netgov.ConfigError, match=r"load_scenario\('idp_distributed'\)") as info:
         netgov.GovernanceModel("idp_distributed")
     assert "\n" not in str(info.value)
+
+
+def test_run_out_writes_a_sidecar_and_echoes_overrides(run_netgov, tmp_path) -> None:
+    import json
+
+    out = tmp_path / "steps.csv"
+    done = run_netgov(
+        "run", "idp_distributed", "--seed", "4", "--steps", "3", "--set", "notice_period=1", "--out", str(out)
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--set notice_period=1" in done.stdout.splitlines()[0] + done.stdout.splitlines()[1]
+    record = json.loads((tmp_path / "steps.csv.json").read_text())
+    assert record["scenario"] == "idp_distributed" and record["seed"] == 4 and record["steps"] == 3
+    assert record["overrides"] == ["notice_period=1"] and record["parameters"]["notice_period"] == 1
+    assert set(record["versions"]) == {"netgov", "mesa", "python"}
+
+
+def test_compare_needs_two_scenarios(run_netgov) -> None:
+    done = run_netgov("compare", "idp_distributed", "--reps", "1")
+    assert done.returncode == 2 and "two or more" in done.stderr and "Traceback" not in done.stderr
