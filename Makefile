@@ -2,6 +2,7 @@
 #   make run    set up .venv (Python >= 3.12) and run the default scenario
 #   make test   set up .venv and run the whole test suite
 #   make bench  run the benchmarks (pytest-benchmark)
+#   make notebook  open the docs notebooks (tutorial, exercises) in JupyterLab, offline
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
@@ -11,7 +12,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTHON := $(shell for c in python3.13 python3.12 python3 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python 2>/dev/null | sort -rV); do \
 	if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$c; break; fi; done)
 
-.PHONY: run test bench lint setup clean
+.PHONY: run test bench lint setup clean notebook
 
 setup: $(STAMP)
 
@@ -32,6 +33,13 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-columns=min,mean,median,max,rounds -p no:randomly
+
+# loopback only; no update check and no extension manager (no internet needed; JupyterLab asks before
+# fetching news); --allow-root for containers and CI. tests/test_docs.py starts the same server.
+NOTEBOOK_FLAGS := --notebook-dir=docs --ServerApp.ip=127.0.0.1 --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate --LabApp.extension_manager=readonly --allow-root
+
+notebook: $(STAMP)
+	$(BIN)/jupyter lab $(NOTEBOOK_FLAGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

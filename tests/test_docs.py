@@ -4,10 +4,14 @@ and the tutorial executes."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from browser import dashboard_server
@@ -164,16 +168,73 @@ def test_readme_command_runs(command: str, reader_dir: Path, run_netgov) -> None
 # -- the tutorial ---------------------------------------------------------------------------------
 
 
-@pytest.mark.slow
-def test_tutorial_executes(tmp_path: Path) -> None:
+NOTEBOOKS = {"tutorial": TUTORIAL, "exercises": ROOT / "docs" / "exercises.ipynb"}
+
+
+def execute(path: Path, tmp_path: Path) -> Any:
     import nbformat
     from nbclient import NotebookClient
 
-    nb = nbformat.read(TUTORIAL, as_version=4)
-    assert sum(c.cell_type == "code" for c in nb.cells) >= 5
+    nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
     client.execute()  # raises CellExecutionError, naming the cell, if any cell fails
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
+    return nb
+
+
+@pytest.mark.slow
+def test_tutorial_executes(tmp_path: Path) -> None:
+    nb = execute(TUTORIAL, tmp_path)
+    assert sum(c.cell_type == "code" for c in nb.cells) >= 5
     figures = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert figures, "the tutorial should draw its plots"
+    sliders = [c for c in nb.cells if c.cell_type == "code" and "widgets.interact(" in c.source]
+    assert len(sliders) == 1, "the tutorial has one interactive section"
+    views = [o for o in sliders[0].outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert views, "the sliders' cell should display its widgets"
+
+
+@pytest.mark.slow
+def test_exercises_execute_and_answer_every_question(tmp_path: Path) -> None:
+    nb = execute(NOTEBOOKS["exercises"], tmp_path)
+    questions = [c for c in nb.cells if c.cell_type == "markdown" and re.match(r"## \d\. .*\?", c.source)]
+    assert len(questions) >= 3
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    for needle in ("answer:", "regional_balance:", "least captured:"):
+        assert needle in printed
+
+
+@pytest.mark.slow
+def test_make_notebook_serves_jupyterlab_on_the_docs(tmp_path: Path) -> None:
+    """The server `make notebook` starts (same flags, read from the Makefile) serves the lab and the notebooks."""
+    import json
+    import socket
+    import time
+    import urllib.request
+
+    flags = re.search(r"^NOTEBOOK_FLAGS := (.*)$", (ROOT / "Makefile").read_text(), flags=re.M).group(1).split()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    jupyter = str(Path(sys.executable).parent / "jupyter")
+    argv = [jupyter, "lab", *flags, "--no-browser", f"--port={port}", "--IdentityProvider.token=t"]
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path), "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
+    server = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"{base}/api/contents?token=t", timeout=2) as r:
+                    listing = json.load(r)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not answer")
+        assert {"tutorial.ipynb", "exercises.ipynb"} <= {item["name"] for item in listing["content"]}
+        with urllib.request.urlopen(f"{base}/lab?token=t", timeout=10) as r:
+            assert r.status == 200 and b"JupyterLab" in r.read()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
