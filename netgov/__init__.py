@@ -5,7 +5,9 @@ stays cheap: Mesa, pandas and the rest load only when a model is built.
 
     from netgov import GovernanceModel, compare, load_scenario, run
     m = GovernanceModel(rng=1, notice_period=6)
-    m = GovernanceModel(load_scenario("idp_distributed").config, rng=1)
+    m = GovernanceModel.from_scenario("idp_distributed", rng=1, notice_period=1)
+    m.run_for(36)
+    m.plot()
     result = run("idp_distributed", seed=3, notice_period=1)  # .steps, .issues
     compare(["status_quo_intergovernmental", "idp_distributed"], reps=10)
 """
@@ -19,7 +21,7 @@ __version__ = "0.1.0"
 
 #: Public name -> the module that defines it.
 _API: dict[str, str] = {
-    "GovernanceModel": "netgov.model.model",
+    "GovernanceModel": "netgov.api",
     "ModelConfig": "netgov.model.config",
     "ConfigError": "netgov.model.errors",
     "STEP_COLUMNS": "netgov.model.contract",

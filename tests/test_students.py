@@ -178,3 +178,21 @@ def test_run_out_writes_a_sidecar_and_echoes_overrides(run_netgov, tmp_path) -> 
 def test_compare_needs_two_scenarios(run_netgov) -> None:
     done = run_netgov("compare", "idp_distributed", "--reps", "1")
     assert done.returncode == 2 and "two or more" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_from_scenario_and_the_standard_figure(tmp_path) -> None:
+    from netgov import GovernanceModel, load_scenario
+    from netgov.model.model import GovernanceModel as Model
+
+    m = GovernanceModel.from_scenario("idp_distributed", rng=2, notice_period=1, **{"participation.cost": 3.0})
+    assert isinstance(m, Model) and m.scenario_name == "idp_distributed"
+    assert m.config.notice_period == 1 and m.config.participation.cost == 3.0
+    expected = load_scenario("idp_distributed", ["notice_period=1", "participation.cost=3.0"]).config
+    same = Model(expected, rng=2)
+    m.run_for(12)
+    same.run_for(12)
+    assert m.step_table().equals(same.step_table())
+    m.plot(tmp_path / "m.png")
+    assert (tmp_path / "m.png").stat().st_size > 10_000
+    figure = m.plot()
+    assert len(figure.axes) == 6 and figure.axes[0].get_legend_handles_labels()[1] == ["idp_distributed"]

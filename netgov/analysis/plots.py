@@ -26,10 +26,13 @@ def pyplot() -> Any:
 
 def plot_trajectories(
     trajectories: pd.DataFrame,
-    path: str,
+    path: str | Path | None = None,
     metrics: Sequence[str] = KEY_METRICS,
-) -> None:
-    """Metric trajectories per scenario: the mean over replications with a 95% confidence band."""
+) -> Any:
+    """Metric trajectories per scenario: the mean over replications with a 95% confidence band.
+
+    Written to ``path`` (and closed); with no path the figure is returned (a notebook shows it).
+    """
     plt = pyplot()
     fig, axes = plt.subplots(2, (len(metrics) + 1) // 2, figsize=(4 * ((len(metrics) + 1) // 2), 6.5), squeeze=False)
     for ax, metric in zip(axes.ravel(), metrics, strict=False):
@@ -43,8 +46,11 @@ def plot_trajectories(
         ax.set_xlabel("step (months)")
     axes.ravel()[0].legend(fontsize=8)
     fig.tight_layout()
+    if path is None:
+        return fig
     fig.savefig(path, dpi=110)
     plt.close(fig)
+    return None
 
 
 def plot_metric(runs: pd.DataFrame, params: list[str], metrics: list[str], by: str, path: str | Path) -> None:
