@@ -18,6 +18,11 @@ from netgov.model.config import ConfigError, ModelConfig, flatten, iter_fields, 
 SCENARIO_DIR = Path(__file__).resolve().parent
 DEFAULT = "defaults"
 DEFAULT_TITLE = "Schema defaults: a generic multistakeholder setting"
+#: Ceilings on what a TOML file or ``--set`` value may hold: tables and arrays nested at most this
+#: deep (the schema needs 3), integers within 64 bits, files at most this many bytes.
+MAX_DEPTH = 20
+MAX_INT = 2**63 - 1
+MAX_BYTES = 1_000_000
 
 
 @dataclass
@@ -53,20 +58,73 @@ def resolve_path(ref: str | Path) -> Path:
     raise ConfigError(f"{text}: no such scenario or file (scenarios: {known}, or a path to a .toml file)")
 
 
+def _check_limits(data: Any, where: str, depth: int = 0) -> None:
+    """Nesting depth and integer size of parsed TOML, within the loader's ceilings."""
+    if depth > MAX_DEPTH:
+        raise ConfigError(f"{where}: tables or arrays nested more than {MAX_DEPTH} deep are not allowed")
+    if isinstance(data, dict):
+        for value in data.values():
+            _check_limits(value, where, depth + 1)
+    elif isinstance(data, list):
+        for value in data:
+            _check_limits(value, where, depth + 1)
+    elif isinstance(data, int) and not isinstance(data, bool) and not -MAX_INT - 1 <= data <= MAX_INT:
+        raise ConfigError(f"{where}: an integer of {len(str(abs(data)))} digits is not allowed: at most {MAX_INT}")
+
+
+def _loads(text: str, where: str) -> dict[str, Any]:
+    """``tomllib.loads`` within the ceilings (too deep or too large: ConfigError; broken: TOMLDecodeError)."""
+    try:
+        data = tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError(f"{where}: tables or arrays nested more than {MAX_DEPTH} deep are not allowed") from None
+    except ValueError as exc:
+        if isinstance(exc, tomllib.TOMLDecodeError):
+            raise
+        # e.g. an integer beyond the digits Python converts (sys.get_int_max_str_digits)
+        raise ConfigError(f"{where}: a value is too large ({' '.join(str(exc).split())[:120]})") from None
+    _check_limits(data, where)
+    return data
+
+
+def parse_toml(text: str, where: str) -> dict[str, Any]:
+    """TOML text as a table; broken, too deeply nested or too large input is one ConfigError line."""
+    try:
+        return _loads(text, where)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: not valid TOML: {' '.join(str(exc).split())}") from None
+
+
 def read_toml(path: Path, what: str = "the file") -> dict[str, Any]:
     """A TOML file's table; a missing, unreadable or broken file is one ConfigError line naming it."""
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ConfigError(f"{path}: {what} is {size} bytes; at most {MAX_BYTES} are allowed")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read {what} ({exc.__class__.__name__}: {exc})") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse_toml(text, str(path))
 
 
 def _label(path: Path) -> str:
     return path.stem if path.parent == SCENARIO_DIR else str(path)
+
+
+def _extends_target(path: Path, extends: str) -> Path:
+    """What ``extends`` in ``path`` names: a shipped scenario, or a file relative to ``path``'s folder.
+
+    Never the current directory: the same file means the same scenario wherever it is loaded from.
+    """
+    if extends in scenario_names():
+        return SCENARIO_DIR / f"{extends}.toml"
+    target = path.parent / extends
+    if target.is_file():
+        return target
+    raise ConfigError(
+        f"{path}: extends = {extends!r}: no such scenario, and no file {target}"
+        " (a shipped scenario, see `netgov scenarios`, or a path relative to this file)"
+    )
 
 
 def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str], str, str]:
@@ -84,9 +142,7 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
     if extends is not None:
         if not isinstance(extends, str):
             raise ConfigError(f"{path}: extends = {extends!r} is not allowed: expected a scenario name or file")
-        base_path = resolve_path(extends) if extends in scenario_names() else (path.parent / extends)
-        if not base_path.is_file():
-            base_path = resolve_path(extends)
+        base_path = _extends_target(path, extends)
         if base_path.resolve() in chain or base_path.resolve() == path.resolve():
             cycle = " -> ".join(_label(p) for p in (*chain, path.resolve(), base_path.resolve()))
             raise ConfigError(f"{path}: extends = {extends!r} makes a cycle: {cycle}")
@@ -104,20 +160,29 @@ def parse_set(items: Iterable[str]) -> dict[str, Any]:
     """``--set key=value`` items as a nested mapping; values are TOML (bare words are strings)."""
     out: dict[str, Any] = {}
     for item in items:
+        shown = repr(item) if len(item) <= 80 else repr(item[:60]) + f"… ({len(item)} characters)"
         key, sep, text = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise ConfigError(f"--set {item!r}: expected key=value, e.g. --set notice_period=6")
+            raise ConfigError(f"--set {shown}: expected key=value, e.g. --set notice_period=6")
+        text = text.strip()
+        if any(not c.isprintable() for c in text):
+            raise ConfigError(
+                f"--set {shown}: a value must be one line of printable characters (one key=value per --set)"
+            )
         try:
-            value = tomllib.loads(f"v = {text.strip()}")["v"]
+            table = _loads(f"v = {text}", f"--set {shown}")
         except tomllib.TOMLDecodeError:
-            value = text.strip()
+            table = {"v": text}  # a bare word is a string
+        if list(table) != ["v"]:
+            raise ConfigError(f"--set {shown}: expected one value after '=', found more TOML after it")
+        value = table["v"]
         node = out
         parts = key.split(".")
         for part in parts[:-1]:
             nxt = node.setdefault(part, {})
             if not isinstance(nxt, dict):
-                raise ConfigError(f"--set {item!r}: '{part}' was already set to a value, not a table")
+                raise ConfigError(f"--set {shown}: '{part}' was already set to a value, not a table")
             node = nxt
         node[parts[-1]] = value
     return out
