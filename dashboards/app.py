@@ -28,6 +28,7 @@ from netgov.model.config import (
     field_bounds,
     nest,
 )
+from netgov.model.describe import changed_keys, inactive
 from netgov.model.model import GovernanceModel
 from netgov.scenarios.loader import DEFAULT, Scenario, load, scenario_names
 
@@ -206,8 +207,15 @@ def ScenarioCard(
     choices: list[str] | None = None,
     message: str | None = None,
     refusals: int = 0,
+    title: str = "",
+    config: ModelConfig | None = None,
+    set_keys: tuple[str, ...] = (),
 ) -> None:
     """Pick the starting scenario, and download the current run's per-step table.
+
+    ``config`` is the running model's and ``set_keys`` what the scenario file or the controls set: Reset
+    builds a new model, and the lines naming rules that have no effect (e.g. a participation rule under
+    intergovernmental routing) follow the controls.
 
     ``refusals`` keys the picker: after a refused value it is rebuilt showing the scenario in force.
     """
@@ -216,7 +224,10 @@ def ScenarioCard(
         solara.Select("scenario", value=scenario, values=values, on_value=on_scenario).key(f"scenario-{refusals}")
         if message:
             solara.Warning(message, classes=["netgov-refusal"])
+        solara.Text(title, style={"font-weight": "500"})
         solara.Text(summary)
+        for line in inactive(config, set_keys) if config is not None else ():
+            solara.Info(line, dense=True, classes=["netgov-idle-rule"])
         solara.FileDownload(
             lambda: model.value.step_table().to_csv(index=False),
             filename=f"netgov_{os.path.basename(scenario).removesuffix('.toml')}_steps.csv",
@@ -302,7 +313,18 @@ def Dashboard() -> None:
     loaded, problem = solara.use_memo(lambda: load_safely(scenario), [scenario])
     model = solara.use_reactive(solara.use_memo(lambda: DashboardModel(loaded.config, rng=SEED), [scenario]))
     with solara.Sidebar():
-        ScenarioCard(scenario, pick, loaded.summary, model, scenario_choices(start), message or problem, refusals)
+        ScenarioCard(
+            scenario,
+            pick,
+            loaded.summary,
+            model,
+            scenario_choices(start),
+            message or problem,
+            refusals,
+            loaded.title,
+            model.value.config,
+            (*loaded.sources, *changed_keys(model.value.config, loaded.config)),
+        )
     solara.Style(SIDEBAR_CSS)
     solara.Title("netgov dashboard")
     Main(model.value, loaded.name)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from netgov.model.config import ModelConfig, allowed, field_at, iter_fields
+from netgov.model.config import ModelConfig, allowed, field_at, flatten, iter_fields
 from netgov.model.contract import STEP_TABLE, Column
 
 #: Section of docs/ODD.md that describes a parameter, by dotted key or by its first part.
@@ -194,3 +194,10 @@ def inactive(config: ModelConfig, set_keys: Iterable[str]) -> list[str]:
         ),
     ]
     return [f"{key} has no effect: {why}" for key, idle, why in checks if idle and was_set(key)]
+
+
+def changed_keys(config: ModelConfig, against: ModelConfig) -> list[str]:
+    """Dotted keys whose value differs between two configs (what the dashboard's controls changed)."""
+    now = flatten(config.model_dump(by_alias=True))
+    before = flatten(against.model_dump(by_alias=True))
+    return [k for k, v in now.items() if before.get(k, object()) != v]

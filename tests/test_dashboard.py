@@ -276,3 +276,16 @@ def test_metrics_chart_explains_each_metric_from_the_contract() -> None:
     meanings = {r["metric"]: r["meaning"] for r in lookup["from"]["data"]["values"]}
     assert meanings == {m: column(m).meaning for m in LIVE_METRICS}
     assert {"field": "meaning", "type": "nominal"} in spec["encoding"]["tooltip"]
+
+
+def test_the_scenario_card_gives_its_title_and_names_idle_rules_after_reset(monkeypatch) -> None:
+    from netgov.dashboards.app import SCENARIO_ENV
+
+    monkeypatch.setenv(SCENARIO_ENV, "status_quo_intergovernmental")
+    rc = render()
+    assert load("status_quo_intergovernmental").title in texts(rc)
+    assert not [t for t in texts(rc) if "has no effect" in t]
+    control(rc, v.Select, RULE_LABELS["participation_rule"]).v_model = "open"
+    click(rc, "Reset")
+    idle = [t for t in texts(rc) if "has no effect" in t]
+    assert len(idle) == 1 and idle[0].startswith("participation_rule has no effect")
