@@ -45,9 +45,9 @@ log = logging.getLogger("netgov.dashboard")
 ACTOR_LABELS: dict[str, str] = {
     "government": "governments",
     "civil_society": "civil-society organisations",
-    "business": "businesses",
-    "technical_community": "technical community",
-    "un_agency": "UN agencies",
+    "business": "private-sector actors",
+    "technical_community": "technical and academic community",
+    "un_agency": "intergovernmental organisations / UN agencies",
 }
 
 

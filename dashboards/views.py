@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -174,8 +175,9 @@ class NetworkPicture:
         self.caption_xy = (round((right + 0.01) * NETWORK_PX * _ASPECT), round(0.02 * NETWORK_PX))
         self.font = PIL.ImageFont.truetype(findfont("DejaVu Sans"), CAPTION_PX)
         group_handles = [
-            Line2D([], [], marker="o", linestyle="", color=GROUP_COLOURS[g], markersize=8, label=GROUP_NAMES[g])
+            Line2D([], [], marker="o", linestyle="", color=GROUP_COLOURS[g], markersize=8, label=label)
             for g in GROUPS
+            for label in [textwrap.fill(GROUP_NAMES[g], 30)]  # long WSIS names wrap inside the picture
         ]
         region_handles = [
             Line2D(
@@ -184,8 +186,8 @@ class NetworkPicture:
             for r in REGION_CODES
         ]
         style: dict[str, Any] = {"loc": "upper left", "frameon": False, "fontsize": 10, "title_fontsize": 10.5}
-        self.figure.legend(handles=group_handles, title="group (sector, colour)", bbox_to_anchor=(right, 0.81), **style)
-        self.figure.legend(handles=region_handles, title="region (ring, shape)", bbox_to_anchor=(right, 0.47), **style)
+        self.figure.legend(handles=group_handles, title="group (sector, colour)", bbox_to_anchor=(right, 0.83), **style)
+        self.figure.legend(handles=region_handles, title="region (ring, shape)", bbox_to_anchor=(right, 0.41), **style)
         for dots in self.nodes:
             dots.set_animated(True)  # left out of canvas.draw(): drawn per step on the saved background
         self.canvas.draw()

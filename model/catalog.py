@@ -38,13 +38,14 @@ REGION_NAMES: dict[str, str] = {
     "western_europe_others": "Western Europe & Others",
     GLOBAL: "global",
 }
-#: How people write the stakeholder groups (validation output, dashboard legends), as the IGF counts them.
+#: How people write the stakeholder groups (validation output, dashboard legends, controls): the WSIS
+#: (Tunis Agenda) wording; the keys stay the short names of scenario files and data columns.
 GROUP_NAMES: dict[str, str] = {
     "government": "government",
     "civil_society": "civil society",
     "business": "private sector",
-    "technical_community": "technical / academic",
-    "un_agency": "IGO / UN",
+    "technical_community": "technical and academic community",
+    "un_agency": "intergovernmental organisations / UN agencies",
 }
 
 #: UN member states per regional group (patterns.md: Asia-Pacific 53 + Kiribati, WEOG 28 + USA).

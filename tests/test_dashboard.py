@@ -225,7 +225,7 @@ def test_network_legend_names_the_groups_as_validation_does() -> None:
     """One vocabulary for the groups (catalog.GROUP_NAMES): the legend a room reads, the measures of validate."""
     picture = NetworkPicture(GovernanceModel(rng=0, scale=0.05))
     groups, regions = picture.figure.legends
-    assert [t.get_text() for t in groups.get_texts()] == [GROUP_NAMES[g] for g in GROUPS]
+    assert [t.get_text().replace("\n", " ") for t in groups.get_texts()] == [GROUP_NAMES[g] for g in GROUPS]
     assert len(regions.get_texts()) == len(REGION_CODES)
 
 
