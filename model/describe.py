@@ -102,17 +102,6 @@ def meaning_of(dotted: str, info: Any) -> str:
     return text
 
 
-def default_of(dotted: str, defaults: dict[str, Any]) -> Any:
-    """The effective default of a parameter: its value in ``defaults``, a dumped ``ModelConfig()``
-    (None if its table is unset)."""
-    value: Any = defaults
-    for part in dotted.split("."):
-        if value is None:
-            return None
-        value = value[part]
-    return value
-
-
 def describe(dotted: str, info: Any, default: Any) -> ParameterInfo:
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
     return ParameterInfo(
@@ -128,8 +117,8 @@ def describe(dotted: str, info: Any, default: Any) -> ParameterInfo:
 
 def parameters(pattern: str = "") -> list[ParameterInfo]:
     """Every leaf parameter, in schema order; ``pattern`` filters by a glob (``participation.*``) or a substring."""
-    defaults = ModelConfig().model_dump(by_alias=True)
-    out = [describe(d, info, default_of(d, defaults)) for d, info in iter_fields()]
+    defaults = flatten(ModelConfig().model_dump(by_alias=True))  # a leaf of an unset table: None
+    out = [describe(d, info, defaults.get(d)) for d, info in iter_fields()]
     if not pattern:
         return out
     glob = any(c in pattern for c in "*?[")
