@@ -95,10 +95,75 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+#: The largest seed and master seed the commands take (numpy takes any; 64 bits is plenty and bounded).
+MAX_SEED = 2**63 - 1
+
+
+def _probe(folder: Path, flag: str, path: Path) -> None:
+    """Fail unless a file can be created in ``folder`` (read-only file system, permissions); leaves nothing."""
+    import os
+    import tempfile
+
+    try:
+        fd, name = tempfile.mkstemp(prefix=".netgov-probe-", dir=folder)
+        os.close(fd)
+        os.unlink(name)
+    except OSError as exc:
+        raise ConfigError(f"{flag} {path}: cannot write into {folder} ({exc.strerror or exc})") from None
+
+
+def check_file(path: Path | None, flag: str, suffixes: tuple[str, ...]) -> None:
+    """Fail before any work unless ``path`` is a writable file name with an allowed extension."""
+    if path is None:
+        return
+    if path.suffix.lower() not in suffixes:
+        raise ConfigError(f"{flag} {path}: unknown extension '{path.suffix}'; allowed: {', '.join(suffixes)}")
+    if path.is_dir():
+        raise ConfigError(f"{flag} {path}: is a directory; expected a file name ending in {' or '.join(suffixes)}")
+    folder = path.parent
+    if not folder.exists():
+        raise ConfigError(f"{flag} {path}: the directory {folder} does not exist; create it first")
+    if not folder.is_dir():
+        raise ConfigError(f"{flag} {path}: {folder} is a file, not a directory")
+    _probe(folder, flag, path)
+
+
+def check_out_dir(out: Path, flag: str = "--out") -> None:
+    """Fail before any work unless ``out`` is (or can be made as) a writable directory."""
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"{flag} {out}: exists and is not a directory")
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(f"{flag} {out}: {existing} is a file, not a directory")
+    _probe(existing, flag, out)
+
+
+def check_seed(seed: int, flag: str = "--seed") -> None:
+    if not 0 <= seed <= MAX_SEED:
+        raise ConfigError(f"{flag} {seed}: expected an integer from 0 to {MAX_SEED}")
+
+
+def check_steps(steps: int | None) -> None:
+    """``--steps`` within the schema's bounds for ``steps`` (the flag must not bypass them)."""
+    from netgov.model.config import field_at, field_bounds
+
+    if steps is None:
+        return
+    top = field_bounds(field_at("steps"))["le"]
+    if not 1 <= steps <= top:
+        raise ConfigError(f"--steps {steps}: expected an integer from 1 to {top} (the schema's bound for steps)")
+
+
 def check_out(out: Path | None) -> None:
-    """Fail before any work if an output file has an extension we cannot write."""
-    if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
-        raise ConfigError(f"--out {out}: unknown extension '{out.suffix}'; allowed: .csv, .parquet")
+    """Fail before any work if an output file has an extension we cannot write, or cannot be written."""
+    check_file(out, "--out", (".csv", ".parquet"))
+
+
+def check_plot(plot: Path | None) -> None:
+    """Fail before any work if a plot cannot be written as a PNG."""
+    check_file(plot, "--plot", (".png",))
 
 
 def check_metrics(metrics: list[str]) -> None:
@@ -136,8 +201,8 @@ def run(
 
     try:
         check_out(out)
-        if steps is not None and steps < 1:
-            raise ConfigError(f"--steps {steps}: expected an integer >= 1")
+        check_seed(seed)
+        check_steps(steps)
         sc = load(scenario, set_ or [])
         warn_inactive(sc)
         result = run_once(sc.config, seed, steps)
@@ -146,6 +211,9 @@ def run(
             write_sidecar(out, sc, set_ or [], seed, int(result.steps["step"].iloc[-1]))
     except ConfigError as exc:
         raise fail(str(exc)) from None
+    except OSError as exc:  # e.g. the disk filled up while writing
+        err_console.print(f"netgov: error: --out {out}: {exc.strerror or exc}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
     final = result.final
     overrides = f", --set {' '.join(set_)}" if set_ else ""
     title = f"netgov run: {sc.name} (seed {seed}, {int(result.steps['step'].iloc[-1])} months{overrides})"
@@ -259,9 +327,10 @@ def compare(
             raise ConfigError(f"compare {' '.join(scenarios)}: expected two or more scenarios to compare")
         if reps < 1:
             raise ConfigError(f"--reps {reps}: expected an integer >= 1")
-        if steps is not None and steps < 1:
-            raise ConfigError(f"--steps {steps}: expected an integer >= 1")
+        check_seed(seed)
+        check_steps(steps)
         check_out(out)
+        check_plot(plot)
         loaded = [load(s, set_ or []) for s in scenarios]
     except ConfigError as exc:
         raise fail(str(exc)) from None
@@ -439,10 +508,20 @@ def batch(
     from netgov.experiment.spec import load_spec
 
     try:
+        check_out_dir(out)
         loaded = load_spec(spec)
     except ConfigError as exc:
         raise fail(str(exc)) from None
-    result = _run_batch(loaded, out, workers, scheduler, resume)
+    try:
+        result = _run_batch(loaded, out, workers, scheduler, resume)
+    except OSError as exc:  # e.g. the disk filled up: what was written stays whole
+        err_console.print(
+            f"netgov: error: --out {out}: {exc.strerror or exc}; finished runs are saved: free space, then rerun"
+            " with --resume",
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(1) from None
     _batch_summary(result)
     if result.failed:
         raise typer.Exit(1)
@@ -520,6 +599,7 @@ def analyze(
     try:
         check_metrics(metrics)
         check_out(out)
+        check_plot(plot)
         runs = read_runs(directory)
         params = varied_parameters(runs, read_manifest(directory))
         if not params:
@@ -703,3 +783,7 @@ def main() -> None:
     except ConfigError as exc:  # a ConfigError that escaped a command still gets one line
         err_console.print(f"netgov: error: {exc}", markup=False, highlight=False)
         sys.exit(2)
+    except OSError as exc:  # writing a result failed after the work (disk full, file vanished): one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        err_console.print(f"netgov: error: {where}{exc.strerror or exc}", markup=False, highlight=False)
+        sys.exit(1)
