@@ -236,13 +236,9 @@ def ScenarioCard(
         )
 
 
-@solara.component
-def CompareControls(on: bool, set_on: Any, baseline: str, set_baseline: Any) -> None:
-    """The sidebar card of 'compare with baseline'.
-
-    A component of its own: the sidebar orders cards by nesting depth, and one level below
-    SolaraViz puts this card after Mesa's controls.
-    """
+def use_refusal() -> tuple[str | None, int, Callable[[str | None], None]]:
+    """A picker's refusal state: the message shown, how many refusals so far (to key the picker, so it is
+    rebuilt showing the value in force), and ``refuse(text)`` (None clears the message)."""
     message, set_message = solara.use_state(cast(str | None, None))
     refusals, set_refusals = solara.use_state(0)
 
@@ -250,6 +246,18 @@ def CompareControls(on: bool, set_on: Any, baseline: str, set_baseline: Any) -> 
         set_message(text)
         if text is not None:
             set_refusals(lambda n: n + 1)
+
+    return message, refusals, refuse
+
+
+@solara.component
+def CompareControls(on: bool, set_on: Any, baseline: str, set_baseline: Any) -> None:
+    """The sidebar card of 'compare with baseline'.
+
+    A component of its own: the sidebar orders cards by nesting depth, and one level below
+    SolaraViz puts this card after Mesa's controls.
+    """
+    message, refusals, refuse = use_refusal()
 
     pick = checked(scenario_names, "baseline scenario", set_baseline, refuse)
     with solara.Sidebar(), solara.Card("Compare with baseline"):
@@ -301,13 +309,7 @@ def Dashboard() -> None:
     """The dashboard of one browser session: one model, the picked scenario, the views."""
     start = start_scenario()
     scenario, set_scenario = solara.use_state(start)
-    message, set_message = solara.use_state(cast(str | None, None))
-    refusals, set_refusals = solara.use_state(0)
-
-    def refuse(text: str | None) -> None:
-        set_message(text)
-        if text is not None:
-            set_refusals(lambda n: n + 1)
+    message, refusals, refuse = use_refusal()
 
     pick = checked(lambda: scenario_choices(start), "scenario", set_scenario, refuse)
     loaded, problem = solara.use_memo(lambda: load_safely(scenario), [scenario])
