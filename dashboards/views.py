@@ -354,9 +354,11 @@ def issue_rows(model: GovernanceModel) -> pd.DataFrame:
     return table.loc[::-1, list(ISSUE_COLUMNS)].reset_index(drop=True)
 
 
-def _breakable(name: str) -> str:
-    """A column name that may wrap after its underscores (a zero-width space), not mid-word."""
-    return name.replace("_", "_\u200b")
+#: What the issue table's header says for a column: the groups in the WSIS wording (the data keeps its keys).
+ISSUE_HEADERS: dict[str, str] = {
+    "issue_id": "issue",
+    **{f"participants_{g}": GROUP_NAMES[g] for g in GROUPS},
+}
 
 
 #: The issue table's look: compact, long column names may wrap, scrolls inside its card.
@@ -369,7 +371,7 @@ _TABLE_CSS = (
 
 def issue_html(model: GovernanceModel) -> str:
     """The issue table as one HTML table (cheap for the browser to replace)."""
-    rows = issue_rows(model).rename(columns=_breakable)
+    rows = issue_rows(model).rename(columns=ISSUE_HEADERS)
     return _TABLE_CSS + rows.to_html(index=False, border=0, na_rep="")
 
 

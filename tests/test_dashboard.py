@@ -289,3 +289,14 @@ def test_the_scenario_card_gives_its_title_and_names_idle_rules_after_reset(monk
     click(rc, "Reset")
     idle = [t for t in texts(rc) if "has no effect" in t]
     assert len(idle) == 1 and idle[0].startswith("participation_rule has no effect")
+
+
+def test_issue_table_headers_use_the_wsis_group_names() -> None:
+    from netgov.dashboards.views import issue_html
+
+    model = GovernanceModel(rng=0)
+    model.run_for(24)
+    html = issue_html(model)
+    for g in GROUPS:
+        assert f"<th>{GROUP_NAMES[g]}</th>" in html
+    assert "participants_business" not in html

@@ -23,13 +23,14 @@ from browser import (
 )
 from playwright.sync_api import Browser, Page
 
+from netgov.dashboards.views import ISSUE_HEADERS
 from netgov.model.contract import STEP_COLUMNS
 
 pytestmark = pytest.mark.slow
 
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "img" / "dashboard.png"
 # the groups `governments_only` keeps out (UN agencies still convene Action-Line coalitions under it)
-NON_STATE = [f"participants_{g}" for g in ("civil_society", "business", "technical_community")]
+NON_STATE = [ISSUE_HEADERS[f"participants_{g}"] for g in ("civil_society", "business", "technical_community")]
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +56,7 @@ def issue_table(page: Page) -> list[dict[str, str]]:
     """The issue table's rows as {column: text}."""
     return page.eval_on_selector(
         ".netgov-issues table",
-        """t => { const h = [...t.querySelectorAll('th')].map(e => e.innerText.replace(/[\\u200b\\s]/g, ''));
+        """t => { const h = [...t.querySelectorAll('th')].map(e => e.innerText.trim().replace(/\\s+/g, ' '));
                  return [...t.querySelectorAll('tbody tr')].map(r =>
                    Object.fromEntries([...r.querySelectorAll('td')].map((c, i) => [h[i], c.innerText]))); }""",
     )
@@ -67,7 +68,7 @@ def step_until_networks(page: Page, limit: int = 36) -> list[dict[str, str]]:
         step(page)
         if page.locator(".netgov-issues table").count():
             rows = issue_table(page)
-            if any(int(r["participants_government"]) > 0 for r in rows):
+            if any(int(r[ISSUE_HEADERS["participants_government"]]) > 0 for r in rows):
                 return rows
     raise AssertionError(f"no issue network formed within {limit} steps")
 
