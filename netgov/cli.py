@@ -520,9 +520,16 @@ def batch(
             " with --resume",
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
         raise typer.Exit(1) from None
     _batch_summary(result)
+    if result.quarantined:
+        console.print(
+            f"  --resume moved {len(result.quarantined)} unfinished or unreadable part files to"
+            f" {out / 'quarantine'} (their runs were run again)",
+            highlight=False,
+        )
     if result.failed:
         raise typer.Exit(1)
 

@@ -3,9 +3,12 @@
 Each run is a pure task (its seed comes from the master seed and its run id), so serial,
 process-pool and Dask batches give identical rows. Results go to disk in chunks as runs
 finish: ``DIR/runs.parquet`` (and ``steps.parquet`` / ``issues.parquet``) are directories of
-Parquet part files that ``pandas.read_parquet`` reads as one table. A part is written under a
-hidden name and renamed into place, the runs part last, so a batch killed at any moment holds
-only whole chunks and ``--resume`` runs exactly the missing runs.
+Parquet part files that ``pandas.read_parquet`` reads as one table. A chunk is written as hidden,
+fsynced files; renaming its runs part into place commits it, and only then are its per-step and
+per-issue parts renamed into place. So a reader never sees steps of runs that runs.parquet does
+not list, and a batch killed at any moment loses at most the runs it had in flight: ``--resume``
+finishes a committed chunk's renames, moves anything uncommitted, unreadable or unlisted to
+``DIR/quarantine/`` (out of every table) and runs exactly the missing runs.
 """
 
 from __future__ import annotations
@@ -39,8 +42,9 @@ from netgov.model.contract import FINAL_METRICS, STEP_DTYPES
 #: Flush buffered results to a new part file after this many runs or seconds, whichever comes first.
 CHUNK_RUNS = 500
 FLUSH_SECONDS = 2.0
-TABLES = ("steps", "issues", "runs")  # write order: the runs part commits a chunk
+TABLES = ("steps", "issues", "runs")
 MANIFEST = "manifest.json"
+QUARANTINE = "quarantine"
 ROOT = Path(__file__).resolve().parents[2]  # the checkout, for the git commit in the manifest
 
 
@@ -83,6 +87,7 @@ class BatchResult:
     out_dir: Path
     elapsed_s: float
     errors: list[tuple[int, str]] = field(default_factory=list)  # (run_id, message), the first few
+    quarantined: list[str] = field(default_factory=list)  # files --resume moved to DIR/quarantine/
 
 
 def _one_line(exc: BaseException) -> str:
@@ -243,6 +248,28 @@ def runs_schema(spec: ExperimentSpec, tasks: list[RunTask]) -> pa.Schema:
     return pa.schema(fields)
 
 
+def _fsync_dir(folder: Path) -> None:
+    """Make renames in ``folder`` durable (a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_synced(data: pa.Table, path: Path) -> None:
+    """A Parquet file whose bytes are on disk before it is renamed anywhere."""
+    with path.open("wb") as f:
+        pq.write_table(data, f)
+        f.flush()
+        os.fsync(f.fileno())
+
+
 class Store:
     """A batch directory's tables, each a directory of part files ``part-NNNNN.parquet``, one per flush."""
 
@@ -251,6 +278,7 @@ class Store:
         self.dirs = {t: out / f"{t}.parquet" for t in TABLES if t in tables}
         self.schemas: dict[str, pa.Schema] = {"runs": runs}
         self.seq = 0
+        self.quarantined: list[str] = []  # paths (relative to out) moved aside by recover()
 
     def exists(self) -> bool:
         return (self.out / "runs.parquet").exists()
@@ -259,41 +287,91 @@ class Store:
         d = self.out / f"{table}.parquet"
         return sorted(d.glob("part-*.parquet")) if d.is_dir() else []
 
+    def _quarantine(self, path: Path, table: str) -> None:
+        """Move a file out of its table (never delete: a person may want to look at it)."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        target = self.out / QUARANTINE / stamp / table / path.name.lstrip(".")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        self.quarantined.append(str(target.relative_to(self.out)))
+
+    @staticmethod
+    def _readable(path: Path) -> bool:
+        try:
+            pq.read_metadata(path)
+        except Exception:  # truncated, empty, not Parquet: whatever it is, it cannot be trusted
+            return False
+        return True
+
     def recover(self) -> pd.DataFrame:
-        """Drop what a killed batch left half-done; return run_id and status of every finished run."""
-        committed = {p.name for p in self._parts("runs")}
-        for table in TABLES:
+        """Tidy what a killed batch left; return run_id and status of every finished run.
+
+        A committed chunk (its runs part is in place) whose per-step or per-issue part is still
+        under its hidden name gets it renamed into place. Everything else that no readable runs
+        part lists (uncommitted hidden files, parts of no run index entry, unreadable parts, and
+        every part of a chunk with an unreadable part) goes to DIR/quarantine/.
+        """
+        tables = [t for t in TABLES if (self.out / f"{t}.parquet").is_dir()]
+        committed = {p.name for p in self._parts("runs") if self._readable(p)}
+        for table in tables:  # roll committed chunks forward
             d = self.out / f"{table}.parquet"
-            for tmp in d.glob(".*.tmp") if d.is_dir() else ():
-                tmp.unlink()
+            for tmp in sorted(d.glob(".part-*.parquet.tmp")):
+                name = tmp.name[1:].removesuffix(".tmp")
+                if table != "runs" and name in committed and not (d / name).exists() and self._readable(tmp):
+                    os.replace(tmp, d / name)
+                else:
+                    self._quarantine(tmp, table)
+            _fsync_dir(d)
+        for table in tables:  # a chunk with any unreadable part is not trusted at all
             for part in self._parts(table):
-                if part.name not in committed:  # written before its runs part: that chunk never committed
-                    part.unlink()
+                if part.name in committed and not self._readable(part):
+                    committed.discard(part.name)
+        for table in tables:
+            for part in self._parts(table):
+                if part.name not in committed:
+                    self._quarantine(part, table)
+            for stray in (self.out / f"{table}.parquet").iterdir():
+                if stray.is_file() and not stray.name.startswith("part-"):
+                    self._quarantine(stray, table)
             parts = self._parts(table)
             if parts and table != "runs":
                 self.schemas[table] = pq.read_schema(parts[0])
         self.seq = 1 + max((int(p.stem.split("-")[1]) for p in self._parts("runs")), default=-1)
+        quarantine = self.out / QUARANTINE
+        if quarantine.is_dir():  # numbers in quarantine stay taken, so a file there is never shadowed
+            taken = [int(p.stem.split("-")[1]) for p in quarantine.rglob("part-*.parquet") if p.stem[5:].isdigit()]
+            self.seq = max(self.seq, 1 + max(taken, default=-1))
         if not committed:
             return pd.DataFrame({"run_id": pd.Series(dtype="int64"), "status": pd.Series(dtype="str")})
         return pq.read_table(self.out / "runs.parquet", columns=["run_id", "status"]).to_pandas()
 
     def write(self, rows: list[dict[str, Any]], frames: dict[str, list[Columns]]) -> None:
-        """One chunk: the per-step and per-issue parts first, then the runs part that commits them."""
+        """One chunk: every part written hidden and fsynced; the runs part's rename commits it."""
         name = f"part-{self.seq:05d}.parquet"
-        for table, d in self.dirs.items():
-            if table == "runs":
-                data = pa.Table.from_pylist(rows, schema=self.schemas["runs"])
-            elif frames.get(table):
-                parts = frames[table]
-                merged = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
-                schema = self.schemas.setdefault(table, pa.table(merged).schema)
-                data = pa.Table.from_pydict(merged, schema=schema)
-            else:
-                continue
-            d.mkdir(parents=True, exist_ok=True)
-            tmp = d / f".{name}.tmp"
-            pq.write_table(data, tmp)
-            os.replace(tmp, d / name)
+        staged: list[tuple[Path, Path]] = []
+        try:
+            for table, d in self.dirs.items():
+                if table == "runs":
+                    data = pa.Table.from_pylist(rows, schema=self.schemas["runs"])
+                elif frames.get(table):
+                    parts = frames[table]
+                    merged = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
+                    schema = self.schemas.setdefault(table, pa.table(merged).schema)
+                    data = pa.Table.from_pydict(merged, schema=schema)
+                else:
+                    continue
+                d.mkdir(parents=True, exist_ok=True)
+                tmp = d / f".{name}.tmp"
+                staged.append((tmp, d / name))
+                _write_synced(data, tmp)
+        except BaseException:
+            for tmp, _ in staged:  # e.g. the disk is full: nothing half-written stays behind
+                tmp.unlink(missing_ok=True)
+            raise
+        staged.sort(key=lambda pair: pair[1].parent.name != "runs.parquet")  # the runs part first: the commit
+        for tmp, final in staged:
+            os.replace(tmp, final)
+            _fsync_dir(final.parent)
         self.seq += 1
 
 
@@ -384,8 +462,16 @@ def fingerprint(spec: ExperimentSpec) -> str:
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+    try:
+        with tmp.open("w", encoding="utf-8") as f:
+            f.write(json.dumps(data, indent=2, default=str) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     os.replace(tmp, path)
+    _fsync_dir(path.parent)
 
 
 def read_manifest(out_dir: str | Path) -> dict[str, Any]:
@@ -437,6 +523,11 @@ def run_batch(
     manifest = read_manifest(out)
     if store.exists() and not resume:
         raise ConfigError(f"--out {out}: already holds a batch; pass --resume to continue it, or choose another --out")
+    if resume and store.exists() and not manifest.get("fingerprint"):
+        raise ConfigError(
+            f"--resume {out}: no valid {MANIFEST} there, so nothing shows the batch was made from this spec;"
+            " rerun into a new --out"
+        )
     if resume and manifest and manifest.get("fingerprint") != key:
         raise ConfigError(
             f"--resume {out}: the batch there was made from a different spec or base scenario"
@@ -471,6 +562,8 @@ def run_batch(
     with runner:  # connect (or start the pool) before touching the directory
         out.mkdir(parents=True, exist_ok=True)
         session = {"started": _now(), "finished": None, "executor": runner.label, "runs": 0}
+        if store.quarantined:
+            session["quarantined"] = store.quarantined
         manifest = {
             "spec": spec.resolved(),
             "fingerprint": key,
@@ -513,6 +606,7 @@ def run_batch(
         out_dir=out,
         elapsed_s=time.monotonic() - started,
         errors=errors,
+        quarantined=store.quarantined,
     )
 
 
