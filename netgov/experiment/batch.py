@@ -18,10 +18,14 @@ import json
 import math
 import os
 import platform
+import signal
 import subprocess
+import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -45,6 +49,8 @@ FLUSH_SECONDS = 2.0
 TABLES = ("steps", "issues", "runs")
 MANIFEST = "manifest.json"
 QUARANTINE = "quarantine"
+#: How often a worker process checks that the batch's own process is still there.
+WATCH_SECONDS = 1.0
 ROOT = Path(__file__).resolve().parents[2]  # the checkout, for the git commit in the manifest
 
 
@@ -132,6 +138,62 @@ class _Serial:
             yield execute(job)
 
 
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this process when its parent (the forkserver) goes (PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
+
+
+def _watch(pid: int) -> None:
+    while _alive(pid):
+        time.sleep(WATCH_SECONDS)
+    os._exit(1)  # the batch is gone (SIGKILL, OOM killer): nobody will collect this worker's results
+
+
+def _worker_init(batch_pid: int) -> None:
+    """Run in each worker process: it ends when the batch's process ends, however that ends."""
+    _die_with_parent()
+    if not _alive(batch_pid):
+        os._exit(1)
+    threading.Thread(target=_watch, args=(batch_pid,), daemon=True, name="netgov-watchdog").start()
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM takes the path Ctrl+C takes: flush what finished, stop the workers, then exit."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 class _Processes:
     """A local process pool; at most a few tasks per worker are queued, so memory stays flat."""
 
@@ -144,7 +206,7 @@ class _Processes:
 
         ctx = multiprocessing.get_context("forkserver")  # no fork of a threaded parent (the progress bar)
         ctx.set_forkserver_preload(["netgov.experiment.batch"])
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx)
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),))
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -559,7 +621,7 @@ def run_batch(
     sink = Sink(store, {t.run_id: t for t in tasks}, schema)
     jobs = (Job(t.run_id, t.seed, t.params, spec.scenario.data, spec.outputs) for t in todo)
     done, failed, errors = 0, 0, []
-    with runner:  # connect (or start the pool) before touching the directory
+    with _sigterm_as_interrupt(), runner:  # connect (or start the pool) before touching the directory
         out.mkdir(parents=True, exist_ok=True)
         session = {"started": _now(), "finished": None, "executor": runner.label, "runs": 0}
         if store.quarantined:
