@@ -1,6 +1,7 @@
 """Pattern-oriented validation: five published patterns of real internet-governance bodies, observed vs simulated.
 
-Each pattern (``../shared/data/patterns.md``, docs/validation.md) has a scenario file in this folder,
+Each pattern (docs/validation.md gives the figures and their sources) has a scenario file in
+``scenarios/validation/``,
 the figures that were observed, and an acceptance band. P1–P3 are the calibration targets of
 ``calibrate.py``; P4 and P5 are validation only (no value was tuned to them; docs/validation.md §5 says
 how they shaped what is fitted). Per-run statistics are
