@@ -7,8 +7,8 @@ schema), not through separate code. Read in order, they are an actor's story in 
 1. :func:`take_part`: given notice, cost and interest, come onsite, join remotely, or stay away;
 2. :func:`spend_capacity`: joining uses up capacity, which limits the next meeting;
 3. :func:`influence`: how much weight its view carries in deliberation (expertise, preparation);
-4. :func:`vote`: yes if the proposal is close enough to its current view;
-5. :func:`rate_outcome`: every actor, present or not, rates an adopted outcome;
+4. :func:`vote`: yes if the proposal is within its acceptance of its current view;
+5. :func:`rate_outcome`: every actor, present or not, rates the outcome (a stalled aspect's is the status quo);
 6. :func:`recover`: between meetings, capacity recovers.
 """
 
@@ -43,7 +43,7 @@ def take_part(
     p: Participation,
     *,
     relevance: np.ndarray,
-    notice_ok: np.ndarray,
+    prepared: np.ndarray,
     salience: float,
     ties: np.ndarray,
     cost: np.ndarray,
@@ -55,8 +55,9 @@ def take_part(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Who comes onsite and who joins remotely (two boolean masks over all actors).
 
-    Interest u = intercept + w_rel·relevance + w_res·capacity + w_notice·[notice ≥ prep time]
-    + w_sal·salience + w_ties·ties. Onsite with probability σ(u − w_cost·cost + home bonus);
+    Interest u = intercept + w_rel·relevance + w_res·capacity + w_notice·prepared
+    + w_sal·salience + w_ties·ties, where ``prepared`` is the share of its preparation the notice
+    allowed. Onsite with probability σ(u − w_cost·cost + home bonus);
     otherwise remotely with probability remote_quality · σ(u − remote_penalty). Only eligible
     actors may join; convenors (the UN agencies of a coalition) always come.
     """
@@ -64,7 +65,7 @@ def take_part(
         p.intercept
         + p.relevance * relevance
         + p.resources * actors.capacity
-        + p.notice * notice_ok
+        + p.notice * prepared
         + p.salience * salience
         + p.ties * ties
     )
@@ -82,18 +83,16 @@ def spend_capacity(actors: ActorTable, rows: np.ndarray, remote: np.ndarray, p: 
     np.clip(actors.capacity, 0.0, None, out=actors.capacity)
 
 
-def influence(
-    relevance: np.ndarray, prep_time: np.ndarray, notice_period: int, remote: np.ndarray, p: Participation
-) -> np.ndarray:
+def influence(relevance: np.ndarray, prepared: np.ndarray, remote: np.ndarray, p: Participation) -> np.ndarray:
     """A participant's weight in deliberation: expertise (at least ``influence_floor``) x the share of its
-    preparation the notice allowed, min(1, (notice + 1) / (prep + 1)), x ``remote_influence`` if remote."""
-    preparation = np.minimum(1.0, (notice_period + 1.0) / (prep_time + 1.0))
-    return np.maximum(relevance, p.influence_floor) * preparation * np.where(remote, p.remote_influence, 1.0)
+    preparation the notice allowed (at least ``influence_floor``) x ``remote_influence`` if remote."""
+    floor = p.influence_floor
+    return np.maximum(relevance, floor) * np.maximum(prepared, floor) * np.where(remote, p.remote_influence, 1.0)
 
 
-def vote(opinions: np.ndarray, proposal: float, openness: np.ndarray) -> np.ndarray:
-    """Yes from every participant whose view is within its openness of the proposal."""
-    return np.abs(opinions - proposal) <= openness
+def vote(opinions: np.ndarray, proposal: float, acceptance: np.ndarray) -> np.ndarray:
+    """Yes from every participant whose view is within its acceptance of the proposal."""
+    return np.abs(opinions - proposal) <= acceptance
 
 
 def rate_outcome(
@@ -101,14 +100,22 @@ def rate_outcome(
     groups_in: np.ndarray,
     regions_in: np.ndarray,
     stances: np.ndarray,
-    outcome: float,
+    outcomes: np.ndarray,
     transparency: float,
     w: Legitimacy,
 ) -> np.ndarray:
-    """Every actor's rating of an outcome: voice (½ own group took part + ½ own region took part),
-    closeness of the outcome to its own stance, and the process's transparency, weighted."""
+    """Every actor's rating of an issue's outcome: voice (½ own group took part + ½ own region took part,
+    in the network or in its IGF session), closeness of each aspect's outcome to its own stance on that
+    aspect (``stances``: aspects x actors), and the process's transparency, weighted; averaged over aspects."""
     voice = 0.5 * groups_in[actors.group] + 0.5 * regions_in[actors.region]
-    return metrics.legitimacy_ratings(voice, stances, outcome, transparency, (w.voice, w.closeness, w.transparency))
+    weights = (w.voice, w.closeness, w.transparency)
+    return np.mean(
+        [
+            metrics.legitimacy_ratings(voice, x, o, transparency, weights)
+            for x, o in zip(stances, outcomes, strict=True)
+        ],
+        axis=0,
+    )
 
 
 def recover(actors: ActorTable) -> None:

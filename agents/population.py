@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from netgov.model import metrics
 from netgov.model.catalog import DOMAINS, GLOBAL_CODE, GROUPS, REGIONS
 from netgov.model.config import ModelConfig
 
@@ -46,8 +47,9 @@ class ActorTable:
     region: np.ndarray  # int codes into REGION_CODES (5 = global)
     resources: np.ndarray  # (0, 1]: capacity to prepare, travel and attend
     capacity: np.ndarray  # resources left this month after meetings
-    openness: np.ndarray  # bounded-confidence threshold (HK epsilon)
-    prep_need: np.ndarray  # months of preparation with average background material
+    openness: np.ndarray  # bounded-confidence threshold (HK epsilon): how far a view may be and persuade
+    acceptance: np.ndarray  # how far a proposal may be from the actor's view and still get its yes
+    prep_need: np.ndarray  # mean months of preparation with average background material
     expertise: np.ndarray  # (n, len(DOMAINS)) in [0, 1]
     domain_ties: np.ndarray  # (n, len(DOMAINS)): collaboration ties formed per domain
     recovery: float
@@ -57,8 +59,12 @@ class ActorTable:
         return int(self.group.size)
 
     def prep_time(self, background_quality: float) -> np.ndarray:
-        """Whole months each actor needs: longer with fewer resources and poorer background."""
-        return np.ceil(self.prep_need * (1.5 - background_quality) - 1e-9).astype(int)
+        """Mean months each actor's preparation takes: longer with fewer resources and poorer background."""
+        return self.prep_need * (1.5 - background_quality)
+
+    def prepared(self, notice_period: int, background_quality: float) -> np.ndarray:
+        """The share of its preparation each actor can do in the notice given (``metrics.prepared_share``)."""
+        return metrics.prepared_share(notice_period, self.prep_time(background_quality))
 
 
 def build_actors(cfg: ModelConfig, rng: np.random.Generator, expertise_means: list[np.ndarray]) -> ActorTable:
@@ -87,6 +93,7 @@ def build_actors(cfg: ModelConfig, rng: np.random.Generator, expertise_means: li
     resources = _beta(rng, gm[group] * factors[region], cfg.resources.concentration)
     resources = np.clip(resources, 0.01, 1.0)
     openness = _beta(rng, np.full(n, cfg.openness), cfg.openness_concentration) if n else np.zeros(0)
+    acceptance = _beta(rng, np.full(n, cfg.acceptance), cfg.acceptance_concentration) if n else np.zeros(0)
     prep_need = cfg.base_prep_time * (1.5 - resources)
     means = np.array(expertise_means, dtype=float).reshape(n, len(DOMAINS))
     expertise = _beta(rng, means, cfg.expertise.concentration) if n else np.zeros((0, len(DOMAINS)))
@@ -96,6 +103,7 @@ def build_actors(cfg: ModelConfig, rng: np.random.Generator, expertise_means: li
         resources=resources,
         capacity=resources.copy(),
         openness=openness,
+        acceptance=acceptance,
         prep_need=prep_need,
         expertise=expertise,
         domain_ties=np.zeros((n, len(DOMAINS))),

@@ -66,9 +66,14 @@ class Stakeholder(mesa.Agent):
     def expertise(self) -> dict[str, float]:
         return dict(zip(DOMAINS, self.model.actors.expertise[self.row].tolist(), strict=True))
 
-    def prep_time(self, background_quality: float) -> int:
-        """Months this actor needs to prepare for a meeting with this background material."""
-        return int(self.model.actors.prep_time(background_quality)[self.row])
+    @property
+    def acceptance(self) -> float:
+        """Acceptance threshold: how far a proposal may be from its view and still get its yes."""
+        return float(self.model.actors.acceptance[self.row])
+
+    def prep_time(self, background_quality: float) -> float:
+        """Mean months this actor's preparation for a meeting takes with this background material."""
+        return float(self.model.actors.prep_time(background_quality)[self.row])
 
     @classmethod
     def expertise_means(cls, config: ModelConfig) -> np.ndarray:

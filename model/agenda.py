@@ -1,7 +1,16 @@
-"""The agenda: which issues arrive each month (a fixed list or a Poisson stream) and where actors stand on them."""
+"""The agenda: which issues arrive each month (a fixed list or a Poisson stream) and where actors stand on them.
+
+Common random numbers: the month's number of arrivals comes from the agenda stream, in sequence; an
+issue's attributes (domain, Action Line, salience, complexity, stance type) from its own agenda stream
+and every actor's stances on it from its own stance stream, both keyed by the issue's id. So two runs
+with one seed see the same agenda whatever their institutions do, and each attribute is drawn by
+inverting its distribution from one uniform, so changing a share or a mean moves the issues it must and
+leaves the rest as they were.
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -10,15 +19,28 @@ from netgov.agents.population import ActorTable
 from netgov.model.catalog import ACTION_LINES, DOMAINS, GOVERNMENT, GROUPS, REGIONS
 from netgov.model.config import ModelConfig
 from netgov.model.issues import Issue
+from netgov.model.streams import Streams
+
+
+def poisson_quantile(u: float, mean: float) -> int:
+    """The smallest k with P(K <= k) >= u for K ~ Poisson(mean): inverse-CDF sampling, one uniform per draw."""
+    k, term = 0, math.exp(-mean)
+    cdf = term
+    while cdf < u and k < 1000:
+        k += 1
+        term *= mean / k
+        cdf += term
+    return k
 
 
 class Agenda:
-    """New issues month by month, each with every actor's initial stance on it."""
+    """New issues month by month, each with every actor's initial stance on it and on each of its aspects."""
 
-    def __init__(self, config: ModelConfig, actors: ActorTable, rng: np.random.Generator) -> None:
+    def __init__(self, config: ModelConfig, actors: ActorTable, streams: Streams) -> None:
         self.config = config
         self.actors = actors
-        self.rng = rng
+        self.streams = streams
+        self.rng = streams.stream("agenda")
         agenda = config.agenda
         self.pending = sorted(agenda.issues, key=lambda s: s.arrival) if agenda.mode == "fixed" else []
         self.arrived = 0  # issues so far: the next issue's id
@@ -31,21 +53,11 @@ class Agenda:
             while self.pending and self.pending[0].arrival <= month:
                 specs.append(self.pending.pop(0).model_dump())
         else:
-            for _ in range(self.rng.poisson(cfg.rate)):
-                domain = DOMAINS[self.rng.integers(len(DOMAINS))]
-                lines = [c for c, (_t, d, _f) in ACTION_LINES.items() if d == domain]
-                embedded = self.rng.random() < cfg.action_line_share
-                specs.append(
-                    {
-                        "domain": domain,
-                        "action_line": lines[self.rng.integers(len(lines))] if embedded and lines else None,
-                        "salience": float(self.rng.random()),
-                        "complexity": int(1 + self.rng.poisson(1.0)),
-                        "stance_type": "state_centric" if self.rng.random() < cfg.state_centric_share else "general",
-                    }
-                )
+            for offset in range(self.rng.poisson(cfg.rate)):
+                specs.append(self.draw(self.arrived + offset))
         new = []
         for spec in specs:
+            stances, aspects = self.stances(spec["stance_type"], spec["complexity"], self.arrived)
             new.append(
                 Issue(
                     id=self.arrived,
@@ -55,15 +67,32 @@ class Agenda:
                     complexity=spec["complexity"],
                     stance_type=spec["stance_type"],
                     arrived=month,
-                    stances=self.stances(spec["stance_type"]),
+                    stances=stances,
+                    aspects=aspects,
                     requested_venue=spec.get("venue"),
                 )
             )
             self.arrived += 1
         return new
 
-    def stances(self, stance_type: str) -> np.ndarray:
-        """Every actor's stance on a new issue, around its group's (and, for governments, region's) mean."""
+    def draw(self, issue_id: int) -> dict[str, Any]:
+        """A Poisson-stream issue's attributes, from its own stream: one uniform per attribute."""
+        cfg = self.config.agenda
+        u = self.streams.issue("agenda", issue_id).random(6)
+        domain = DOMAINS[min(int(u[0] * len(DOMAINS)), len(DOMAINS) - 1)]
+        lines = [c for c, (_t, d, _f) in ACTION_LINES.items() if d == domain]
+        embedded = u[1] < cfg.action_line_share and lines
+        return {
+            "domain": domain,
+            "action_line": lines[min(int(u[2] * len(lines)), len(lines) - 1)] if embedded else None,
+            "salience": float(u[3]),
+            "complexity": 1 + poisson_quantile(float(u[4]), cfg.complexity),
+            "stance_type": "state_centric" if u[5] < cfg.state_centric_share else "general",
+        }
+
+    def stances(self, stance_type: str, complexity: int, issue_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every actor's stance on a new issue, around its group's (and, for governments, region's) mean,
+        and on each of its aspects, around that (``agenda.aspect_spread``): (n,) and (complexity, n)."""
         prof = getattr(self.config.stance, stance_type)
         a = self.actors
         mean = np.array([getattr(prof.group_mean, g) for g in GROUPS])[a.group]
@@ -72,4 +101,8 @@ class Agenda:
             by_region = np.array([getattr(grm, r) for r in REGIONS] + [np.nan])  # no government is global
             gov = a.group == GOVERNMENT
             mean = np.where(gov, by_region[a.region], mean)
-        return np.clip(mean + prof.sd * self.rng.standard_normal(a.n), 0.0, 1.0)
+        rng = self.streams.issue("stances", issue_id)
+        z = rng.standard_normal((1 + complexity, a.n))
+        stances = np.clip(mean + prof.sd * z[0], 0.0, 1.0)
+        aspects = np.clip(stances + self.config.agenda.aspect_spread * z[1:], 0.0, 1.0)
+        return stances, aspects

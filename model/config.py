@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from netgov.model.catalog import UN_MEMBERSHIP
 from netgov.model.errors import ConfigError
@@ -39,6 +39,10 @@ HostRegion = Literal[
 ]
 #: Venues an agenda issue can be sent to directly, bypassing routing (`igf`: an open forum anyone may attend).
 DirectVenue = Literal["intergovernmental", "cstd_working_group", "external_process", "igf"]
+#: Venues the CSTD committee can recommend (an Action-Line coalition only for an issue in an Action Line).
+CommitteeVenue = Literal["intergovernmental", "cstd_working_group", "external_process", "action_line_coalition"]
+#: Who may attend a venue: governments only, whoever the configured `participation_rule` admits, or anyone.
+Attendance = Literal["governments", "participation_rule", "open"]
 StanceType = Literal["general", "state_centric"]
 ActionLine = Literal["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11"]
 Domain = Literal["infrastructure", "security", "human_rights", "economy", "development", "culture", "governance"]
@@ -308,6 +312,9 @@ class StanceProfile(Strict):
         "weight each actor keeps on its initial stance in every month of deliberation (Friedkin-Johnsen "
         "stubbornness: positions set by mandates or instructions from capitals)",
     )
+    status_quo: float = _unit(
+        0.2, "where things stand if nothing is decided: the outcome of a stalled aspect, as actors rate it"
+    )
 
 
 def _state_centric() -> StanceProfile:
@@ -324,6 +331,7 @@ def _state_centric() -> StanceProfile:
             western_europe_others=0.15,
         ),
         sd=0.12,
+        status_quo=0.1,
     )
 
 
@@ -336,6 +344,7 @@ class Stance(Strict):
                 government=0.55, civil_society=0.4, business=0.5, technical_community=0.45, un_agency=0.5
             ),
             sd=0.15,
+            anchoring=0.2,
         ),
         description="stances on ordinary policy issues",
     )
@@ -348,7 +357,9 @@ class IssueSpec(Strict):
     domain: Domain = param("governance", "policy domain", "")
     action_line: ActionLine | None = param(None, "WSIS Action Line the issue is embedded in, if any", "")
     salience: float = _unit(0.5, "how pressing the issue is")
-    complexity: int = param(2, "number of aspects to scope", "aspects", ge=1, le=10)
+    complexity: int = param(
+        2, "number of aspects to scope (each kept aspect is deliberated and decided on its own)", "aspects", ge=1, le=10
+    )
     stance_type: StanceType = param("general", "which stance profile actors draw from", "")
     arrival: int = param(0, "step at which the issue enters the agenda", "months", ge=0, le=100_000)
     venue: DirectVenue | None = param(
@@ -368,19 +379,110 @@ class Agenda(Strict):
     )
     action_line_share: float = _unit(0.5, "share of arriving issues already embedded in a WSIS Action Line")
     state_centric_share: float = _unit(0.15, "share of arriving issues that are state-centric")
+    complexity: float = param(
+        1.0,
+        "mean aspects of an arriving issue beyond the first (poisson mode: complexity = 1 + Poisson)",
+        "aspects",
+        ge=0.0,
+        le=9.0,
+        allow_inf_nan=False,
+    )
+    aspect_spread: float = _unit(
+        0.1, "standard deviation of an actor's stance on one aspect around its stance on the whole issue"
+    )
     issues: list[IssueSpec] = Field(default_factory=list, description="the issues of a fixed agenda")
 
 
+def _seats(default: int, who: str) -> Any:
+    return param(default, f"committee seats for {who} (filled under the participation rule)", "seats", ge=0, le=1000)
+
+
+class CommitteeSeats(Strict):
+    """Seats on the CSTD committee per stakeholder group."""
+
+    government: int = _seats(10, "governments")
+    civil_society: int = _seats(5, "civil society")
+    business: int = _seats(5, "business")
+    technical_community: int = _seats(5, "the technical community")
+    un_agency: int = _seats(2, "UN agencies")
+
+
 class Committee(Strict):
-    """The permanent multistakeholder CSTD committee that routes issues outside the Action Lines."""
+    """The permanent multistakeholder CSTD committee that recommends a venue for issues outside the Action Lines."""
 
     review_time: int = param(
         1, "months the committee takes to map processes and recommend a venue", "months", ge=0, le=60
     )
-    external_share: float = _unit(
-        0.3, "share of issues it sends to an existing multistakeholder process outside the UN"
+    seats: CommitteeSeats = Field(default_factory=CommitteeSeats, description="committee seats per group")
+    venues: list[CommitteeVenue] = param(
+        ["intergovernmental", "cstd_working_group", "external_process", "action_line_coalition"],
+        "the venues it may recommend (at least one besides `action_line_coalition`)",
+        "",
+        min_length=1,
     )
-    delegate_share: float = _unit(0.1, "share of issues delegated to others instead of taken forward")
+
+    @field_validator("venues")
+    @classmethod
+    def _a_venue_for_every_issue(cls, venues: list[str]) -> list[str]:
+        if set(venues) <= {"action_line_coalition"}:
+            raise ValueError("an issue outside the Action Lines needs a venue besides `action_line_coalition`")
+        return venues
+
+    reach_weight: float = param(
+        0.5,
+        "weight members give to the actors a venue brings (their own group's share of who may attend it) "
+        "against the venue's competence in the issue's domain",
+        "weight",
+        ge=0.0,
+        le=100.0,
+        allow_inf_nan=False,
+    )
+
+
+class Venue(Strict):
+    """One venue: who may attend, how it decides, whether its output binds, and what it is competent for."""
+
+    attendance: Attendance = param("participation_rule", "who may attend", "")
+    decision_rule: DecisionRule | Literal["configured"] = param(
+        "configured", "how it decides (`configured`: the run's `decision_rule`)", ""
+    )
+    binding: bool = param(
+        True, "whether it decides: a non-binding venue deliberates and publishes messages, without a vote", ""
+    )
+    competence: DomainValues = Field(default_factory=DomainValues, description="competence per policy domain")
+
+
+class Venues(Strict):
+    """The venue table: each venue's attendance, decision rule, binding force and competence."""
+
+    intergovernmental: Venue = Field(
+        default_factory=lambda: Venue(
+            attendance="governments",
+            decision_rule="government_vote",
+            competence=_profile(0.3, 0.7, 0.3, 0.4, 0.5, 0.3, 0.6),
+        ),
+        description="states only, one state one vote",
+    )
+    cstd_working_group: Venue = Field(
+        default_factory=lambda: Venue(competence=_profile(0.5, 0.5, 0.7, 0.6, 0.7, 0.7, 0.7)),
+        description="a multistakeholder CSTD working group under the run's rules",
+    )
+    external_process: Venue = Field(
+        default_factory=lambda: Venue(
+            attendance="open",
+            decision_rule="rough_consensus",
+            competence=_profile(0.9, 0.6, 0.3, 0.5, 0.3, 0.3, 0.4),
+        ),
+        description="an existing process outside the UN: open, expertise-led, rough consensus",
+    )
+    action_line_coalition: Venue = Field(
+        default_factory=lambda: Venue(competence=_profile(*(0.7,) * 7)),
+        description="a WSIS Action-Line coalition, convened by its UN agencies (only for Action-Line issues)",
+    )
+    igf: Venue = Field(
+        default_factory=lambda: Venue(attendance="open", binding=False, competence=_profile(*(0.5,) * 7)),
+        description="the IGF: an open forum, advisory",
+    )
 
 
 class Legitimacy(Strict):
@@ -406,7 +508,9 @@ class ModelConfig(Strict):
     )
     remote_participation: float = _unit(0.5, "availability and quality of remote participation")
     travel_support: float = _unit(0.0, "share of travel cost covered for actors in need")
-    igf_feedback: bool = param(False, "proposals must take structured IGF feedback before a decision", "")
+    igf_feedback: bool = param(
+        False, "every issue goes to an IGF session first; the deciding network hears what that session concluded", ""
+    )
     scale: float = param(1.0, "multiplies every actor count", "x", gt=0.0, le=50.0, allow_inf_nan=False)
     # -- process --
     steps: int = param(60, "default run length", "months", ge=1, le=100_000)
@@ -425,9 +529,20 @@ class ModelConfig(Strict):
     scoping_time: int = param(
         2, "months of scoping (isolating the aspects that need global policy)", "months", ge=0, le=60
     )
-    deliberation_time: int = param(6, "months of deliberation before a decision", "months", ge=1, le=120)
-    max_attempts: int = param(2, "decision attempts before an issue stalls", "attempts", ge=1, le=20)
-    openness: float = _unit(0.25, "mean bounded-confidence threshold (HK epsilon)")
+    deliberation_time: int = param(
+        6, "months of deliberation on each aspect before its decision", "months", ge=1, le=120
+    )
+    max_attempts: int = param(3, "decision attempts on an aspect before it stalls", "attempts", ge=1, le=20)
+    compromise: float = _unit(
+        0.5, "share of the way a failed proposal moves toward the blocking voters' mean view before the next attempt"
+    )
+    compromise_time: int = param(
+        3, "months of compromise search between a failed decision attempt and the next", "months", ge=1, le=60
+    )
+    delegate_share: float = _unit(
+        0.1, "chance that scoping delegates an aspect to an existing body instead of keeping it"
+    )
+    openness: float = _unit(0.25, "mean bounded-confidence threshold (HK epsilon): how far a view may be and persuade")
     openness_concentration: float = param(
         20.0,
         "Beta concentration of openness around its mean: higher = more alike",
@@ -436,8 +551,20 @@ class ModelConfig(Strict):
         le=1000.0,
         allow_inf_nan=False,
     )
+    acceptance: float = _unit(
+        0.15, "mean acceptance threshold: how far a proposal may be from an actor's view and still get its yes"
+    )
+    acceptance_concentration: float = param(
+        20.0,
+        "Beta concentration of acceptance around its mean: higher = more alike",
+        "",
+        gt=0.0,
+        le=1000.0,
+        allow_inf_nan=False,
+    )
+    igf_time: int = param(2, "months an IGF session on an issue takes (under igf_feedback)", "months", ge=1, le=24)
     igf_pull: float = _unit(
-        0.2, "per-month pull of every participant's view toward the wider audience's mean under IGF feedback"
+        0.2, "per-month pull of every deciding participant's view toward the IGF session's conclusion (igf_feedback)"
     )
     qualified_share: float = param(
         2 / 3, "share of yes votes `qualified_majority` needs", "0-1", gt=0.5, le=1.0, allow_inf_nan=False
@@ -456,6 +583,7 @@ class ModelConfig(Strict):
     stance: Stance = Field(default_factory=Stance, description="stance distributions")
     agenda: Agenda = Field(default_factory=Agenda, description="issue agenda")
     committee: Committee = Field(default_factory=Committee, description="the CSTD committee")
+    venues: Venues = Field(default_factory=Venues, description="the venue table")
     legitimacy: Legitimacy = Field(default_factory=Legitimacy, description="legitimacy rating weights")
 
 
@@ -628,6 +756,8 @@ def explain(exc: ValidationError, source: str) -> str:
         return f"{source}: unknown key '{key}' = {_fmt_value(value)}; {suggest('.'.join(loc))}"
     if err["type"] == "missing":
         return f"{source}: '{key}' is missing"
+    if err["type"] == "value_error":  # a check across values (a validator): its own reason
+        return f"{source}: {key} = {_fmt_value(value)} is not allowed: {err['msg'].removeprefix('Value error, ')}"
     info = field_at(".".join(loc))
     what = allowed(info) if info is not None else err["msg"]
     return f"{source}: {key} = {_fmt_value(value)} is not allowed: expected {what}"

@@ -28,16 +28,17 @@ class Column:
 
 
 _COUNT = "0, 1, 2, ..."
-_RULES = "decision_rule, openness, max_attempts, the stance profiles"
+_RULES = "decision_rule and the venue table, acceptance, openness, compromise, max_attempts, the stance profiles"
 
 STEP_TABLE: tuple[Column, ...] = (
     Column("step", "int64", "month (0 = before the first step)", _COUNT, "time", "§3"),
     Column(
         "active_issues",
         "int64",
-        "issues in review, convening, scoping, deliberation or decision now",
+        "issues in review, convening, scoping, an IGF session, deliberation or decision now",
         _COUNT,
-        "the agenda's rate and the phase lengths (notice_period, scoping_time, deliberation_time)",
+        "the agenda's rate and complexity, the phase lengths (notice_period, scoping_time, deliberation_time, "
+        "compromise_time, igf_time)",
         "§3",
     ),
     Column(
@@ -50,8 +51,9 @@ STEP_TABLE: tuple[Column, ...] = (
     Column(
         "inclusiveness",
         "float64",
-        "mean over networks of the participants' normalised entropy over the 5 groups",
-        moved_by="participation_rule, routing (the intergovernmental venue admits governments only), actor counts",
+        "mean over networks of 1 - dissimilarity of the participants' groups to the affected population's",
+        moved_by="participation_rule, routing and the committee (the intergovernmental venue admits governments "
+        "only), who can afford to come",
     ),
     Column(
         "group_coverage",
@@ -68,22 +70,41 @@ STEP_TABLE: tuple[Column, ...] = (
     Column(
         "capture",
         "float64",
-        "mean over networks of the largest Banzhaf power of one group or region as a bloc",
+        "mean over deciding networks that are not paralysed of the largest Banzhaf power of one group or "
+        "region as a bloc",
+        "0-1; NaN until a deciding network has convened, or if every one is paralysed",
         moved_by="decision_rule, and who takes part (a bloc holding a majority alone captures majority rules)",
         section="§7.8",
     ),
     Column(
-        "decisive_alone",
-        "bool",
-        "true if in **any** network some single group or region could pass alone",
-        "true or false",
+        "pass_alone",
+        "float64",
+        "share of deciding networks in which a single group or region could pass an outcome alone",
+        "0-1; NaN until a deciding network has convened",
         "decision_rule, who takes part",
+        "§7.8",
+    ),
+    Column(
+        "block_alone",
+        "float64",
+        "share of deciding networks in which a single group or region could block what all others support",
+        "0-1; NaN until a deciding network has convened",
+        "decision_rule, who takes part",
+        "§7.8",
+    ),
+    Column(
+        "paralysis",
+        "float64",
+        "share of deciding networks in which nothing can pass (e.g. a group or region a concurrent rule needs "
+        "is absent)",
+        "0-1; NaN until a deciding network has convened",
+        "decision_rule, participation_rule, who can afford to come",
         "§7.8",
     ),
     Column(
         "notice_sufficiency",
         "float64",
-        "mean over networks of the share of eligible actors with notice >= prep",
+        "mean over networks of the share of its preparation an eligible actor could do in the notice given",
         moved_by="notice_period, background_quality, base_prep_time, resources",
         section="§7.3",
     ),
@@ -102,23 +123,39 @@ STEP_TABLE: tuple[Column, ...] = (
         "float64",
         "mean months from arrival to decision over adopted and stalled issues",
         "months; NaN until an issue is decided",
-        "phase lengths, max_attempts, decision_rule",
+        "phase lengths, complexity, max_attempts, compromise_time, decision_rule, igf_feedback",
         "§3",
     ),
     Column(
         "legitimacy",
         "float64",
-        "mean over adopted issues of every actor's mean rating of the outcome",
-        "0-1; NaN until an issue is adopted",
-        "who took part (voice), the outcome's distance from stances, notice, background, igf_feedback",
+        "mean over decided issues (a stalled aspect at the status quo) of every actor's rating of the outcome",
+        "0-1; NaN until an issue is decided",
+        "who took part (voice, also at an IGF session), the outcome's distance from stances, notice, background",
+        "§7.9",
+    ),
+    Column(
+        "minority_legitimacy",
+        "float64",
+        "the same rating, among the minority only: participants who said no at an aspect's first vote",
+        "0-1; NaN until a decided issue has a minority",
+        "decision_rule (a veto lets the minority pull the outcome its way), compromise, acceptance",
         "§7.9",
     ),
     Column(
         "outcome_gap",
         "float64",
-        "mean over adopted issues of |outcome - median stance of all actors|",
-        "0-1; NaN until an issue is adopted",
-        "who took part and their influence, openness, stance anchoring, igf_feedback",
+        "mean over decided issues and their aspects of |outcome - median stance of all actors|",
+        "0-1; NaN until an issue is decided",
+        "who took part and their influence, openness, stance anchoring, the IGF session's audience",
+        "§7.9",
+    ),
+    Column(
+        "minority_gap",
+        "float64",
+        "mean over decided issues of the minority's distance |stance - outcome| (over its aspects)",
+        "0-1; NaN until a decided issue has a minority",
+        "decision_rule, compromise, max_attempts, the status quo",
         "§7.9",
     ),
 )

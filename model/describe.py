@@ -23,6 +23,13 @@ SECTIONS: dict[str, str] = {
     "qualified_share": "§7.7",
     "objection_threshold": "§7.7",
     "max_attempts": "§7.7",
+    "acceptance": "§7.7",
+    "acceptance_concentration": "§5",
+    "compromise": "§7.7",
+    "compromise_time": "§7.7",
+    "venues": "§7.2",
+    "delegate_share": "§7.2",
+    "igf_time": "§7.6",
     "participation_rule": "§7.5",
     "participation": "§7.5",
     "remote_participation": "§7.5",
@@ -146,7 +153,17 @@ def inactive(config: ModelConfig, set_keys: Iterable[str]) -> list[str]:
         return key in keys or any(k.startswith(key + ".") for k in keys)
 
     c = config
+    venues = [getattr(c.venues, v) for v in type(c.venues).model_fields]
+    in_force = {c.decision_rule} | {v.decision_rule for v in venues if v.binding and v.decision_rule != "configured"}
+    states_rule = c.venues.intergovernmental.decision_rule
+    all_states = c.routing == "intergovernmental" and states_rule not in ("configured", c.decision_rule)
     checks: list[tuple[str, bool, str]] = [
+        (
+            "decision_rule",
+            all_states,
+            "routing = 'intergovernmental' sends every issue to the intergovernmental venue, which decides by "
+            f"its own rule ({c.venues.intergovernmental.decision_rule!r}, venues.intergovernmental.decision_rule)",
+        ),
         (
             "participation_rule",
             c.routing == "intergovernmental" and c.participation_rule != "governments_only",
@@ -166,15 +183,20 @@ def inactive(config: ModelConfig, set_keys: Iterable[str]) -> list[str]:
         ),
         (
             "qualified_share",
-            c.decision_rule != "qualified_majority",
-            f"it applies under decision_rule = 'qualified_majority', not {c.decision_rule!r}",
+            "qualified_majority" not in in_force,
+            "it applies where a venue decides by 'qualified_majority', and none does "
+            f"(decision_rule = {c.decision_rule!r})",
         ),
         (
             "objection_threshold",
-            c.decision_rule != "rough_consensus",
-            f"it applies under decision_rule = 'rough_consensus', not {c.decision_rule!r}",
+            "rough_consensus" not in in_force,
+            "it applies where a venue decides by 'rough_consensus', and none does "
+            f"(decision_rule = {c.decision_rule!r})",
         ),
         ("igf_pull", not c.igf_feedback, "it applies only with igf_feedback = true"),
+        ("igf_time", not c.igf_feedback, "it applies only with igf_feedback = true"),
+        ("compromise", c.max_attempts == 1, "with max_attempts = 1 there is no second attempt to compromise for"),
+        ("compromise_time", c.max_attempts == 1, "with max_attempts = 1 there is no second attempt"),
         ("agenda.rate", c.agenda.mode == "fixed", "agenda.mode = 'fixed' takes its issues from agenda.issues"),
         (
             "agenda.issues",

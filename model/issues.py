@@ -1,8 +1,9 @@
 """Issues and the issue networks that work on them.
 
 An issue arrives on the agenda (``agenda.py``), is routed to a venue (``venues.py``), and moves
-through phases: review (CSTD committee) → convening → scoping → deliberation → decision →
-implementation, or ends stalled or delegated. The venue forms the network
+through phases: review (CSTD committee) → convening → scoping → [IGF session] → deliberation →
+decision (per kept aspect) → implementation, or ends stalled, delegated, or (at an advisory venue)
+advised. The venue forms the network
 (:meth:`Issue.open_network`); from then on the issue moves itself on, month by month, with the
 :class:`Setting` it is given: it never reaches back into the model or the venues.
 """
@@ -19,33 +20,45 @@ from netgov.model import metrics
 from netgov.model.catalog import GOVERNMENT, GROUPS, REGION_CODES
 from netgov.model.config import ModelConfig
 from netgov.model.deliberation import hk_step, igf_pull, weighted_median
-from netgov.model.rules import Power, Rule
+from netgov.model.rules import Power, Rule, bloc_power
+from netgov.model.streams import Streams
 
 PHASES: tuple[str, ...] = (
     "review",
     "convening",
     "scoping",
+    "igf_session",
     "deliberation",
     "decision",
     "implementation",
     "stalled",
     "delegated",
+    "advised",
 )
-ACTIVE_PHASES = frozenset(PHASES[:5])
+ACTIVE_PHASES = frozenset(PHASES[:6])
 
 
 @dataclass(frozen=True)
 class Setting:
-    """What an issue network works with once formed: the parameters, the decision rule, the actors, randomness."""
+    """What an issue network works with once formed: the parameters, the actors, randomness."""
 
     config: ModelConfig
-    rule: Rule
     actors: ActorTable
-    rng: np.random.Generator
+    streams: Streams
 
 
 def _none() -> np.ndarray:
     return np.zeros(0, dtype=np.int64)
+
+
+@dataclass
+class Session:
+    """An IGF session on an issue (under ``igf_feedback``): who came, and what it concluded on each kept aspect."""
+
+    participants: np.ndarray
+    groups: np.ndarray
+    regions: np.ndarray
+    messages: np.ndarray  # one conclusion per kept aspect: the influence-weighted mean view after the session
 
 
 @dataclass
@@ -59,27 +72,37 @@ class Issue:
     complexity: int
     stance_type: str
     arrived: int
-    stances: np.ndarray  # every actor's initial stance on this issue
+    stances: np.ndarray  # every actor's initial stance on the issue as a whole
+    aspects: np.ndarray  # (complexity, actors): every actor's initial stance on each aspect
     venue: str = ""
     requested_venue: str | None = None  # a fixed-agenda issue's own venue, bypassing routing
     phase: str = "review"
     phase_until: int = 0
     host_region: str = ""
+    rule: Rule | None = None  # the venue's decision rule; None: the venue is advisory
     participants: np.ndarray = field(default_factory=_none)  # actor rows
     groups: np.ndarray = field(default_factory=_none)  # the participants' group codes
     regions: np.ndarray = field(default_factory=_none)  # the participants' region codes
     remote: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    opinions: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    opinions: np.ndarray = field(default_factory=lambda: np.zeros(0))  # views on the aspect being worked on
     influence: np.ndarray = field(default_factory=lambda: np.zeros(0))
     eligible: int = 0
     notice_sufficiency: float = float("nan")
     power: Power | None = None
     composition: dict[str, float] = field(default_factory=dict)
-    attempts: int = 0
-    outcome: float | None = None
+    kept: np.ndarray = field(default_factory=_none)  # the aspects scoping kept (indices into ``aspects``)
+    current: int = 0  # position in ``kept`` of the aspect being worked on
+    igf: Session | None = None
+    attempts: int = 0  # decision attempts on the current aspect
+    table: float | None = None  # the compromise on the table after a failed attempt
+    outcomes: list[float] = field(default_factory=list)  # adopted positions of the aspects decided so far
+    minority: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # no at a first attempt
+    outcome: float | None = None  # the mean position over kept aspects, once decided
     decided: int | None = None
     legitimacy: float = float("nan")
+    minority_legitimacy: float = float("nan")
     outcome_gap: float = float("nan")
+    minority_gap: float = float("nan")
     votes: np.ndarray | None = None  # each participant's yes vote at the latest decision attempt
 
     @property
@@ -116,27 +139,28 @@ class Issue:
         participants: np.ndarray,
         actors: ActorTable,
         *,
+        rule: Rule | None,
         remote: np.ndarray,
         influence: np.ndarray,
         eligible: int,
         notice_sufficiency: float,
-        power: Power,
         composition: dict[str, float],
     ) -> None:
-        """The venue has formed this issue's network: record who is in it; their opinions start at their stances."""
+        """The venue has formed this issue's network: record who is in it and the rule it decides by."""
         self.participants = participants
         self.groups = actors.group[participants]
         self.regions = actors.region[participants]
+        self.rule = rule
         self.remote = remote
         self.influence = influence
         self.eligible = eligible
         self.notice_sufficiency = notice_sufficiency
-        self.power = power
+        self.power = bloc_power(rule, self.groups, self.regions) if rule is not None else None
         self.composition = composition
-        self.opinions = self.stances[participants].copy()
+        self.minority = np.zeros(participants.size, dtype=bool)
 
     def advance(self, month: int, s: Setting) -> None:
-        """Move this network on by one month (review is the committee's: see ``venues.Venues.advance``)."""
+        """Move this network on by one month (review and the IGF session are the venues': ``venues.Venues``)."""
         if month < self.phase_until:
             if self.phase == "deliberation":
                 self.deliberate(s)
@@ -145,6 +169,8 @@ class Issue:
             self.enter("scoping", month + s.config.scoping_time)
         elif self.phase == "scoping":
             self.scope(month, s)
+        elif self.phase == "igf_session":
+            self.take_up(0, month, s)
         elif self.phase == "deliberation":
             self.deliberate(s)
             self.enter("decision", month + 1)
@@ -152,59 +178,112 @@ class Issue:
             self.decide(month, s)
 
     def scope(self, month: int, s: Setting) -> None:
-        """The preliminary exercise: isolate the aspects that need global policy, or delegate."""
-        if self.venue == "action_line_coalition" and s.rng.random() < s.config.committee.delegate_share:
+        """The preliminary exercise: each aspect is kept for global policy, or delegated to an existing body.
+
+        What is kept is deliberated and decided aspect by aspect, so a complex issue takes longer and
+        meets more decision points. Under ``igf_feedback`` it goes to an IGF session first
+        (``igf_session``: the venues convene it).
+        """
+        cfg = s.config
+        draws = s.streams.issue("scoping", self.id).random(self.complexity)
+        self.kept = np.flatnonzero(draws >= cfg.delegate_share)
+        if self.kept.size == 0:
             self.close(month, "delegated")
-            return
+        elif cfg.igf_feedback and self.venue != "igf":
+            self.enter("igf_session", month)  # the venues see this phase and convene the session
+        else:
+            self.take_up(0, month, s)
+
+    def take_up(self, position: int, month: int, s: Setting) -> None:
+        """Start deliberating the kept aspect at ``position``: views start from the stances on it."""
+        self.current = position
+        self.attempts = 0
+        self.table = None
+        self.opinions = self.aspects[self.kept[position]][self.participants].copy()
         self.enter("deliberation", month + s.config.deliberation_time)
 
     def deliberate(self, s: Setting) -> None:
-        """One month of bounded-confidence exchange (plus the IGF's pull toward the wider audience)."""
+        """One month of bounded-confidence exchange, and the pull of what the IGF session concluded."""
         if self.opinions.size == 0:
             return
         cfg = s.config
         self.opinions = hk_step(self.opinions, s.actors.openness[self.participants], self.influence)
         anchoring = getattr(cfg.stance, self.stance_type).anchoring
         if anchoring > 0:
-            self.opinions = (1.0 - anchoring) * self.opinions + anchoring * self.stances[self.participants]
-        if cfg.igf_feedback:
-            self.opinions = igf_pull(self.opinions, float(self.stances.mean()), cfg.igf_pull)
+            start = self.aspects[self.kept[self.current]][self.participants]
+            self.opinions = (1.0 - anchoring) * self.opinions + anchoring * start
+        message = float(self.igf.messages[self.current]) if self.igf is not None else float("nan")
+        if np.isfinite(message):  # an IGF session nobody attended sends no message
+            self.opinions = igf_pull(self.opinions, message, cfg.igf_pull)
 
     def proposal(self) -> float:
-        return weighted_median(self.opinions, self.influence)
+        """What is voted on: the compromise on the table, or else the weighted median view."""
+        return self.table if self.table is not None else weighted_median(self.opinions, self.influence)
 
     def decide(self, month: int, s: Setting) -> None:
-        """Vote on the proposal under the rule in force: adopt, try again, or stall."""
+        """Vote on the current aspect's proposal under the venue's rule: adopt, search a compromise, or stall.
+
+        An advisory venue publishes its messages instead. A failed proposal moves a share ``compromise``
+        toward the blocking voters' mean view (``Rule.blockers``) and comes back after ``compromise_time``
+        months; after ``max_attempts`` the aspect stalls, and so does the issue, its open aspects at the
+        status quo. Those who said no at an aspect's first attempt are the issue's minority.
+        """
+        cfg = s.config
+        if self.rule is None:
+            self.close(month, "advised")
+            return
         self.attempts += 1
         adopted = False
         if self.opinions.size:
             proposal = self.proposal()
-            self.votes = behaviour.vote(self.opinions, proposal, s.actors.openness[self.participants])
-            adopted = s.rule.passes(self.votes, self.groups, self.regions)
+            self.votes = behaviour.vote(self.opinions, proposal, s.actors.acceptance[self.participants])
+            if self.attempts == 1:
+                self.minority |= ~self.votes
+            adopted = self.rule.passes(self.votes, self.groups, self.regions)
         if adopted:
-            self.outcome = proposal
-            self.rate_outcome(s)
-            self.close(month, "implementation")
-        elif self.attempts < s.config.max_attempts and self.opinions.size:
-            self.enter("deliberation", month + s.config.deliberation_time)
+            self.outcomes.append(proposal)
+            if self.current + 1 < self.kept.size:
+                self.take_up(self.current + 1, month, s)
+            else:
+                self.finish(month, "implementation", s)
+        elif self.attempts < cfg.max_attempts and self.opinions.size:
+            blocking = self.rule.blockers(self.votes, self.groups, self.regions)
+            if blocking.any():
+                target = float(np.average(self.opinions[blocking], weights=self.influence[blocking] + 1e-12))
+                self.table = proposal + cfg.compromise * (target - proposal)
+            else:
+                self.table = proposal  # nobody to meet halfway (the network is paralysed): try again as it is
+            self.enter("deliberation", month + cfg.compromise_time)
         else:
-            self.close(month, "stalled")
+            self.finish(month, "stalled", s)
 
-    def rate_outcome(self, s: Setting) -> None:
-        """Every actor, participant or not, rates the adopted outcome."""
+    def finish(self, month: int, phase: str, s: Setting) -> None:
+        """Close the issue and have every actor rate what came out, aspect by aspect (status quo where nothing did)."""
+        status_quo = getattr(s.config.stance, self.stance_type).status_quo
+        outcomes = np.array(self.outcomes + [status_quo] * (self.kept.size - len(self.outcomes)))
+        self.outcome = float(outcomes.mean())
+        self.close(month, phase)
+        self.rate_outcome(outcomes, s)
+
+    def rate_outcome(self, outcomes: np.ndarray, s: Setting) -> None:
+        """Every actor, participant or not, rates the outcome; the minority's ratings and distance are kept apart."""
         cfg = s.config
-        transparency = (self.notice_sufficiency + cfg.background_quality + float(cfg.igf_feedback)) / 3.0
+        groups_in = self.counts_by_group() > 0
+        regions_in = self.counts_by_region() > 0
+        if self.igf is not None:  # those heard at the IGF session had a voice too
+            groups_in |= np.bincount(self.igf.groups, minlength=len(GROUPS)) > 0
+            regions_in |= np.bincount(self.igf.regions, minlength=len(REGION_CODES)) > 0
+        transparency = (self.notice_sufficiency + cfg.background_quality) / 2.0
+        stances = self.aspects[self.kept]
         ratings = behaviour.rate_outcome(
-            s.actors,
-            self.counts_by_group() > 0,
-            self.counts_by_region() > 0,
-            self.stances,
-            self.outcome,
-            transparency,
-            cfg.legitimacy,
+            s.actors, groups_in, regions_in, stances, outcomes, transparency, cfg.legitimacy
         )
         self.legitimacy = metrics.legitimacy(ratings)
-        self.outcome_gap = metrics.outcome_gap(self.outcome, self.stances)
+        self.outcome_gap = float(np.mean([metrics.outcome_gap(o, x) for o, x in zip(outcomes, stances, strict=True)]))
+        rows = self.participants[self.minority]
+        if rows.size:
+            self.minority_legitimacy = metrics.legitimacy(ratings[rows])
+            self.minority_gap = metrics.minority_gap(outcomes, stances[:, rows])
 
     # -- the per-issue table --------------------------------------------------------------
 
@@ -236,6 +315,9 @@ class Issue:
             "domain": self.domain,
             "action_line": self.action_line or "",
             "stance_type": self.stance_type,
+            "salience": self.salience,
+            "complexity": self.complexity,
+            "aspects_kept": int(self.kept.size),
             "venue": self.venue,
             "host_region": self.host_region,
             "phase": self.phase,
@@ -249,6 +331,10 @@ class Issue:
             "outcome": "adopted" if self.adopted else self.phase if not self.active else "",
             "position": self.outcome if self.outcome is not None else float("nan"),
             "legitimacy": self.legitimacy,
+            "minority_legitimacy": self.minority_legitimacy,
+            "outcome_gap": self.outcome_gap,
+            "minority_gap": self.minority_gap,
+            "igf_participants": int(self.igf.participants.size) if self.igf is not None else 0,
             "step_decided": self.decided if self.decided is not None else -1,
             **{f"onsite_{g}": int(onsite_by_group[i]) for i, g in enumerate(GROUPS)},
             **{f"onsite_{r}": int(onsite_by_region[i]) for i, r in enumerate(REGION_CODES)},

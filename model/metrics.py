@@ -20,14 +20,18 @@ def _entropy(counts: Sequence[float]) -> float:
     return float(-(p * np.log(p)).sum())
 
 
-def inclusiveness(group_counts: Sequence[float]) -> float:
-    """Normalised Shannon entropy of participants over the stakeholder groups.
+def inclusiveness(group_counts: Sequence[float], affected_counts: Sequence[float]) -> float:
+    """How well the participants' group mix mirrors the population the issue affects:
+    1 − ½ Σ_g |s_g − a_g|, with s_g the share of group g among participants and a_g its share
+    of the affected population (every actor: a global policy binds them all, eligible or not).
 
-    H = -Σ p_g ln p_g / ln G, with p_g the share of group g among participants and G the
-    number of groups (5). 1 = every group equally present; 0 = one group only (or nobody).
+    1 = the network looks like the affected population; 0 = no overlap; NaN = nobody took part.
     """
-    g = len(group_counts)
-    return _entropy(group_counts) / np.log(g) if g > 1 else 0.0
+    s = np.asarray(group_counts, dtype=float)
+    a = np.asarray(affected_counts, dtype=float)
+    if s.sum() <= 0 or a.sum() <= 0:
+        return float("nan")
+    return float(1.0 - 0.5 * np.abs(s / s.sum() - a / a.sum()).sum())
 
 
 def group_coverage(group_counts: Sequence[float]) -> float:
@@ -40,12 +44,12 @@ def regional_balance(region_counts: Sequence[float], reference: Sequence[float])
     """1 − ½ Σ_r |s_r − q_r|: one minus the dissimilarity between participants' regional
     shares s and the reference shares q (both normalised to sum to 1).
 
-    1 = participants mirror the reference exactly; 0 = no overlap at all (or nobody).
+    1 = participants mirror the reference exactly; 0 = no overlap at all; NaN = nobody took part.
     """
     c = np.asarray(region_counts, dtype=float)
     q = np.asarray(reference, dtype=float)
     if c.sum() <= 0 or q.sum() <= 0:
-        return 0.0
+        return float("nan")
     s = c / c.sum()
     q = q / q.sum()
     return float(1.0 - 0.5 * np.abs(s - q).sum())
@@ -80,18 +84,27 @@ def banzhaf_power(players: Iterable[Hashable], is_winning: Callable[[frozenset],
     return {p: (swings[i] / total if total else 0.0) for i, p in enumerate(ps)}
 
 
-def decisive_alone(players: Iterable[Hashable], is_winning: Callable[[frozenset], bool]) -> bool:
+def can_pass_alone(players: Iterable[Hashable], is_winning: Callable[[frozenset], bool]) -> bool:
     """True if some single player can pass an outcome on its own: ∃ i with W({i})."""
     return any(is_winning(frozenset([p])) for p in players)
+
+
+def can_block_alone(players: Iterable[Hashable], is_winning: Callable[[frozenset], bool]) -> bool:
+    """True if some single player can stop an outcome that everyone else supports:
+    W(N) and ∃ i with not W(N ∖ {i}). (In a game nobody can win, nobody blocks: it is paralysed.)"""
+    ps = frozenset(players)
+    return is_winning(ps) and any(not is_winning(ps - {p}) for p in ps)
 
 
 def capture(powers: Iterable[dict[Hashable, float]]) -> float:
     """The largest Banzhaf power of any single bloc across the given games
     (stakeholder groups as blocs, regions as blocs): max_game max_i β_i.
 
-    1 = one bloc holds all the power; 1/k = k blocs share it equally; 0 = nobody can win.
+    1 = one bloc holds all the power; 1/k = k blocs share it equally; NaN = nobody can win
+    (no bloc ever swings), which is paralysis, not the absence of capture.
     """
-    return max((max(p.values(), default=0.0) for p in powers), default=0.0)
+    best = max((max(p.values(), default=0.0) for p in powers), default=0.0)
+    return best if best > 0 else float("nan")
 
 
 def legitimacy_ratings(
@@ -125,10 +138,31 @@ def outcome_gap(outcome: float, stances: Sequence[float]) -> float:
     return float(abs(outcome - np.median(np.asarray(stances, dtype=float))))
 
 
-def notice_sufficiency(notice_period: float, prep_times: Sequence[float]) -> float:
-    """Share of invited actors with notice ≥ their preparation time: #{i : n ≥ p_i} / N."""
-    p = np.asarray(prep_times, dtype=float)
-    return float((notice_period >= p).mean()) if p.size else float("nan")
+def prepared_share(notice_period: float, mean_prep: Sequence[float]) -> np.ndarray:
+    """The share of its preparation each actor can do in the notice given: 1 − exp(−n / m_i).
+
+    An actor's preparation takes an exponentially distributed time with mean m_i months, so
+    this is the chance it is done in n months: every month of notice helps, each a little less
+    (diminishing returns). m_i = 0 (nothing to prepare) gives 1.
+    """
+    m = np.asarray(mean_prep, dtype=float)
+    with np.errstate(divide="ignore"):
+        return np.where(m > 0, -np.expm1(-notice_period / np.where(m > 0, m, 1.0)), 1.0)
+
+
+def minority_gap(outcomes: Sequence[float], stances: np.ndarray) -> float:
+    """How far the outcome lands from those who said no: mean over the minority's actors i and the
+    issue's aspects j of |x_ij − o_j| (``stances``: aspects x minority actors). NaN: no minority."""
+    x = np.asarray(stances, dtype=float)
+    if x.size == 0:
+        return float("nan")
+    return float(np.abs(x - np.asarray(outcomes, dtype=float)[:, None]).mean())
+
+
+def notice_sufficiency(prepared: Sequence[float]) -> float:
+    """Mean share of preparation the eligible actors could do before the meeting: (1/N) Σ_i s_i."""
+    s = np.asarray(prepared, dtype=float)
+    return float(s.mean()) if s.size else float("nan")
 
 
 def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
@@ -148,15 +182,18 @@ def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float,
 
 __all__ = [
     "banzhaf_power",
+    "can_block_alone",
+    "can_pass_alone",
     "capture",
-    "decisive_alone",
     "group_coverage",
     "inclusiveness",
     "legitimacy",
     "legitimacy_ratings",
     "mean_ci",
+    "minority_gap",
     "notice_sufficiency",
     "outcome_gap",
+    "prepared_share",
     "regional_balance",
     "regional_evenness",
 ]

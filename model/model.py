@@ -21,12 +21,12 @@ from netgov.agents.population import ActorTable
 from netgov.agents.stakeholders import populate
 from netgov.model.agenda import Agenda
 from netgov.model.catalog import REGIONS
-from netgov.model.config import ModelConfig, merge, validate_config
+from netgov.model.config import ModelConfig, merge, nest, validate_config
 from netgov.model.contract import STEP_COLUMNS
 from netgov.model.errors import ConfigError
 from netgov.model.issues import Issue, Setting
 from netgov.model.network import Collaboration
-from netgov.model.rules import Rule
+from netgov.model.streams import Streams
 from netgov.model.venues import Venues
 
 
@@ -34,8 +34,9 @@ class GovernanceModel(mesa.Model):
     """Networked internet governance: who takes part in which issue network, and who decides.
 
     Build it from a validated :class:`ModelConfig`, keyword parameters, or both
-    (keywords win): ``GovernanceModel(rng=1, notice_period=6, scale=2)``. All randomness
-    comes from ``rng``.
+    (keywords win): ``GovernanceModel(rng=1, notice_period=6, scale=2)``; dotted keys reach into
+    tables: ``GovernanceModel(**{"agenda.rate": 1.0})``. All randomness comes from ``rng``, through one
+    stream per sub-model (``streams.py``).
     """
 
     def __init__(
@@ -55,20 +56,20 @@ class GovernanceModel(mesa.Model):
             self.config: ModelConfig = config
         else:
             base = config.model_dump(by_alias=True) if isinstance(config, ModelConfig) else dict(config or {})
-            self.config = validate_config(merge(base, params))
+            self.config = validate_config(merge(base, nest(params)))  # dotted keys ("agenda.rate") too
         cfg = self.config
-        self.rule = Rule(cfg.decision_rule, cfg.qualified_share, cfg.objection_threshold)
+        #: One random stream per sub-model, all spawned from ``rng`` (common random numbers: ``streams.py``).
+        self.streams = Streams(self.rng)
         self.actors: ActorTable
-        self.actors, self.stakeholders = populate(self, cfg, self.rng)
+        self.actors, self.stakeholders = populate(self, cfg, self.streams.stream("actors"))
         self.network = Collaboration(
             self.actors,
             [(s.row, {"group": s.group, "region": s.region}) for s in self.stakeholders],
             cfg.tie_partners,
-            self.rng,
         )
         reference = np.array([getattr(cfg.reference_shares, r) for r in REGIONS])
-        self.venues = Venues(Setting(cfg, self.rule, self.actors, self.rng), self.stakeholders, self.network, reference)
-        self.agenda = Agenda(cfg, self.actors, self.rng)
+        self.venues = Venues(Setting(cfg, self.actors, self.streams), self.stakeholders, self.network, reference)
+        self.agenda = Agenda(cfg, self.actors, self.streams)
         self.issues: list[Issue] = []
         self._metrics: dict[str, Any] = {}
         self.datacollector = mesa.DataCollector(
@@ -105,13 +106,16 @@ class GovernanceModel(mesa.Model):
     # -- measurement ----------------------------------------------------------------------
 
     def _update_metrics(self) -> None:
-        """Per-step metrics over every issue network convened so far (running values)."""
+        """Per-step metrics over every issue network convened so far (running values); NaN where there
+        is nothing to measure yet. Power is measured over deciding networks (advisory ones have no rule)."""
         nets = [i for i in self.issues if i.convened]
+        deciding = [i.power for i in nets if i.power is not None]
         decided = [i for i in self.issues if i.phase in ("implementation", "stalled")]
         adopted = [i for i in decided if i.adopted]
 
         def mean(values: list[float]) -> float:
-            return float(np.mean(values)) if values else float("nan")
+            kept = [v for v in values if not np.isnan(v)]
+            return float(np.mean(kept)) if kept else float("nan")
 
         self._metrics = {
             "step": int(self.time),
@@ -120,15 +124,19 @@ class GovernanceModel(mesa.Model):
             "inclusiveness": mean([i.composition["inclusiveness"] for i in nets]),
             "group_coverage": mean([i.composition["group_coverage"] for i in nets]),
             "regional_balance": mean([i.composition["regional_balance"] for i in nets]),
-            "capture": mean([i.power.capture for i in nets]),
-            "decisive_alone": any(i.power.decisive_alone for i in nets),
+            "capture": mean([p.capture for p in deciding]),
+            "pass_alone": mean([float(p.pass_alone) for p in deciding]),
+            "block_alone": mean([float(p.block_alone) for p in deciding]),
+            "paralysis": mean([float(p.paralysed) for p in deciding]),
             "notice_sufficiency": mean([i.notice_sufficiency for i in nets]),
             "adopted": len(adopted),
             "stalled": len(decided) - len(adopted),
             "adoption_rate": len(adopted) / len(decided) if decided else float("nan"),
             "mean_time_to_decision": mean([i.decided - i.arrived for i in decided]),
-            "legitimacy": mean([i.legitimacy for i in adopted]),
-            "outcome_gap": mean([i.outcome_gap for i in adopted]),
+            "legitimacy": mean([i.legitimacy for i in decided]),
+            "minority_legitimacy": mean([i.minority_legitimacy for i in decided]),
+            "outcome_gap": mean([i.outcome_gap for i in decided]),
+            "minority_gap": mean([i.minority_gap for i in decided]),
         }
 
     @property

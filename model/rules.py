@@ -37,6 +37,31 @@ class Rule:
         regions = np.asarray(regions)
         return self.passes_cells(cells(groups[yes], regions[yes]), cells(groups, regions))
 
+    def blockers(self, yes: np.ndarray, groups: np.ndarray, regions: np.ndarray) -> np.ndarray:
+        """Who stopped a failed proposal: the no voters whose votes counted against it.
+
+        Under `government_vote` only governments vote; under concurrent majorities only the no voters of
+        a group (or region) whose majority said no hold the veto; under every other rule, every no voter.
+        The compromise search (``issues.Issue.decide``) moves the next proposal toward them.
+        """
+        yes = np.asarray(yes, dtype=bool)
+        groups = np.asarray(groups)
+        regions = np.asarray(regions)
+        no = ~yes
+        if self.name == "government_vote":
+            return no & (groups == GOVERNMENT)
+        if not self.name.startswith("concurrent"):
+            return no
+        g_yes = np.bincount(groups[yes], minlength=len(GROUPS))
+        g_all = np.bincount(groups, minlength=len(GROUPS))
+        failing = (2 * g_yes <= g_all)[groups]
+        if self.name == "concurrent_groups_regions":
+            k = len(REGION_CODES)
+            r_yes = np.bincount(regions[yes], minlength=k)
+            r_all = np.bincount(regions, minlength=k)
+            failing |= (2 * r_yes <= r_all)[regions] & (regions < GLOBAL_CODE)
+        return no & failing
+
     def passes_cells(self, ayes: np.ndarray, members: np.ndarray) -> bool:
         """The same decision from (group x region) tables of yes votes and of participants.
 
@@ -78,23 +103,26 @@ def _majority_in_every(ayes: np.ndarray, members: np.ndarray) -> bool:
 
 @dataclass(frozen=True)
 class Power:
-    """Who holds power in one network under its rule: Banzhaf indices of groups and regions as blocs."""
+    """Who holds power in one network under its rule: Banzhaf indices of groups and regions as blocs,
+    whether one bloc can pass or block alone, and whether nothing can pass at all."""
 
     groups: dict[str, float]
     regions: dict[str, float]
-    decisive_alone: bool
+    pass_alone: bool
+    block_alone: bool
+    paralysed: bool
 
     @property
     def capture(self) -> float:
-        """The largest bloc power: ``metrics.capture`` over both games."""
-        return metrics.capture([self.groups, self.regions])
+        """The largest bloc power (``metrics.capture`` over both games); NaN in a paralysed network."""
+        return float("nan") if self.paralysed else metrics.capture([self.groups, self.regions])
 
 
 def bloc_power(rule: Rule, groups: np.ndarray, regions: np.ndarray) -> Power:
     """Banzhaf power of every group and every region acting as a bloc (all yes or all no)."""
     members = cells(np.asarray(groups), np.asarray(regions))
 
-    def game(axis: int, names: tuple[str, ...]) -> tuple[dict[str, float], bool]:
+    def game(axis: int, names: tuple[str, ...]) -> tuple[dict[str, float], bool, bool, bool]:
         present = [c for c in range(len(names)) if members.sum(axis=1 - axis)[c] > 0]
 
         def wins(coalition: frozenset) -> bool:
@@ -104,8 +132,14 @@ def bloc_power(rule: Rule, groups: np.ndarray, regions: np.ndarray) -> Power:
             return rule.passes_cells(ayes, members)
 
         power = metrics.banzhaf_power(present, wins)
-        return {names[c]: v for c, v in power.items()}, metrics.decisive_alone(present, wins)
+        return (
+            {names[c]: v for c, v in power.items()},
+            metrics.can_pass_alone(present, wins),
+            metrics.can_block_alone(present, wins),
+            not wins(frozenset(present)),
+        )
 
-    g, g_alone = game(0, GROUPS)
-    r, r_alone = game(1, REGION_CODES)
-    return Power(groups=g, regions=r, decisive_alone=g_alone or r_alone)
+    g, g_pass, g_block, g_paralysed = game(0, GROUPS)
+    r, r_pass, r_block, _ = game(1, REGION_CODES)
+    # the grand coalition is the same in both games: either both are paralysed or neither
+    return Power(g, r, pass_alone=g_pass or r_pass, block_alone=g_block or r_block, paralysed=g_paralysed)

@@ -1,8 +1,16 @@
 """Venues: where an issue goes (routing, the CSTD committee), who may attend, where it meets, and how a
-network forms (convening). The issue's own phases, once its network has formed, are in ``issues.py``.
+network forms (convening), and the IGF sessions that hear an issue first under ``igf_feedback``. The
+issue's own phases, once its network has formed, are in ``issues.py``.
+
+Each venue has a row in the schema's venue table (``venues``): who may attend, how it decides, whether
+its output binds, and its competence per policy domain. The committee recommends a venue by fit: each
+member weighs a venue's competence in the issue's domain against the actors it brings (how much of
+who may attend it is the member's own group), so who sits on the committee shapes where issues go.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -11,9 +19,31 @@ from netgov.agents.population import ActorTable
 from netgov.agents.stakeholders import Stakeholder, UNAgency
 from netgov.model import metrics
 from netgov.model.catalog import ACTION_LINES, DOMAINS, GLOBAL_CODE, GOVERNMENT, GROUPS, REGIONS
-from netgov.model.issues import Issue, Setting
+from netgov.model.config import Venue
+from netgov.model.deliberation import hk_step
+from netgov.model.issues import Issue, Session, Setting
 from netgov.model.network import Collaboration
-from netgov.model.rules import bloc_power
+from netgov.model.rules import Rule
+
+#: Every venue of the venue table, in order (the key of its participation and host draws).
+VENUES: tuple[str, ...] = (
+    "intergovernmental",
+    "cstd_working_group",
+    "external_process",
+    "action_line_coalition",
+    "igf",
+)
+
+
+@dataclass
+class Gathering:
+    """Who came to one meeting, and with what preparation and weight."""
+
+    rows: np.ndarray
+    remote: np.ndarray
+    influence: np.ndarray
+    eligible: int
+    notice_sufficiency: float
 
 
 class Venues:
@@ -29,20 +59,74 @@ class Venues:
         self.setting = setting
         self.config = setting.config
         self.actors: ActorTable = setting.actors
-        self.rng = setting.rng
+        self.streams = setting.streams
         self.collaboration = collaboration
         self.reference = reference  # regional reference shares for `regional_balance`
+        self.population = np.bincount(self.actors.group, minlength=len(GROUPS))  # the affected, for `inclusiveness`
         #: Each UN agency's actor rows (several when scaled up): the convenors of its Action Lines' coalitions.
         self.agency_rows: dict[str, list[int]] = {}
         for s in stakeholders:
             if isinstance(s, UNAgency):
                 self.agency_rows.setdefault(s.agency, []).append(s.row)
+        self.rules = {v: self.rule_of(getattr(self.config.venues, v)) for v in VENUES}
+        self.committee = self.seat_committee()
+
+    def rule_of(self, venue: Venue) -> Rule | None:
+        """A venue's decision rule (its own, or the run's `decision_rule`); None for an advisory venue."""
+        if not venue.binding:
+            return None
+        cfg = self.config
+        name = cfg.decision_rule if venue.decision_rule == "configured" else venue.decision_rule
+        return Rule(name, cfg.qualified_share, cfg.objection_threshold)
+
+    # -- the committee ----------------------------------------------------------------------
+
+    def seat_committee(self) -> np.ndarray:
+        """The committee's members (actor rows): each group's seats go to its actors most expert in
+        governance, as far as the participation rule admits them (`governments_only`: governments;
+        `invited_experts`: expertise >= `expert_threshold`; `group_quotas`: equal seats per group)."""
+        cfg = self.config
+        a = self.actors
+        seats = cfg.committee.seats.model_dump()
+        rule = cfg.participation_rule
+        if rule == "group_quotas":
+            equal = int(np.ceil(sum(seats.values()) / len(GROUPS)))
+            seats = dict.fromkeys(seats, equal)
+        expertise = a.expertise[:, DOMAINS.index("governance")]
+        members = []
+        for g_code, g in enumerate(GROUPS):
+            if rule == "governments_only" and g_code != GOVERNMENT:
+                continue
+            rows = np.flatnonzero(a.group == g_code)
+            if rule == "invited_experts":
+                rows = rows[expertise[rows] >= cfg.participation.expert_threshold]
+            members.append(rows[np.argsort(-expertise[rows], kind="stable")[: seats[g]]])
+        return np.concatenate(members) if members else np.zeros(0, dtype=np.int64)
+
+    def fit(self, issue: Issue) -> dict[str, float]:
+        """How well each venue fits the issue, as the committee sees it: competence in the issue's domain
+        + ``reach_weight`` x the mean, over members, of their own group's share of who may attend."""
+        a = self.actors
+        d = DOMAINS.index(issue.domain)
+        members = np.bincount(a.group[self.committee], minlength=len(GROUPS)).astype(float)
+        weights = members / members.sum() if members.sum() else members
+        scores = {}
+        for v in self.config.committee.venues:
+            if v == "action_line_coalition" and issue.action_line is None:
+                continue
+            eligible = self.eligible(v, a.expertise[:, d])
+            present = np.bincount(a.group[eligible], minlength=len(GROUPS)).astype(float)
+            reach = float(weights @ (present / present.sum())) if present.sum() else 0.0
+            competence = getattr(getattr(self.config.venues, v).competence, issue.domain)
+            scores[v] = competence + self.config.committee.reach_weight * reach
+        return scores
 
     # -- where an issue goes --------------------------------------------------------------
 
     def route(self, issue: Issue, month: int) -> None:
         """A fixed-agenda issue naming its venue goes there; otherwise Action-Line issue → its agencies'
-        coalition, and the rest → the CSTD committee."""
+        coalition (distributed routing), everything → the intergovernmental venue (intergovernmental
+        routing), and the rest → the CSTD committee."""
         routing = self.config.routing
         if issue.requested_venue is not None:
             self.convene(issue, issue.requested_venue, month)
@@ -57,34 +141,32 @@ class Venues:
                 self.recommend(issue, month)
 
     def recommend(self, issue: Issue, month: int) -> None:
-        """The committee maps existing processes and recommends a venue, or delegates."""
-        c = self.config.committee
-        draw = self.rng.random()
-        if draw < c.delegate_share:
-            issue.close(month, "delegated")
-        elif draw < c.delegate_share + c.external_share:
-            self.convene(issue, "external_process", month)
-        else:
-            self.convene(issue, "cstd_working_group", month)
+        """The committee maps existing processes and sends the issue to the venue that fits it best."""
+        scores = self.fit(issue)
+        self.convene(issue, max(scores, key=scores.__getitem__), month)
 
     def advance(self, issue: Issue, month: int) -> None:
-        """One month of an active issue: the committee's review, or the network's own phases."""
+        """One month of an active issue: the committee's review, the IGF session, or the network's own phases."""
         if issue.phase == "review":
             if month >= issue.phase_until:
                 self.recommend(issue, month)
+            return
+        if issue.phase == "igf_session" and issue.igf is None:
+            self.consult_igf(issue, month)
             return
         issue.advance(month, self.setting)
 
     # -- who may attend, and where ----------------------------------------------------------
 
     def eligible(self, venue: str, relevance: np.ndarray) -> np.ndarray:
-        """Who may attend: the IGF is open to all; the intergovernmental venue (or `governments_only`) to
-        governments; `invited_experts` to actors with enough expertise in the issue's domain."""
+        """Who may attend, by the venue table: anyone (`open`), governments, or whoever the run's
+        `participation_rule` admits (`governments_only`, or `invited_experts`: enough expertise)."""
         a = self.actors
+        attendance = getattr(self.config.venues, venue).attendance
         rule = self.config.participation_rule
-        if venue == "igf":
-            return np.ones(a.n, dtype=bool)  # an open forum: anyone may attend, whatever the participation rule
-        if venue == "intergovernmental" or rule == "governments_only":
+        if attendance == "open":
+            return np.ones(a.n, dtype=bool)
+        if attendance == "governments" or rule == "governments_only":
             return a.group == GOVERNMENT
         if rule == "invited_experts":
             return relevance >= self.config.participation.expert_threshold
@@ -97,31 +179,31 @@ class Venues:
             mask[self.agency_rows.get(agency, [])] = True
         return mask
 
-    def host_region(self) -> str:
+    def host_region(self, issue: Issue, venue: str) -> str:
         host = self.config.host_region
-        return REGIONS[self.rng.integers(len(REGIONS))] if host == "rotate" else host
+        if host != "rotate":
+            return host
+        return REGIONS[self.streams.issue("host", issue.id, VENUES.index(venue)).integers(len(REGIONS))]
 
     # -- forming a network ------------------------------------------------------------------
 
-    def convene(self, issue: Issue, venue: str, month: int) -> None:
-        """Announce a meeting with the configured notice; each eligible actor decides to take part."""
+    def gather(self, issue: Issue, venue: str, host_region: str) -> Gathering:
+        """One meeting on ``issue`` at ``venue``: each eligible actor decides to take part (onsite, remotely,
+        or not), from its own participation draws for this issue and venue (common random numbers)."""
         cfg = self.config
         a = self.actors
         p = cfg.participation
-        issue.venue = venue
-        issue.host_region = self.host_region()
         d = DOMAINS.index(issue.domain)
         relevance = a.expertise[:, d]
         convenors = self.convenors(issue) if venue == "action_line_coalition" else np.zeros(a.n, dtype=bool)
         eligible = self.eligible(venue, relevance) | convenors
-
-        prep = a.prep_time(cfg.background_quality)
-        host = REGIONS.index(issue.host_region)
+        prepared = a.prepared(cfg.notice_period, cfg.background_quality)
+        host = REGIONS.index(host_region)
         onsite, remote = behaviour.take_part(
             a,
             p,
             relevance=relevance,
-            notice_ok=cfg.notice_period >= prep,
+            prepared=prepared,
             salience=issue.salience,
             ties=behaviour.tie_pull(a, d, p),
             cost=behaviour.travel_cost(a, host, cfg.travel_cost, cfg.travel_support),
@@ -129,35 +211,66 @@ class Venues:
             remote_quality=cfg.remote_participation,
             eligible=eligible,
             convenors=convenors,
-            rng=self.rng,
+            rng=self.streams.issue("participation", issue.id, VENUES.index(venue)),
         )
         joined = onsite | remote
-        if cfg.participation_rule == "group_quotas" and venue not in ("intergovernmental", "igf"):
+        attendance = getattr(cfg.venues, venue).attendance
+        if cfg.participation_rule == "group_quotas" and attendance == "participation_rule":
             joined = self.quotas(joined, relevance)
-
         rows = np.flatnonzero(joined)
         remote = remote[rows]
-        groups, regions = a.group[rows], a.region[rows]
+        behaviour.spend_capacity(a, rows, remote, p)
+        self.collaboration.link(rows, d, self.streams.issue("network", issue.id, VENUES.index(venue)))
+        return Gathering(
+            rows=rows,
+            remote=remote,
+            influence=behaviour.influence(relevance[rows], prepared[rows], remote, p),
+            eligible=int(eligible.sum()),
+            notice_sufficiency=metrics.notice_sufficiency(prepared[eligible]),
+        )
+
+    def convene(self, issue: Issue, venue: str, month: int) -> None:
+        """Announce the meeting with the configured notice and form the issue's network."""
+        a = self.actors
+        issue.venue = venue
+        issue.host_region = self.host_region(issue, venue)
+        met = self.gather(issue, venue, issue.host_region)
+        groups, regions = a.group[met.rows], a.region[met.rows]
         by_group = np.bincount(groups, minlength=len(GROUPS))
         issue.open_network(
-            rows,
+            met.rows,
             a,
-            remote=remote,
-            influence=behaviour.influence(relevance[rows], prep[rows], cfg.notice_period, remote, p),
-            eligible=int(eligible.sum()),
-            notice_sufficiency=metrics.notice_sufficiency(cfg.notice_period, prep[eligible]),
-            power=bloc_power(self.setting.rule, groups, regions),
+            rule=self.rules[venue],
+            remote=met.remote,
+            influence=met.influence,
+            eligible=met.eligible,
+            notice_sufficiency=met.notice_sufficiency,
             composition={
-                "inclusiveness": metrics.inclusiveness(by_group),
+                "inclusiveness": metrics.inclusiveness(by_group, self.population),
                 "group_coverage": metrics.group_coverage(by_group),
                 "regional_balance": metrics.regional_balance(
                     np.bincount(regions, minlength=GLOBAL_CODE + 1)[:GLOBAL_CODE], self.reference
                 ),
             },
         )
-        behaviour.spend_capacity(a, rows, remote, p)
-        self.collaboration.link(rows, d)
-        issue.enter("convening", month + cfg.notice_period)
+        issue.enter("convening", month + self.config.notice_period)
+
+    def consult_igf(self, issue: Issue, month: int) -> None:
+        """Under ``igf_feedback``: an IGF session on the issue, with its own attendance, deliberates each
+        kept aspect for ``igf_time`` months; what it concludes is what the deciding network will hear."""
+        cfg = self.config
+        a = self.actors
+        met = self.gather(issue, "igf", self.host_region(issue, "igf"))
+        openness = a.openness[met.rows]
+        messages = []
+        for j in issue.kept:
+            views = issue.aspects[j][met.rows]
+            for _ in range(cfg.igf_time):
+                views = hk_step(views, openness, met.influence)
+            weights = met.influence if met.influence.sum() > 0 else None
+            messages.append(float(np.average(views, weights=weights)) if views.size else float("nan"))  # nobody came
+        issue.igf = Session(met.rows, a.group[met.rows], a.region[met.rows], np.array(messages))
+        issue.enter("igf_session", month + cfg.igf_time)
 
     def quotas(self, joined: np.ndarray, relevance: np.ndarray) -> np.ndarray:
         """Equal seats per group: the most relevant willing actors of each group take them."""

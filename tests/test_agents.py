@@ -21,6 +21,7 @@ def table(n: int = 4, resources: float = 0.5) -> ActorTable:
         resources=np.full(n, resources),
         capacity=np.full(n, resources),
         openness=np.full(n, 0.2),
+        acceptance=np.full(n, 0.1),
         prep_need=np.full(n, 3.0),
         expertise=np.full((n, len(DOMAINS)), 0.5),
         domain_ties=np.zeros((n, len(DOMAINS))),
@@ -43,19 +44,27 @@ def test_travel_cost_by_hand() -> None:
 def test_influence_by_hand() -> None:
     p = Participation()
     got = behaviour.influence(
-        relevance=np.array([0.8, 0.01, 0.8]),
-        prep_time=np.array([1, 1, 5]),
-        notice_period=2,
-        remote=np.array([False, False, True]),
+        relevance=np.array([0.8, 0.01, 0.8, 0.5]),
+        prepared=np.array([1.0, 1.0, 0.5, 0.0]),
+        remote=np.array([False, False, True, False]),
         p=p,
     )
-    # preparation: min(1, 3/2) = 1, 1, 3/6; the floor lifts 0.01 to 0.05; remote counts 0.7
-    assert got == pytest.approx([0.8, 0.05, 0.8 * 0.5 * 0.7])
+    # the floor (0.05) lifts expertise 0.01 and preparation 0; remote counts 0.7
+    assert got == pytest.approx([0.8, 0.05, 0.8 * 0.5 * 0.7, 0.5 * 0.05])
 
 
-def test_vote_is_yes_within_openness() -> None:
+def test_vote_is_yes_within_acceptance() -> None:
     yes = behaviour.vote(np.array([0.1, 0.5, 0.71]), 0.5, np.array([0.3, 0.0, 0.2]))
     assert yes.tolist() == [False, True, False]
+
+
+def test_acceptance_and_openness_are_separate_columns() -> None:
+    """Listening (openness) and accepting (acceptance) are drawn around their own means."""
+    m = GovernanceModel(rng=3, openness=0.4, acceptance=0.1)
+    assert abs(m.actors.openness.mean() - 0.4) < 0.03
+    assert abs(m.actors.acceptance.mean() - 0.1) < 0.03
+    narrow = GovernanceModel(rng=3, openness=0.4, acceptance=0.05)
+    assert (narrow.actors.openness == m.actors.openness).all()  # one moved, the other did not
 
 
 def test_rate_outcome_by_hand() -> None:
@@ -65,13 +74,15 @@ def test_rate_outcome_by_hand() -> None:
         a,
         groups_in=np.array([True, False, False, False, False]),
         regions_in=np.array([True, True, False, False, False, False]),
-        stances=np.array([0.5, 0.9]),
-        outcome=0.6,
+        stances=np.array([[0.5, 0.9], [0.2, 0.9]]),
+        outcomes=np.array([0.6, 0.2]),
         transparency=0.5,
         w=Legitimacy(),
     )
-    # actor 0: voice 1, closeness 0.9; actor 1: voice 0.5, closeness 0.7
-    assert ratings == pytest.approx([0.4 * 1 + 0.4 * 0.9 + 0.2 * 0.5, 0.4 * 0.5 + 0.4 * 0.7 + 0.2 * 0.5])
+    # actor 0: voice 1, closeness 0.9 and 1.0; actor 1: voice 0.5, closeness 0.7 and 0.3
+    first = [0.4 * 1 + 0.4 * 0.9 + 0.2 * 0.5, 0.4 * 0.5 + 0.4 * 0.7 + 0.2 * 0.5]
+    second = [0.4 * 1 + 0.4 * 1.0 + 0.2 * 0.5, 0.4 * 0.5 + 0.4 * 0.3 + 0.2 * 0.5]
+    assert ratings == pytest.approx([(f + s) / 2 for f, s in zip(first, second, strict=True)])
 
 
 def test_spend_and_recover_capacity() -> None:
@@ -83,12 +94,12 @@ def test_spend_and_recover_capacity() -> None:
     assert a.capacity == pytest.approx([0.4 + 0.2 * 0.1, 0.45 + 0.2 * 0.05, 0.5])
 
 
-def _take_part(a: ActorTable, seed: int, *, notice_ok: np.ndarray, eligible: np.ndarray, convenors: np.ndarray):
+def _take_part(a: ActorTable, seed: int, *, prepared: np.ndarray, eligible: np.ndarray, convenors: np.ndarray):
     return behaviour.take_part(
         a,
         Participation(),
         relevance=a.expertise[:, 0],
-        notice_ok=notice_ok,
+        prepared=prepared,
         salience=0.5,
         ties=np.zeros(a.n),
         cost=np.full(a.n, 0.5),
@@ -108,11 +119,11 @@ def test_take_part_properties(seed: int) -> None:
     eligible = np.arange(60) % 3 != 0
     convenors = np.zeros(60, dtype=bool)
     convenors[[1, 2]] = True
-    onsite, remote = _take_part(a, seed, notice_ok=np.zeros(60, bool), eligible=eligible, convenors=convenors)
+    onsite, remote = _take_part(a, seed, prepared=np.full(60, 0.3), eligible=eligible, convenors=convenors)
     assert not ((onsite | remote) & ~eligible).any()
     assert onsite[[1, 2]].all()
     assert not (onsite & remote).any()
-    more_on, more_remote = _take_part(a, seed, notice_ok=np.ones(60, bool), eligible=eligible, convenors=convenors)
+    more_on, more_remote = _take_part(a, seed, prepared=np.full(60, 0.8), eligible=eligible, convenors=convenors)
     assert ((onsite | remote) <= (more_on | more_remote)).all()
 
 

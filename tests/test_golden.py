@@ -1,7 +1,7 @@
 """Regression guard: the model's output equals the tables recorded in tests/fixtures/golden/.
 
-The tables were recorded from main before the layout change of issue 11 (which was to change no
-output); a change that alters behaviour on purpose re-records them with
+The tables were re-recorded when issue 12 changed the rules on purpose (CHANGELOG.md says what
+changed); a change that alters behaviour on purpose re-records them with
 ``tests/fixtures/record_golden.py`` and says so in CHANGELOG.md.
 """
 
@@ -24,7 +24,7 @@ def runs() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_per_step_tables_are_identical(runs) -> None:
     expected = pd.read_parquet(GOLDEN / "steps.parquet")
-    assert expected.groupby(["scenario", "seed"]).ngroups == 35  # 7 scenarios (with defaults) x seeds 0-4
+    assert expected.groupby(["scenario", "seed"]).ngroups == 40  # 8 scenarios (with defaults) x seeds 0-4
     pd.testing.assert_frame_equal(runs[0], expected, check_exact=True)
 
 

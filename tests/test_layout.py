@@ -37,6 +37,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "netgov.model.metrics",
             "netgov.model.rules",
             "netgov.model.deliberation",
+            "netgov.model.streams",
         ),
     ),
     ("agents", ("netgov.agents*",)),

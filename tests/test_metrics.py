@@ -12,13 +12,18 @@ from netgov.model.catalog import UN_MEMBERSHIP
 
 
 def test_inclusiveness_hand_values() -> None:
-    assert metrics.inclusiveness([4, 4, 4, 4, 4]) == pytest.approx(1.0)
-    assert metrics.inclusiveness([9, 0, 0, 0, 0]) == pytest.approx(0.0)
-    assert metrics.inclusiveness([0, 0, 0, 0, 0]) == 0.0
-    # two groups, equal: ln 2 / ln 5
-    assert metrics.inclusiveness([3, 3, 0, 0, 0]) == pytest.approx(math.log(2) / math.log(5))
-    # shares (1/2, 1/4, 1/4): H = 1/2 ln 2 + 1/2 ln 4 = 1.03972; / ln 5 = 0.64601
-    assert metrics.inclusiveness([2, 1, 1, 0, 0]) == pytest.approx(0.646015, abs=1e-6)
+    """1 - dissimilarity between the participants' group mix and the affected population's."""
+    population = [2, 1, 1, 0, 1]  # shares (.4, .2, .2, 0, .2)
+    assert metrics.inclusiveness([4, 2, 2, 0, 2], population) == pytest.approx(1.0)
+    # only the first group: |1 - .4| + .2 + .2 + 0 + .2 = 1.2 -> 1 - .6 = .4 (its share of the population)
+    assert metrics.inclusiveness([9, 0, 0, 0, 0], population) == pytest.approx(0.4)
+    # the fourth group is not in the population at all: s = (0, 0, 0, 1, 0) -> no overlap
+    assert metrics.inclusiveness([0, 0, 0, 3, 0], population) == pytest.approx(0.0)
+    # s = (.5, .5, 0, 0, 0): |.1| + |.3| + .2 + 0 + .2 = .8 -> .6
+    assert metrics.inclusiveness([3, 3, 0, 0, 0], population) == pytest.approx(0.6)
+    # equal groups against an unequal population is not full inclusiveness (entropy would say 1)
+    assert metrics.inclusiveness([1, 1, 1, 1, 1], [193, 150, 100, 80, 11]) < 0.9
+    assert math.isnan(metrics.inclusiveness([0, 0, 0, 0, 0], population))  # nobody: nothing to measure
 
 
 def test_group_coverage() -> None:
@@ -33,7 +38,7 @@ def test_regional_balance_hand_values() -> None:
     assert metrics.regional_balance(un, un) == pytest.approx(1.0)
     # all participants from one region, reference UN membership: 1 - 1/2 (1 - 54/193 + 139/193) = 54/193
     assert metrics.regional_balance([7, 0, 0, 0, 0], un) == pytest.approx(54 / 193)
-    assert metrics.regional_balance([0, 0, 0, 0, 0], un) == 0.0
+    assert math.isnan(metrics.regional_balance([0, 0, 0, 0, 0], un))  # nobody: nothing to measure
 
 
 def test_regional_evenness() -> None:
@@ -74,14 +79,31 @@ def test_banzhaf_no_winning_coalition_gives_zero() -> None:
     assert metrics.banzhaf_power(["a", "b"], lambda c: False) == {"a": 0.0, "b": 0.0}
 
 
-def test_decisive_alone_and_capture() -> None:
+def test_pass_block_alone_and_capture() -> None:
     w = {"A": 60, "B": 40}
     game = weighted_game(w, 51)
-    assert metrics.decisive_alone(w, game) is True
+    assert metrics.can_pass_alone(w, game) is True
+    assert metrics.can_block_alone(w, game) is True  # A blocks what B alone supports
     assert metrics.banzhaf_power(w, game) == {"A": 1.0, "B": 0.0}
-    assert metrics.decisive_alone(["x", "y"], lambda c: len(c) == 2) is False
+    unanimity = lambda c: len(c) == 2  # noqa: E731
+    assert metrics.can_pass_alone(["x", "y"], unanimity) is False
+    assert metrics.can_block_alone(["x", "y"], unanimity) is True  # each holds a veto
+    # [51; 34, 33, 33]: any two pass, nobody alone can pass or block
+    w3 = {"a": 34, "b": 33, "c": 33}
+    assert metrics.can_pass_alone(w3, weighted_game(w3, 51)) is False
+    assert metrics.can_block_alone(w3, weighted_game(w3, 51)) is False
+    # nothing can pass: nobody blocks either (the game is paralysed)
+    assert metrics.can_block_alone(["x", "y"], lambda c: False) is False
     assert metrics.capture([{"a": 0.2, "b": 0.8}, {"r": 0.5, "s": 0.5}]) == pytest.approx(0.8)
-    assert metrics.capture([{}, {}]) == 0.0
+    assert math.isnan(metrics.capture([{"a": 0.0, "b": 0.0}, {}]))  # no bloc ever swings: paralysis, not 0
+
+
+def test_minority_gap_hand_values() -> None:
+    # two aspects decided at .6 and .2; the minority's stances (rows: aspects, columns: actors)
+    stances = np.array([[0.1, 0.9], [0.2, 0.6]])
+    # |.1-.6| + |.9-.6| + |.2-.2| + |.6-.2| = .5 + .3 + 0 + .4 = 1.2, over 4 = .3
+    assert metrics.minority_gap([0.6, 0.2], stances) == pytest.approx(0.3)
+    assert math.isnan(metrics.minority_gap([0.6, 0.2], np.zeros((2, 0))))  # no minority
 
 
 def test_legitimacy_hand_values() -> None:
@@ -95,8 +117,21 @@ def test_legitimacy_hand_values() -> None:
 
 def test_outcome_gap_and_notice_sufficiency() -> None:
     assert metrics.outcome_gap(0.7, [0.1, 0.5, 0.9]) == pytest.approx(0.2)
-    assert metrics.notice_sufficiency(3, [1, 3, 4, 6]) == pytest.approx(0.5)
-    assert metrics.notice_sufficiency(0, [1, 2]) == 0.0
+    # mean preparation 3 months, 3 months' notice: 1 - e^-1 = .632121; 6 months: 1 - e^-2 = .864665
+    assert metrics.prepared_share(3, [3.0])[0] == pytest.approx(0.632121, abs=1e-6)
+    assert metrics.prepared_share(6, [3.0])[0] == pytest.approx(0.864665, abs=1e-6)
+    assert metrics.prepared_share(0, [3.0])[0] == 0.0
+    assert metrics.prepared_share(2, [0.0])[0] == 1.0  # nothing to prepare
+    assert metrics.notice_sufficiency([0.2, 0.4, 0.9]) == pytest.approx(0.5)
+    assert math.isnan(metrics.notice_sufficiency([]))
+
+
+def test_notice_helps_every_month_with_diminishing_returns() -> None:
+    """Graded notice: each extra month raises the share prepared, and each by less than the one before."""
+    shares = [float(metrics.prepared_share(n, [2.5])[0]) for n in range(0, 13)]
+    gains = np.diff(shares)
+    assert (gains > 0).all()
+    assert (np.diff(gains) < 0).all()
 
 
 def test_mean_ci_matches_t_interval() -> None:

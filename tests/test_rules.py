@@ -29,7 +29,14 @@ def test_concurrent_groups_regions_no_group_or_region_passes_alone(net) -> None:
         assert not rule.passes(groups == g, groups, regions)
     for r in np.unique(regions):
         assert not rule.passes(regions == r, groups, regions)
-    assert bloc_power(rule, groups, regions).decisive_alone is False
+    power = bloc_power(rule, groups, regions)
+    assert power.pass_alone is False
+    # a network missing a group or region is paralysed: nothing passes, and capture is NaN, not 0
+    everyone = np.ones(groups.size, dtype=bool)
+    assert power.paralysed == (not rule.passes(everyone, groups, regions))
+    assert np.isnan(power.capture) == power.paralysed
+    if not power.paralysed:
+        assert power.block_alone  # every group (and region) holds a veto
 
 
 @settings(max_examples=100, deadline=None)
@@ -59,7 +66,9 @@ def test_government_vote_governments_alone_decide(net, data) -> None:
         power = bloc_power(rule, groups, regions)
         assert power.capture == 1.0
         assert power.groups["government"] == 1.0
-        assert power.decisive_alone
+        assert power.pass_alone
+        assert power.block_alone
+        assert not power.paralysed
 
 
 @settings(max_examples=200, deadline=None)
@@ -100,9 +109,64 @@ def test_majority_power_follows_bloc_size() -> None:
     regions = np.array([0, 1, 2, 3, 4, 0, 1, 2, 3, GLOBAL_CODE])
     power = bloc_power(Rule("majority"), groups, regions)
     assert power.groups["government"] == 1.0
-    assert power.decisive_alone
+    assert power.pass_alone and power.block_alone
     # consensus: every bloc is a veto player, power shared equally among the 5 groups / 6 region codes
     cons = bloc_power(Rule("consensus"), groups, regions)
     assert cons.groups == {g: 0.2 for g in GROUPS}
     assert cons.capture == 0.2
-    assert not cons.decisive_alone
+    assert not cons.pass_alone
+    assert cons.block_alone  # every bloc can stop it
+
+
+def test_majority_of_even_blocs_nobody_passes_or_blocks_alone() -> None:
+    groups = np.array([0, 0, 1, 1, 2, 2, 3, 3, 4, 4])
+    regions = np.array([0, 1, 2, 3, 4, 0, 1, 2, GLOBAL_CODE, GLOBAL_CODE])
+    power = bloc_power(Rule("majority"), groups, regions)
+    assert not power.pass_alone and not power.block_alone and not power.paralysed
+
+
+RULES = (
+    "consensus",
+    "rough_consensus",
+    "majority",
+    "qualified_majority",
+    "government_vote",
+    "concurrent_groups",
+    "concurrent_groups_regions",
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(networks(), st.sampled_from(RULES), st.data())
+def test_blockers_are_no_voters_whose_votes_count(net, name, data) -> None:
+    """The blockers of a failed vote said no; under government_vote they are governments; under the
+    concurrent rules each sits in a group or region whose majority said no."""
+    groups, regions = net
+    rule = Rule(name)
+    votes = np.array(data.draw(st.lists(st.booleans(), min_size=groups.size, max_size=groups.size)), dtype=bool)
+    blocking = rule.blockers(votes, groups, regions)
+    assert not (blocking & votes).any()
+    if name == "government_vote":
+        assert (groups[blocking] == GOVERNMENT).all()
+    if name.startswith("concurrent"):
+        for i in np.flatnonzero(blocking):
+            same_group = groups == groups[i]
+            group_failed = 2 * votes[same_group].sum() <= same_group.sum()
+            same_region = regions == regions[i]
+            region_failed = name.endswith("regions") and 2 * votes[same_region].sum() <= same_region.sum()
+            assert group_failed or region_failed
+    if name in ("consensus", "majority", "rough_consensus", "qualified_majority"):
+        assert (blocking == ~votes).all()
+
+
+@settings(max_examples=100, deadline=None)
+@given(networks(), st.data())
+def test_concurrent_blockers_turning_yes_lets_a_full_network_pass(net, data) -> None:
+    """Meeting every blocker is enough: if they all said yes, a network with every group and region passes."""
+    groups, regions = net
+    rule = Rule("concurrent_groups_regions")
+    votes = np.array(data.draw(st.lists(st.booleans(), min_size=groups.size, max_size=groups.size)), dtype=bool)
+    if bloc_power(rule, groups, regions).paralysed:
+        return
+    met = votes | rule.blockers(votes, groups, regions)
+    assert rule.passes(met, groups, regions)

@@ -56,7 +56,7 @@ def test_params_without_a_match_is_one_line(run_netgov) -> None:
 @pytest.mark.parametrize(
     ("name", "needles"),
     [
-        ("legitimacy", ["metric", "NaN until an issue is adopted", "§7.9"]),
+        ("legitimacy", ["metric", "NaN until an issue is decided", "§7.9"]),
         ("notice_period", ["parameter, int", "default: 3", ">= 0, <= 24 (months)", "§7.3"]),
         ("participation.cost", ["log-odds", "§7.5"]),
     ],
@@ -105,8 +105,14 @@ def test_an_overridden_rule_is_said_in_one_line(run_netgov) -> None:
         (["participation.expert_threshold=0.7"], "participation.expert_threshold"),
         (["participation.seats_per_group=4"], "participation.seats_per_group"),
         (["qualified_share=0.8"], "qualified_share"),
-        (["objection_threshold=0.2"], "objection_threshold"),
+        (["objection_threshold=0.2", "venues.external_process.decision_rule='majority'"], "objection_threshold"),
         (["igf_pull=0.5"], "igf_pull"),
+        (["igf_time=4"], "igf_time"),
+        (["max_attempts=1", "compromise=0.9"], "compromise"),
+        (
+            ["routing=intergovernmental", "participation_rule=governments_only", "decision_rule=consensus"],
+            "decision_rule",
+        ),
         (["agenda.mode='fixed'", "agenda.rate=2"], "agenda.rate"),
     ],
 )
@@ -122,6 +128,7 @@ def test_inactive_names_the_idle_parameter(overrides: list[str], idle: str) -> N
         ["routing=intergovernmental", "participation_rule=governments_only"],
         ["decision_rule=qualified_majority", "qualified_share=0.8"],
         ["igf_feedback=true", "igf_pull=0.5"],
+        ["objection_threshold=0.2"],  # the external process decides by rough consensus (the venue table)
         ["participation_rule=invited_experts", "participation.expert_threshold=0.7"],
     ],
 )
@@ -147,7 +154,8 @@ def test_friendly_api_runs_and_compares() -> None:
     assert result.steps.equals(same.steps)
     table = netgov.compare(["status_quo_intergovernmental", "idp_distributed"], reps=2, steps=12)
     assert list(table["scenario"]) == ["status_quo_intergovernmental", "idp_distributed"]
-    assert table.loc[0, "inclusiveness_mean"] == 0.0 < table.loc[1, "inclusiveness_mean"]
+    # states only are about a third of the affected actors; the open networks mirror them better
+    assert 0.0 < table.loc[0, "inclusiveness_mean"] < 0.5 < table.loc[1, "inclusiveness_mean"]
     with pytest.raises(ValueError, match="two or more"):
         netgov.compare(["idp_distributed"])
 

@@ -1,0 +1,206 @@
+"""Institutions that change outcomes, by property: common random numbers, decisions with vetoes and
+compromise, the venue table, the committee's fit, complexity, graded notice, IGF sessions, honest metrics."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from netgov import GovernanceModel
+from netgov.model.catalog import GOVERNMENT, GROUPS, REGIONS
+from netgov.scenarios.loader import load, scenario_names
+
+AGENDA = ["issue_id", "arrived", "domain", "action_line", "salience", "complexity", "stance_type"]
+
+
+def run(steps: int = 36, seed: int = 3, **params) -> GovernanceModel:
+    m = GovernanceModel(rng=seed, **params)
+    m.run_for(steps)
+    return m
+
+
+# -- common random numbers ---------------------------------------------------------------------
+
+
+def test_same_seed_same_agenda_across_every_shipped_scenario() -> None:
+    """Arrival months, domains, Action Lines, salience, complexity and stance types do not depend on the
+    institutions: every shipped scenario run with one seed faces the same agenda."""
+    tables = {}
+    for name in scenario_names():
+        m = GovernanceModel(load(name).config, rng=11)
+        m.run_for(36)
+        tables[name] = m.issue_table()[AGENDA].reset_index(drop=True)
+    first, *rest = tables
+    assert len(tables[first]) > 10
+    for name in rest:
+        pd.testing.assert_frame_equal(tables[first], tables[name], obj=name)
+
+
+def test_same_participation_draws_where_the_rules_agree() -> None:
+    """A decision rule changes what networks decide, not who comes: under majority and consensus every
+    issue network has the same members (their draws are the issue's own, not a shared sequence's)."""
+    a = run(decision_rule="majority")
+    b = run(decision_rule="consensus")
+    assert [i.venue for i in a.issues] == [i.venue for i in b.issues]
+    for x, y in zip(a.issues, b.issues, strict=True):
+        assert (x.participants == y.participants).all()
+        assert (x.stances == y.stances).all()
+    assert [i.phase for i in a.issues] != [i.phase for i in b.issues]  # ... and yet the outcomes differ
+
+
+# -- decisions with consequences -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rule", ["majority", "consensus", "concurrent_groups_regions", "rough_consensus"])
+def test_an_adopted_aspect_had_the_votes_its_rule_needs(rule: str) -> None:
+    """The last vote of every adopted issue passes its venue's rule (the table's yes shares say so)."""
+    m = run(48, decision_rule=rule, **{"agenda.complexity": 0.0})  # one aspect: the last vote decided it
+    adopted = [i for i in m.issues if i.adopted and i.venue in ("cstd_working_group", "action_line_coalition")]
+    assert adopted, "nothing adopted: the test would prove nothing"
+    for i in adopted:
+        yes = i.votes
+        if rule == "majority":
+            assert yes.mean() > 0.5
+        elif rule == "consensus":
+            assert yes.all()
+        elif rule == "rough_consensus":
+            assert (~yes).mean() <= m.config.objection_threshold + 1e-12
+        else:
+            for g in np.unique(i.groups):
+                assert yes[i.groups == g].mean() > 0.5
+            for r in range(len(REGIONS)):
+                assert yes[i.regions == r].mean() > 0.5
+
+
+def test_venues_decide_by_their_own_rules() -> None:
+    """The venue table: the intergovernmental venue seats governments only and counts only their votes;
+    an external process decides by rough consensus whatever the run's decision_rule."""
+    m = run(60, seed=5, decision_rule="consensus", routing="cstd_platform")
+    by_venue = {
+        v: [i for i in m.issues if i.venue == v and i.convened] for v in ("intergovernmental", "external_process")
+    }
+    assert by_venue["intergovernmental"] and by_venue["external_process"]
+    for i in by_venue["intergovernmental"]:
+        assert (i.groups == GOVERNMENT).all() and i.rule.name == "government_vote"
+    for i in by_venue["external_process"]:
+        assert i.rule.name == "rough_consensus"
+        if i.adopted:
+            assert (~i.votes).mean() <= m.config.objection_threshold + 1e-12
+
+
+def test_a_stalled_issue_leaves_the_status_quo_and_costs_attempts() -> None:
+    m = run(60, seed=2, decision_rule="consensus", **{"agenda.complexity": 0.0})
+    stalled = [i for i in m.issues if i.phase == "stalled"]
+    assert stalled
+    for i in stalled:
+        assert i.outcome == pytest.approx(getattr(m.config.stance, i.stance_type).status_quo)
+        assert i.attempts == m.config.max_attempts
+        assert not math.isnan(i.legitimacy)  # a stalled issue is rated too (as the status quo)
+
+
+def test_compromise_moves_the_proposal_toward_the_blockers() -> None:
+    """After a failed vote the proposal on the table sits a share `compromise` of the way to the blockers' view."""
+    m = GovernanceModel(rng=4, decision_rule="consensus", compromise=0.5, **{"agenda.complexity": 0.0})
+    seen = 0
+    for _ in range(48):
+        before = {
+            i.id: (i.phase, i.proposal() if i.phase == "decision" and i.opinions.size else None) for i in m.issues
+        }
+        m.step()
+        for i in m.issues:
+            phase, proposal = before.get(i.id, (None, None))
+            if phase == "decision" and i.phase == "deliberation" and i.table is not None:
+                blocking = i.rule.blockers(i.votes, i.groups, i.regions)
+                target = np.average(i.opinions[blocking], weights=i.influence[blocking] + 1e-12)
+                assert abs(i.table - target) < abs(proposal - target) + 1e-12
+                seen += 1
+    assert seen > 0
+
+
+# -- the committee and complexity ----------------------------------------------------------------
+
+
+def test_who_sits_on_the_committee_shapes_where_issues_go() -> None:
+    """A committee of governments rates the intergovernmental venue highest for what the states bring;
+    on the same agenda, more government seats send at least as many issues there."""
+
+    def venues(seats: int) -> list[str]:
+        m = run(48, seed=6, routing="cstd_platform", **{"committee.seats.government": seats})
+        return [i.venue for i in m.issues]
+
+    few, many = venues(0), venues(60)
+    assert many.count("intergovernmental") > few.count("intergovernmental")
+    states_only = GovernanceModel(rng=6, participation_rule="governments_only")
+    assert (states_only.actors.group[states_only.venues.committee] == GOVERNMENT).all()
+
+
+def test_each_kept_aspect_takes_its_own_deliberation_and_decision() -> None:
+    m = run(72, seed=8, decision_rule="majority")
+    cfg = m.config
+    adopted = [i for i in m.issues if i.adopted]
+    assert any(i.kept.size > 1 for i in adopted)
+    for i in adopted:  # notice, scoping, then a deliberation and a vote per kept aspect (review only adds)
+        least = cfg.notice_period + cfg.scoping_time + i.kept.size * (cfg.deliberation_time + 1)
+        assert i.decided - i.arrived >= least
+        assert len(i.outcomes) == i.kept.size
+
+
+# -- IGF sessions, notice, honest metrics --------------------------------------------------------
+
+
+def test_igf_feedback_is_a_session_with_its_own_audience_and_time() -> None:
+    m = run(60, seed=9, igf_feedback=True)
+    heard = [i for i in m.issues if i.igf is not None]
+    assert heard
+    for i in heard:
+        assert i.igf.participants.size > 0
+        assert i.igf.messages.size == i.kept.size
+    base = run(60, seed=9, igf_feedback=False)
+    decided = lambda mm: {i.id: i.decided - i.arrived for i in mm.issues if i.decided is not None}  # noqa: E731
+    with_igf, without = decided(m), decided(base)
+    common = [k for k in with_igf if k in without and m.issues[k].kept.size]
+    assert common and all(with_igf[k] >= without[k] for k in common if m.issues[k].igf is not None)
+
+
+def test_an_advisory_venue_publishes_messages_and_decides_nothing() -> None:
+    m = run(
+        24,
+        agenda={"mode": "fixed", "issues": [{"domain": "governance", "venue": "igf", "complexity": 1}]},
+        delegate_share=0.0,
+    )
+    (issue,) = m.issues
+    assert issue.phase == "advised" and issue.power is None and issue.votes is None
+    row = m.issue_table().iloc[0]
+    assert math.isnan(row["capture"]) and math.isnan(row["legitimacy"])
+    assert math.isnan(m.metrics["capture"]) and math.isnan(m.metrics["adoption_rate"])
+
+
+def test_nothing_to_measure_is_nan_not_false() -> None:
+    m = GovernanceModel(rng=0)
+    for col in ("pass_alone", "block_alone", "paralysis", "capture", "legitimacy", "minority_gap", "inclusiveness"):
+        assert math.isnan(m.metrics[col]), col
+
+
+def test_a_paralysed_network_is_not_read_as_no_capture() -> None:
+    """Under concurrent_groups_regions with no technical community, nothing can pass: paralysis 1, capture NaN."""
+    m = run(
+        24,
+        decision_rule="concurrent_groups_regions",
+        routing="cstd_platform",
+        **{"actors.technical_community": 0, "committee.venues": ["cstd_working_group"]},
+    )
+    assert m.metrics["paralysis"] == 1.0
+    assert math.isnan(m.metrics["capture"])
+    assert m.metrics["adopted"] == 0
+
+
+def test_inclusiveness_is_measured_against_the_affected_population() -> None:
+    """Governments alone are about a third of the actors: a states-only network scores about that."""
+    m = run(24, routing="intergovernmental", participation_rule="governments_only")
+    share = (m.actors.group == GOVERNMENT).mean()
+    assert m.metrics["inclusiveness"] == pytest.approx(share, abs=1e-9)
+    assert set(np.unique(np.concatenate([i.groups for i in m.issues if i.convened]))) == {GOVERNMENT}
+    assert len(GROUPS) == 5
