@@ -359,6 +359,8 @@ def compare(
         check_steps(steps)
         check_out(out)
         check_out(diffs, "--diffs")
+        if out is not None and diffs is not None and out.resolve() == diffs.resolve():
+            raise ConfigError(f"--diffs {diffs}: the same file as --out; give the paired differences their own file")
         check_plot(plot)
         loaded = [load(s, set_ or []) for s in scenarios]
     except ConfigError as exc:

@@ -146,6 +146,7 @@ def test_diffs_errors(run_netgov) -> None:
     cases = {
         ("--diffs", "d.xlsx"): "--diffs d.xlsx: unknown extension '.xlsx'; allowed: .csv, .parquet",
         ("--diffs", "no/such/dir/d.csv"): "--diffs no/such/dir/d.csv: the directory no/such/dir does not exist",
+        ("--out", "d.csv", "--diffs", "./d.csv"): "--diffs d.csv: the same file as --out",
     }
     for args, text in cases.items():
         r = run_netgov(*base, *args)
