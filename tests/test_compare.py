@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 import netgov
-from netgov.analysis.summary import DIFF_COLUMNS, paired_differences
+from netgov.analysis.summary import DIFF_COLUMNS, excludes_zero, paired_differences
 from netgov.model.contract import FINAL_METRICS
 
 
@@ -77,6 +77,15 @@ def test_paired_differences_few_pairs_and_bad_baseline() -> None:
     assert one.loc["B", ["diff_mean", "diff_lo", "diff_hi"]].tolist() == [1.0, 1.0, 1.0]
     with pytest.raises(ValueError, match="baseline 'Z'"):
         paired_differences(runs, "Z")
+
+
+def test_excludes_zero() -> None:
+    row = {"n": 5, "diff_mean": 0.2, "diff_lo": 0.1, "diff_hi": 0.3}
+    assert excludes_zero(row)
+    assert excludes_zero(row | {"diff_mean": -0.2, "diff_lo": -0.3, "diff_hi": -0.1})
+    assert not excludes_zero(row | {"diff_lo": -0.1})
+    assert not excludes_zero(row | {"n": 1, "diff_lo": 0.2, "diff_hi": 0.2})  # one pair: no interval
+    assert not excludes_zero(row | {"diff_mean": -2.8e-17, "diff_lo": -3e-17, "diff_hi": -2e-17})  # rounding
 
 
 def test_paired_differences_refuses_pairs_without_common_seeds() -> None:

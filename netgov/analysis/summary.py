@@ -74,9 +74,14 @@ def paired_differences(
     return pd.DataFrame(rows, columns=list(DIFF_COLUMNS)).astype({"n": "int64"})
 
 
+#: Paired differences closer to 0 than this are float rounding (same runs summed in another order), not effects.
+ROUNDING = 1e-12
+
+
 def excludes_zero(row: Any) -> bool:
-    """True when a paired difference's 95% CI lies wholly above or below 0 (needs two or more pairs)."""
-    return bool(row["n"] >= 2 and (row["diff_lo"] > 0 or row["diff_hi"] < 0))
+    """True when a paired difference's 95% CI lies wholly above or below 0 (needs two or more pairs;
+    a mean within :data:`ROUNDING` of 0 never does)."""
+    return bool(row["n"] >= 2 and abs(row["diff_mean"]) > ROUNDING and (row["diff_lo"] > 0 or row["diff_hi"] < 0))
 
 
 def varied_parameters(runs: pd.DataFrame, manifest: dict[str, Any]) -> list[str]:
