@@ -3,13 +3,14 @@
 The public names below are imported on first use, so ``import netgov`` (and ``netgov --help``)
 stays cheap: Mesa, pandas and the rest load only when a model is built.
 
-    from netgov import GovernanceModel, compare, load_scenario, run
+    from netgov import GovernanceModel, compare, differences, load_scenario, run
     m = GovernanceModel(rng=1, notice_period=6)
     m = GovernanceModel.from_scenario("idp_distributed", rng=1, notice_period=1)
     m.run_for(36)
     m.plot()
     result = run("idp_distributed", seed=3, notice_period=1)  # .steps, .issues
     compare(["status_quo_intergovernmental", "idp_distributed"], reps=10)
+    differences(["status_quo_intergovernmental", "idp_distributed"], reps=10)  # paired, vs the first
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _API: dict[str, str] = {
     "load_scenario": "netgov.scenarios.loader",
     "run": "netgov.api",
     "compare": "netgov.api",
+    "differences": "netgov.api",
 }
 
 __all__ = ["__version__", *_API]

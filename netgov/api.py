@@ -1,9 +1,10 @@
-"""The friendly Python API: ``from netgov import run, compare`` (and ``GovernanceModel``, ``load_scenario``).
+"""The friendly Python API: ``from netgov import run, compare, differences`` (and ``GovernanceModel``, ...).
 
 import netgov
 result = netgov.run("idp_distributed", seed=3, notice_period=1)
 result.steps          # the per-step table (a DataFrame)
 netgov.compare(["status_quo_intergovernmental", "idp_distributed"], reps=10)
+netgov.differences(["status_quo_intergovernmental", "idp_distributed"], reps=10)  # paired, vs the first
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from netgov.analysis.plots import plot_trajectories
-from netgov.analysis.summary import summarise
+from netgov.analysis.summary import paired_differences, summarise
 from netgov.experiment.runner import RunResult, replicate, run_once
 from netgov.model import model
 from netgov.model.config import nest
@@ -55,7 +56,20 @@ def run(scenario: str | None = None, *, seed: int = 0, steps: int | None = None,
 
 def compare(scenarios: Sequence[str], *, reps: int = 20, seed: int = 0, steps: int | None = None) -> pd.DataFrame:
     """Mean and 95% CI of every final metric per scenario, over ``reps`` replications with common seeds."""
-    if isinstance(scenarios, str) or len(scenarios) < 2:
-        raise ValueError(f"compare needs two or more scenarios, got {scenarios!r}")
-    configs = {name: load(name).config for name in scenarios}
+    configs = _configs("compare", scenarios)
     return summarise(replicate(configs, reps, seed, steps), list(configs))
+
+
+def differences(scenarios: Sequence[str], *, reps: int = 20, seed: int = 0, steps: int | None = None) -> pd.DataFrame:
+    """Each final metric's difference from the first scenario, paired by replication (common seeds):
+    mean and 95% CI, one row per (other scenario, metric); see ``paired_differences``."""
+    configs = _configs("differences", scenarios)
+    return paired_differences(replicate(configs, reps, seed, steps), scenarios[0])
+
+
+def _configs(what: str, scenarios: Sequence[str]) -> dict[str, Any]:
+    if isinstance(scenarios, str) or len(scenarios) < 2:
+        raise ValueError(f"{what} needs two or more scenarios, got {scenarios!r}")
+    if len(set(scenarios)) != len(scenarios):
+        raise ValueError(f"{what}: a scenario is named twice in {list(scenarios)!r}")
+    return {name: load(name).config for name in scenarios}

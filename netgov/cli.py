@@ -156,9 +156,9 @@ def check_steps(steps: int | None) -> None:
         raise ConfigError(f"--steps {steps}: expected an integer from 1 to {top} (the schema's bound for steps)")
 
 
-def check_out(out: Path | None) -> None:
+def check_out(out: Path | None, flag: str = "--out") -> None:
     """Fail before any work if an output file has an extension we cannot write, or cannot be written."""
-    check_file(out, "--out", (".csv", ".parquet"))
+    check_file(out, flag, (".csv", ".parquet"))
 
 
 def check_plot(plot: Path | None) -> None:
@@ -175,9 +175,9 @@ def check_metrics(metrics: list[str]) -> None:
         raise ConfigError(f"--metric {bad[0]!r} is not allowed: expected one of {', '.join(FINAL_METRICS)}")
 
 
-def write_table(df: Any, out: Path) -> None:
+def write_table(df: Any, out: Path, flag: str = "--out") -> None:
     """Write a table as CSV or Parquet, chosen by the file's extension."""
-    check_out(out)
+    check_out(out, flag)
     if out.suffix.lower() == ".csv":
         df.to_csv(out, index=False)
     else:
@@ -303,6 +303,26 @@ def scenarios_show(
     warn_inactive(sc)
 
 
+def _diff_table(paired: Any, baseline: str, others: list[str]) -> Table:
+    """The paired differences as a table: one row per metric, one column per scenario other than the baseline."""
+    from netgov.analysis.summary import excludes_zero
+
+    table = Table(
+        title=f"paired differences vs {baseline}: mean [95% CI] (n pairs)",
+        caption="scenario - baseline, paired by replication (common seeds); * the 95% CI excludes 0",
+    )
+    table.add_column("metric")
+    for n in others:
+        table.add_column(n, justify="right")
+    cell = {}
+    for row in paired.to_dict("records"):
+        shown = f"{_fmt(row['diff_mean'])} [{_fmt(row['diff_lo'])}, {_fmt(row['diff_hi'])}]" if row["n"] else "nan"
+        cell[row["scenario"], row["metric"]] = f"{shown} ({row['n']})" + ("*" if excludes_zero(row) else " ")
+    for m in dict.fromkeys(paired["metric"]):
+        table.add_row(m, *(cell[(n, m)] for n in others))
+    return table
+
+
 @app.command()
 def compare(
     scenarios: Annotated[list[str], typer.Argument(help="two or more scenario names or files")],
@@ -314,10 +334,18 @@ def compare(
         Path | None, typer.Option(help="write the summary table (mean and 95% CI per scenario) to CSV/Parquet")
     ] = None,
     plot: Annotated[Path | None, typer.Option(help="write metric trajectories with 95% bands to a PNG")] = None,
+    diffs: Annotated[
+        Path | None,
+        typer.Option(help="write the paired differences vs the first scenario (mean and 95% CI) to CSV/Parquet"),
+    ] = None,
 ) -> None:
-    """Run replications of several scenarios with common random numbers and compare final metrics."""
+    """Run replications of several scenarios with common random numbers and compare final metrics.
+
+    The first scenario is the baseline: a second table gives each other scenario's difference from
+    it, paired by replication (replication r of every scenario runs with the same seed).
+    """
     from netgov.analysis.plots import plot_trajectories
-    from netgov.analysis.summary import summarise
+    from netgov.analysis.summary import paired_differences, summarise
     from netgov.experiment.runner import replicate
     from netgov.model.contract import FINAL_METRICS
     from netgov.scenarios.loader import load
@@ -330,6 +358,9 @@ def compare(
         check_seed(seed)
         check_steps(steps)
         check_out(out)
+        check_out(diffs, "--diffs")
+        if out is not None and diffs is not None and out.resolve() == diffs.resolve():
+            raise ConfigError(f"--diffs {diffs}: the same file as --out; give the paired differences their own file")
         check_plot(plot)
         loaded = [load(s, set_ or []) for s in scenarios]
     except ConfigError as exc:
@@ -354,9 +385,14 @@ def compare(
             cells.append(f"{_fmt(row[f'{m}_mean'])} [{_fmt(row[f'{m}_lo'])}, {_fmt(row[f'{m}_hi'])}]")
         table.add_row(m, *cells)
     console.print(table)
+    paired = paired_differences(trajectories, names[0])
+    console.print(_diff_table(paired, names[0], names[1:]))
     if out is not None:
         write_table(summary, out)
         console.print(f"wrote {out}")
+    if diffs is not None:
+        write_table(paired, diffs, "--diffs")
+        console.print(f"wrote {diffs}")
     if plot is not None:
         plot_trajectories(trajectories, str(plot))
         console.print(f"wrote {plot}")

@@ -1,4 +1,4 @@
-"""Summaries of runs: mean and 95% CI per scenario or per parameter point."""
+"""Summaries of runs: mean and 95% CI per scenario or per parameter point, and paired differences."""
 
 from __future__ import annotations
 
@@ -11,9 +11,14 @@ from netgov.model.contract import FINAL_METRICS
 from netgov.model.metrics import mean_ci
 
 
+def final_rows(trajectories: pd.DataFrame) -> pd.DataFrame:
+    """Each run's last row (its final metrics): one row per (scenario, replication)."""
+    return trajectories.loc[trajectories.groupby(["scenario", "replication"])["step"].idxmax()]
+
+
 def summarise(trajectories: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
     """One row per scenario: mean and 95% CI (``_lo``, ``_hi``) of each final metric."""
-    last = trajectories.loc[trajectories.groupby(["scenario", "replication"])["step"].idxmax()]
+    last = final_rows(trajectories)
     rows = []
     for name in order:
         sub = last[last["scenario"] == name]
@@ -23,6 +28,60 @@ def summarise(trajectories: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
             row[f"{m}_mean"], row[f"{m}_lo"], row[f"{m}_hi"] = mean, lo, hi
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+#: The columns of :func:`paired_differences`.
+DIFF_COLUMNS: tuple[str, ...] = ("scenario", "baseline", "metric", "n", "diff_mean", "diff_lo", "diff_hi")
+
+
+def paired_differences(
+    trajectories: pd.DataFrame, baseline: str, metrics: Sequence[str] = FINAL_METRICS
+) -> pd.DataFrame:
+    """Final-metric differences (scenario - baseline) paired by replication, with a 95% Student-t CI.
+
+    ``trajectories`` is what :func:`netgov.experiment.runner.replicate` returns: replication r of
+    every scenario ran with the same seed (common random numbers), so the pair (scenario r,
+    baseline r) differs only by the scenario. One row per (other scenario, metric): ``n`` pairs
+    with both values present (NaN pairs are dropped), ``diff_mean``, ``diff_lo``, ``diff_hi``.
+    Booleans count as 0/1. With one pair the CI is the mean itself; with none, NaN.
+    """
+    last = final_rows(trajectories)
+    names = list(dict.fromkeys(trajectories["scenario"]))
+    if baseline not in names:
+        raise ValueError(f"baseline {baseline!r} is not among the scenarios: {', '.join(map(str, names))}")
+    base = last[last["scenario"] == baseline].set_index("replication")
+    rows: list[dict[str, Any]] = []
+    for name in names:
+        if name == baseline:
+            continue
+        alt = last[last["scenario"] == name].set_index("replication")
+        common = base.index.intersection(alt.index).sort_values()
+        if "seed" in last.columns:
+            differ = common[base.loc[common, "seed"].to_numpy() != alt.loc[common, "seed"].to_numpy()]
+            if len(differ):
+                r = differ[0]
+                raise ValueError(
+                    f"replication {r} ran with seed {base.at[r, 'seed']} under {baseline!r} but "
+                    f"{alt.at[r, 'seed']} under {name!r}: pairs need common seeds"
+                )
+        for m in metrics:
+            d = (alt.loc[common, m].astype(float) - base.loc[common, m].astype(float)).dropna()
+            mean, lo, hi = mean_ci(d.to_numpy())
+            rows.append(
+                {"scenario": name, "baseline": baseline, "metric": m, "n": len(d), "diff_mean": mean}
+                | {"diff_lo": lo, "diff_hi": hi}
+            )
+    return pd.DataFrame(rows, columns=list(DIFF_COLUMNS)).astype({"n": "int64"})
+
+
+#: Paired differences closer to 0 than this are float rounding (same runs summed in another order), not effects.
+ROUNDING = 1e-12
+
+
+def excludes_zero(row: Any) -> bool:
+    """True when a paired difference's 95% CI lies wholly above or below 0 (needs two or more pairs;
+    a mean within :data:`ROUNDING` of 0 never does)."""
+    return bool(row["n"] >= 2 and abs(row["diff_mean"]) > ROUNDING and (row["diff_lo"] > 0 or row["diff_hi"] < 0))
 
 
 def varied_parameters(runs: pd.DataFrame, manifest: dict[str, Any]) -> list[str]:
