@@ -82,6 +82,20 @@ def section(c: Contrast, table: pd.DataFrame, reps: int) -> list[str]:
     ]
 
 
+def glance(table: pd.DataFrame) -> list[str]:
+    """One line per contrast: its claims, each with whether it holds."""
+    lines = ["**At a glance** (claims, and whether each 95% interval excludes 0 on the claimed side):", ""]
+    lines += ["| contrast | claims |", "|---|---|"]
+    for c in CONTRASTS:
+        rows = table[table["contrast"] == c.name].set_index("metric")
+        parts = [
+            f"{cl.metric} {CLAIMED[cl.direction]} ({'yes' if rows.loc[cl.metric, 'holds'] else '**no**'})"
+            for cl in c.claims
+        ]
+        lines.append(f"| {c.name} | {', '.join(parts)} |")
+    return lines
+
+
 def render(table: pd.DataFrame, reps: int, seed: int) -> str:
     """The whole page from an :func:`effects` table."""
     lines = [
@@ -103,6 +117,17 @@ def render(table: pd.DataFrame, reps: int, seed: int) -> str:
         "**Claimed** metrics (in bold) are what the causal path predicts: + the alternative raises it,",
         "− lowers it. **Holds** is *yes* when the interval excludes 0 on the claimed side.",
         "tests/test_mechanisms.py checks every claimed sign on fewer replications.",
+        "",
+        *glance(table),
+        "",
+        "**Who the minority is decides what a veto does for it.** The *minority* of an issue is the",
+        "participants who said no at an aspect's first vote (at an issue's first vote they are the same",
+        "people under every rule: rules do not change who comes or how they deliberate). A veto lets",
+        "them block; if no compromise is found the aspect stalls at the status quo. That protects a",
+        "minority that stands near the status quo (the polarised agenda: business and the technical",
+        "community oppose a new rule) and hurts one that wants the change (the state-centric agenda: the",
+        "states asking for a new mechanism are outnumbered in a multistakeholder network). Both",
+        "contrasts are below.",
     ]
     for c in CONTRASTS:
         lines += ["", *section(c, table, reps)]

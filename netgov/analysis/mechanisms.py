@@ -63,35 +63,185 @@ def _down(*metrics: str) -> tuple[Claim, ...]:
     return tuple(Claim(m, -1) for m in metrics)
 
 
-#: The mechanisms docs/mechanisms.md documents. The claims are a first set, checked on the model as it is.
+POLARISED = "polarised_agenda"
+#: The mechanisms docs/mechanisms.md documents, each claim a direction the page states and a test checks.
 CONTRASTS: tuple[Contrast, ...] = (
+    # -- decision rules: what a veto does ------------------------------------------------------------
     Contrast(
-        name="consensus instead of majority",
-        path="Consensus needs every participating group to agree, so no bloc passes an outcome alone "
-        "and fewer proposals clear the bar.",
+        name="consensus instead of majority, polarised agenda",
+        path="Every participant can block: business and the technical community veto the majority's "
+        "proposal, the compromise search finds no text within everyone's acceptance, and the aspect "
+        "stalls at the status quo, which is where the minority stands.",
+        scenario=POLARISED,
+        base={"decision_rule": "majority"},
+        alt={"decision_rule": "consensus"},
+        claims=_up("stalled", "mean_time_to_decision", "minority_legitimacy") + _down("adoption_rate", "minority_gap"),
+    ),
+    Contrast(
+        name="concurrent majorities of groups and regions instead of majority, polarised agenda",
+        path="A group whose majority says no blocks, so the two opposed groups stop the proposal the "
+        "majority would have passed; compromise attempts cost months, and a stalled aspect leaves the "
+        "minority at its own position (the status quo).",
+        scenario=POLARISED,
+        base={"decision_rule": "majority"},
+        alt={"decision_rule": "concurrent_groups_regions"},
+        claims=_up("stalled", "mean_time_to_decision", "minority_legitimacy") + _down("adoption_rate", "minority_gap"),
+    ),
+    Contrast(
+        name="concurrent majorities of groups instead of majority, polarised agenda",
+        path="The same veto for each stakeholder group (regions do not need to agree): the opposed groups "
+        "block, proposals stall at the status quo.",
+        scenario=POLARISED,
+        base={"decision_rule": "majority"},
+        alt={"decision_rule": "concurrent_groups"},
+        claims=_up("stalled", "mean_time_to_decision") + _down("minority_gap"),
+    ),
+    Contrast(
+        name="rough consensus instead of majority, polarised agenda",
+        path="More than a tenth of the participants object to the majority's text, so it fails; the "
+        "minority is no longer outvoted.",
+        scenario=POLARISED,
+        base={"decision_rule": "majority"},
+        alt={"decision_rule": "rough_consensus"},
+        claims=_up("stalled") + _down("adoption_rate", "minority_gap"),
+    ),
+    Contrast(
+        name="qualified majority instead of majority, polarised agenda",
+        path="Two thirds must say yes: where the opposed groups hold more than a third of the seats, "
+        "they block what a simple majority would pass.",
+        scenario=POLARISED,
+        base={"decision_rule": "majority"},
+        alt={"decision_rule": "qualified_majority"},
+        claims=_up("stalled") + _down("adoption_rate", "minority_gap"),
+    ),
+    Contrast(
+        name="government vote instead of majority, polarised agenda",
+        path="Only the states' votes count: where business and the technical community fill a network "
+        "(infrastructure, markets) they can no longer outvote the states, whose view is the majority's "
+        "across all actors, so outcomes land nearer the median stance.",
+        scenario=POLARISED,
+        base={"decision_rule": "majority"},
+        alt={"decision_rule": "government_vote"},
+        claims=_down("outcome_gap"),
+    ),
+    Contrast(
+        name="consensus instead of majority, the defaults",
+        path="On an ordinary agenda views overlap but rarely all within one text: a single objector "
+        "blocks, aspects stall at a status quo far from most stances, and the rating of outcomes falls.",
         scenario=None,
         base={"decision_rule": "majority"},
         alt={"decision_rule": "consensus"},
-        claims=_down("capture", "adoption_rate"),
+        claims=_up("stalled", "mean_time_to_decision", "outcome_gap") + _down("adoption_rate", "legitimacy"),
     ),
     Contrast(
-        name="six months' notice instead of one",
-        path="A longer notice period lets more actors finish preparing before the meeting, so more of "
-        "them have sufficient notice and take part.",
+        name="consensus instead of majority, where the minority wants the change",
+        path="On a state-centric agenda the states that want a new mechanism are the minority of a "
+        "multistakeholder network; a veto stalls the partial change a majority would give them and "
+        "leaves them at the status quo, further from what they want.",
         scenario=None,
-        base={"notice_period": 1},
-        alt={"notice_period": 6},
-        claims=_up("notice_sufficiency", "participation_rate"),
+        base={"decision_rule": "majority", "agenda.state_centric_share": 1.0},
+        alt={"decision_rule": "consensus", "agenda.state_centric_share": 1.0},
+        claims=_up("stalled", "minority_gap") + _down("minority_legitimacy"),
+    ),
+    Contrast(
+        name="a compromise search under concurrent majorities, state-centric agenda",
+        path="A failed text moves most of the way toward the groups and regions that blocked it; where "
+        "one side blocks, the next attempt wins them, so fewer aspects stall and the minority is met.",
+        scenario=None,
+        base={"decision_rule": "concurrent_groups_regions", "compromise": 0.0, "agenda.state_centric_share": 1.0},
+        alt={"decision_rule": "concurrent_groups_regions", "compromise": 0.8, "agenda.state_centric_share": 1.0},
+        claims=_up("adoption_rate") + _down("stalled", "minority_gap"),
+    ),
+    Contrast(
+        name="a wider acceptance threshold",
+        path="Actors say yes to texts further from their view, so more proposals pass at the first "
+        "attempt; the minority, outvoted rather than met, ends further from the outcome.",
+        scenario=None,
+        base={"acceptance": 0.1},
+        alt={"acceptance": 0.25},
+        claims=_up("adoption_rate", "minority_gap") + _down("stalled"),
+    ),
+    # -- venues and the committee ----------------------------------------------------------------
+    Contrast(
+        name="intergovernmental venues instead of distributed issue networks",
+        path="Every issue goes to the states' venue (governments only, government vote): networks look "
+        "less like the affected population, other groups have no voice, and outcomes sit further from "
+        "the median stance of all actors.",
+        scenario=None,
+        base={"routing": "distributed"},
+        alt={"routing": "intergovernmental"},
+        claims=_up("outcome_gap") + _down("inclusiveness", "legitimacy"),
+    ),
+    Contrast(
+        name="every issue through the CSTD committee instead of distributed networks",
+        path="Action-Line issues also wait for the committee's review and go where it judges they fit, "
+        "not to their coalition, so decisions take longer.",
+        scenario=None,
+        base={"routing": "distributed"},
+        alt={"routing": "cstd_platform"},
+        claims=_up("mean_time_to_decision"),
+    ),
+    Contrast(
+        name="a committee with 40 government seats instead of 10",
+        path="Members weigh how much of each venue's attendance is their own group: a state-heavy "
+        "committee sends more issues to the intergovernmental venue, whose networks exclude the other "
+        "groups.",
+        scenario=None,
+        base={"routing": "cstd_platform"},
+        alt={"routing": "cstd_platform", "committee.seats.government": 40},
+        claims=_down("inclusiveness", "legitimacy"),
+    ),
+    Contrast(
+        name="external processes deciding by majority instead of rough consensus, polarised agenda",
+        path="The venue table sets each venue's rule: an external process that outvotes its objectors "
+        "adopts what rough consensus would have stalled.",
+        scenario=POLARISED,
+        base={},
+        alt={"venues.external_process.decision_rule": "majority"},
+        claims=_up("adoption_rate") + _down("stalled"),
+    ),
+    # -- notice, background, complexity, IGF -------------------------------------------------------
+    *(
+        Contrast(
+            name=f"{n + 1} months' notice instead of {n}",
+            path="Each month of notice lets actors do more of their preparation (with diminishing "
+            "returns), so more take part, they weigh in more, and they rate the process as more transparent.",
+            scenario=None,
+            base={"notice_period": n},
+            alt={"notice_period": n + 1},
+            claims=_up("notice_sufficiency", "participation_rate", "legitimacy"),
+        )
+        for n in range(1, 6)
     ),
     Contrast(
         name="good background material instead of poor",
         path="Better background material shortens the preparation actors need, so more are ready in "
-        "time and take part.",
+        "time and take part, and the process is rated more transparent.",
         scenario=None,
         base={"background_quality": 0.2},
         alt={"background_quality": 0.8},
-        claims=_up("notice_sufficiency", "participation_rate"),
+        claims=_up("notice_sufficiency", "participation_rate", "legitimacy"),
     ),
+    Contrast(
+        name="complex issues (three aspects on average) instead of simple ones",
+        path="Scoping keeps more aspects, each deliberated and voted on in turn: decisions take longer "
+        "and fewer issues are decided within the run.",
+        scenario=None,
+        base={"agenda.complexity": 0.0},
+        alt={"agenda.complexity": 2.0},
+        claims=_up("mean_time_to_decision") + _down("adopted"),
+    ),
+    Contrast(
+        name="structured IGF feedback before a decision",
+        path="Each issue goes to an IGF session first: the session costs months, its open audience "
+        "brings more groups and regions a voice, and the deciding network is pulled toward what that "
+        "wider audience concluded.",
+        scenario=None,
+        base={"igf_feedback": False},
+        alt={"igf_feedback": True},
+        claims=_up("mean_time_to_decision", "legitimacy") + _down("outcome_gap", "adopted"),
+    ),
+    # -- travel and remote participation -----------------------------------------------------------
     Contrast(
         name="travel support for actors in need",
         path="Covering travel costs lowers the cost of attending for actors from far-off or poorer "
@@ -109,24 +259,6 @@ CONTRASTS: tuple[Contrast, ...] = (
         base={"remote_participation": 0.1},
         alt={"remote_participation": 0.9},
         claims=_up("participation_rate", "regional_balance"),
-    ),
-    Contrast(
-        name="structured IGF feedback before a decision",
-        path="Taking structured IGF feedback pulls proposals towards the views of all actors, so "
-        "outcomes sit closer to the median stance and are rated more legitimate.",
-        scenario=None,
-        base={"igf_feedback": False},
-        alt={"igf_feedback": True},
-        claims=_down("outcome_gap") + _up("legitimacy"),
-    ),
-    Contrast(
-        name="distributed issue networks instead of intergovernmental venues",
-        path="Intergovernmental venues admit governments only; distributed issue networks admit every "
-        "stakeholder group, so participants span the groups and the largest bloc's share of power falls.",
-        scenario=None,
-        base={"routing": "intergovernmental"},
-        alt={"routing": "distributed"},
-        claims=_up("inclusiveness", "group_coverage") + _down("capture"),
     ),
 )
 
