@@ -7,6 +7,7 @@ and the issues they convene (``issues.py``). This module only wires them and mea
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -114,8 +115,8 @@ class GovernanceModel(mesa.Model):
         adopted = [i for i in decided if i.adopted]
 
         def mean(values: list[float]) -> float:
-            kept = [v for v in values if not np.isnan(v)]
-            return float(np.mean(kept)) if kept else float("nan")
+            kept = [v for v in values if v == v]  # NaN (nothing measured in that network) is left out
+            return math.fsum(kept) / len(kept) if kept else float("nan")
 
         self._metrics = {
             "step": int(self.time),

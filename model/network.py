@@ -9,13 +9,19 @@ from netgov.agents.population import ActorTable
 
 
 class Collaboration:
-    """A weighted graph of actors (nodes are actor rows): each tie's weight counts the pairings so far."""
+    """Weighted ties between actors (actor rows): each tie's weight counts the pairings so far.
+
+    A meeting adds its pairings to NumPy arrays (pair codes and counts); the networkx graph, which only
+    views read, is built from them when asked for and rebuilt only after new pairings.
+    """
 
     def __init__(self, actors: ActorTable, nodes: list[tuple[int, dict[str, str]]], partners: int) -> None:
         self.actors = actors
         self.partners = partners  # ties each participant forms per network (`tie_partners`)
-        self.graph = nx.Graph()
-        self.graph.add_nodes_from(nodes)
+        self.nodes = nodes
+        self._codes: list[np.ndarray] = []  # pair codes i * n + j (i < j), one array per meeting
+        self._counts: list[np.ndarray] = []
+        self._graph: nx.Graph | None = None
         #: Pairings so far, i.e. the graph's total edge weight: a view redraws ties only when it changes.
         self.ties_formed = 0
 
@@ -27,16 +33,27 @@ class Collaboration:
             return
         offsets = rng.integers(1, rows.size, size=(rows.size, k))
         partners = rows[(np.arange(rows.size)[:, None] + offsets) % rows.size]
-        pairs = np.sort(np.stack([np.repeat(rows, k), partners.ravel()], axis=1), axis=1)
-        unique, times = np.unique(pairs, axis=0, return_counts=True)
-        new = []
-        for (i, j), c in zip(unique.tolist(), times.tolist(), strict=True):
-            tie = self.graph.get_edge_data(i, j)
-            if tie is None:
-                new.append((i, j, c))
-            else:
-                tie["weight"] += c
-        self.graph.add_weighted_edges_from(new)
-        self.ties_formed += int(times.sum())
+        first, second = np.repeat(rows, k), partners.ravel()
+        codes = np.minimum(first, second) * self.actors.n + np.maximum(first, second)
+        self._codes.append(codes)
+        self._counts.append(np.ones(codes.size, dtype=np.int64))
+        self._graph = None
+        self.ties_formed += int(codes.size)
         np.add.at(self.actors.domain_ties[:, domain], rows, k)
-        np.add.at(self.actors.domain_ties[:, domain], partners.ravel(), 1)
+        np.add.at(self.actors.domain_ties[:, domain], second, 1)
+
+    @property
+    def graph(self) -> nx.Graph:
+        """The ties as a networkx graph (nodes are actor rows with group and region; weight = pairings)."""
+        if self._graph is None:
+            graph = nx.Graph()
+            graph.add_nodes_from(self.nodes)
+            if self._codes:
+                codes, inverse = np.unique(np.concatenate(self._codes), return_inverse=True)
+                counts = np.bincount(inverse, weights=np.concatenate(self._counts)).astype(np.int64)
+                self._codes, self._counts = [codes], [counts]  # keep them merged
+                n = self.actors.n
+                edges = zip((codes // n).tolist(), (codes % n).tolist(), counts.tolist(), strict=True)
+                graph.add_weighted_edges_from(edges)
+            self._graph = graph
+        return self._graph
