@@ -29,6 +29,13 @@ def test_default_full_run(benchmark) -> None:
     benchmark.extra_info["us_per_actor_step"] = round(benchmark.stats.stats.median / (actors * 60) * 1e6, 3)
 
 
+@pytest.mark.parametrize("months", [60, 240])
+def test_cost_per_month_by_horizon(benchmark, months: int) -> None:
+    """A default run of 60 and of 240 months: per-step metrics are incremental, so ms per month stays flat."""
+    benchmark.pedantic(lambda: GovernanceModel(rng=0, steps=months).run_for(months), rounds=3, iterations=1)
+    benchmark.extra_info["ms_per_month"] = round(benchmark.stats.stats.median / months * 1e3, 3)
+
+
 @pytest.mark.parametrize("scale", [1, 4, 10])
 def test_full_run_by_scale(benchmark, scale: int) -> None:
     """A 60-month run with `scale` times the default actors."""

@@ -7,7 +7,6 @@ and the issues they convene (``issues.py``). This module only wires them and mea
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -29,6 +28,31 @@ from netgov.model.issues import Issue, Setting
 from netgov.model.network import Collaboration
 from netgov.model.streams import Streams
 from netgov.model.venues import Venues
+
+#: Per-step columns that are running means over networks or decisions.
+_RUNNING: tuple[str, ...] = tuple(
+    c for c in STEP_COLUMNS if c not in ("step", "active_issues", "adopted", "stalled", "adoption_rate")
+)
+
+
+class Tally:
+    """Running sums and counts of final per-network and per-decision values (NaN: nothing measured, left out)."""
+
+    def __init__(self) -> None:
+        self.sums: dict[str, float] = {}
+        self.counts: dict[str, int] = {}
+
+    def add(self, key: str, value: float) -> None:
+        if value == value:
+            self.sums[key] = self.sums.get(key, 0.0) + value
+            self.counts[key] = self.counts.get(key, 0) + 1
+
+    def count(self, key: str) -> int:
+        return self.counts.get(key, 0)
+
+    def mean(self, key: str) -> float:
+        n = self.counts.get(key, 0)
+        return self.sums[key] / n if n else float("nan")
 
 
 class GovernanceModel(mesa.Model):
@@ -72,6 +96,9 @@ class GovernanceModel(mesa.Model):
         self.venues = Venues(Setting(cfg, self.actors, self.streams), self.stakeholders, self.network, reference)
         self.agenda = Agenda(cfg, self.actors, self.streams)
         self.issues: list[Issue] = []
+        self._open: list[Issue] = []  # issues whose values may still change (see _update_metrics)
+        self._counted_networks: set[int] = set()
+        self._tally = Tally()
         self._metrics: dict[str, Any] = {}
         self.datacollector = mesa.DataCollector(
             model_reporters={c: (lambda m, c=c: m._metrics[c]) for c in STEP_COLUMNS}
@@ -86,8 +113,9 @@ class GovernanceModel(mesa.Model):
         month = int(self.time)
         for issue in self.agenda.arrivals(month):
             self.issues.append(issue)
+            self._open.append(issue)
             self.venues.route(issue, month)
-        for issue in self.issues:
+        for issue in self._open:
             if issue.active:
                 self.venues.advance(issue, month)
         behaviour.recover(self.actors)
@@ -108,37 +136,43 @@ class GovernanceModel(mesa.Model):
 
     def _update_metrics(self) -> None:
         """Per-step metrics over every issue network convened so far (running values); NaN where there
-        is nothing to measure yet. Power is measured over deciding networks (advisory ones have no rule)."""
-        nets = [i for i in self.issues if i.convened]
-        deciding = [i.power for i in nets if i.power is not None]
-        decided = [i for i in self.issues if i.phase in ("implementation", "stalled")]
-        adopted = [i for i in decided if i.adopted]
+        is nothing to measure yet. Power is measured over deciding networks (advisory ones have no rule).
 
-        def mean(values: list[float]) -> float:
-            kept = [v for v in values if v == v]  # NaN (nothing measured in that network) is left out
-            return math.fsum(kept) / len(kept) if kept else float("nan")
-
+        Incremental: a network's values are final once it has convened, a decision's once it is taken,
+        so each is added once to running sums, and a month costs the same at year 1 and at year 20.
+        """
+        t = self._tally
+        still_open = []
+        for i in self._open:
+            if i.convened and i.id not in self._counted_networks:
+                self._counted_networks.add(i.id)
+                t.add("participation_rate", i.participants.size / i.eligible)
+                for key in ("inclusiveness", "group_coverage", "regional_balance"):
+                    t.add(key, i.composition[key])
+                t.add("notice_sufficiency", i.notice_sufficiency)
+                if i.power is not None:
+                    t.add("capture", i.power.capture)
+                    t.add("pass_alone", float(i.power.pass_alone))
+                    t.add("block_alone", float(i.power.block_alone))
+                    t.add("paralysis", float(i.power.paralysed))
+            if i.phase in ("implementation", "stalled"):
+                t.add("adopted" if i.adopted else "stalled", 1.0)
+                t.add("mean_time_to_decision", i.decided - i.arrived)
+                for key in ("legitimacy", "minority_legitimacy", "outcome_gap", "minority_gap"):
+                    t.add(key, getattr(i, key))
+            elif i.active:
+                still_open.append(i)  # a closed issue (decided, delegated, advised) never changes again
+        self._open = still_open
+        adopted, stalled = t.count("adopted"), t.count("stalled")
         self._metrics = {
             "step": int(self.time),
-            "active_issues": sum(i.active for i in self.issues),
-            "participation_rate": mean([i.participants.size / i.eligible for i in nets]),
-            "inclusiveness": mean([i.composition["inclusiveness"] for i in nets]),
-            "group_coverage": mean([i.composition["group_coverage"] for i in nets]),
-            "regional_balance": mean([i.composition["regional_balance"] for i in nets]),
-            "capture": mean([p.capture for p in deciding]),
-            "pass_alone": mean([float(p.pass_alone) for p in deciding]),
-            "block_alone": mean([float(p.block_alone) for p in deciding]),
-            "paralysis": mean([float(p.paralysed) for p in deciding]),
-            "notice_sufficiency": mean([i.notice_sufficiency for i in nets]),
-            "adopted": len(adopted),
-            "stalled": len(decided) - len(adopted),
-            "adoption_rate": len(adopted) / len(decided) if decided else float("nan"),
-            "mean_time_to_decision": mean([i.decided - i.arrived for i in decided]),
-            "legitimacy": mean([i.legitimacy for i in decided]),
-            "minority_legitimacy": mean([i.minority_legitimacy for i in decided]),
-            "outcome_gap": mean([i.outcome_gap for i in decided]),
-            "minority_gap": mean([i.minority_gap for i in decided]),
+            "active_issues": len(still_open),
+            **{key: t.mean(key) for key in _RUNNING},
+            "adopted": adopted,
+            "stalled": stalled,
+            "adoption_rate": adopted / (adopted + stalled) if adopted + stalled else float("nan"),
         }
+        self._metrics = {c: self._metrics[c] for c in STEP_COLUMNS}
 
     @property
     def metrics(self) -> dict[str, Any]:
