@@ -10,6 +10,13 @@ schema), not through separate code. Read in order, they are an actor's story in 
 4. :func:`vote`: yes if the proposal is within its acceptance of its current view;
 5. :func:`rate_outcome`: every actor, present or not, rates the outcome (a stalled aspect's is the status quo);
 6. :func:`recover`: between meetings, capacity recovers.
+
+What an actor carries to the next meeting (``config.adaptation``, each part switchable):
+
+7. :func:`learn`: taking part builds expertise in the domain and shortens preparation;
+8. :func:`experience` and :func:`update_trust`: after a decision, trust in that venue (and in the process)
+   moves toward what the actor lived through there;
+9. :func:`respond`: an actor dissatisfied with a venue stays (loyalty), speaks up (voice) or leaves (exit).
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ import numpy as np
 from netgov.agents.population import ActorTable
 from netgov.model import metrics
 from netgov.model.catalog import REGION_DISTANCE
-from netgov.model.config import Legitimacy, Participation
+from netgov.model.config import Adaptation, Legitimacy, Participation
 
 
 def sigmoid(u: np.ndarray) -> np.ndarray:
@@ -46,6 +53,7 @@ def take_part(
     prepared: np.ndarray,
     salience: float,
     ties: np.ndarray,
+    trust: np.ndarray,
     cost: np.ndarray,
     at_home: np.ndarray,
     remote_quality: float,
@@ -56,10 +64,11 @@ def take_part(
     """Who comes onsite and who joins remotely (two boolean masks over all actors).
 
     Interest u = intercept + w_rel·relevance + w_res·capacity + w_notice·prepared
-    + w_sal·salience + w_ties·ties, where ``prepared`` is the share of its preparation the notice
-    allowed. Onsite with probability σ(u − w_cost·cost + home bonus);
-    otherwise remotely with probability remote_quality · σ(u − remote_penalty). Only eligible
-    actors may join; convenors (the UN agencies of a coalition) always come.
+    + w_sal·salience + w_ties·ties + trust, where ``prepared`` is the share of its preparation the
+    notice allowed and ``trust`` the log-odds its trust in the venue adds (0 without adaptation).
+    Onsite with probability σ(u − w_cost·cost + home bonus); otherwise remotely with probability
+    remote_quality · σ(u − remote_penalty). Only eligible actors may join; convenors (the UN agencies
+    of a coalition) always come.
     """
     u = (
         p.intercept
@@ -68,6 +77,7 @@ def take_part(
         + p.notice * prepared
         + p.salience * salience
         + p.ties * ties
+        + trust
     )
     p_onsite = sigmoid(u - p.cost * cost + p.home_bonus * at_home)
     p_remote = remote_quality * sigmoid(u - p.remote_penalty)
@@ -121,3 +131,46 @@ def rate_outcome(
 def recover(actors: ActorTable) -> None:
     """Between meetings every actor recovers a share ``capacity_recovery`` of the capacity it has spent."""
     actors.capacity += actors.recovery * (actors.resources - actors.capacity)
+
+
+# -- across meetings (config.adaptation) ---------------------------------------------------------------
+
+
+def learn(actors: ActorTable, rows: np.ndarray, domain: int, a: Adaptation) -> None:
+    """Learning by doing: each participant closes ``expertise_gain`` of its gap to full expertise in the
+    domain and sheds ``prep_gain`` of its preparation need."""
+    actors.expertise[rows, domain] += a.expertise_gain * (1.0 - actors.expertise[rows, domain])
+    actors.prep_need[rows] *= 1.0 - a.prep_gain
+
+
+def experience(
+    eligible: np.ndarray,
+    present: np.ndarray,
+    veto: np.ndarray,
+    stances: np.ndarray,
+    outcomes: np.ndarray,
+    prepared: np.ndarray,
+) -> np.ndarray:
+    """What each actor lived through in one decided issue, in [0, 1]: the mean of five things it can
+    tell, each 0 or 1 or a share: it was eligible; it was there; its group or region could block;
+    how close the outcome came to its stance (1 − mean distance over the aspects); how much of its
+    preparation the notice allowed."""
+    closeness = 1.0 - np.abs(stances - outcomes[:, None]).mean(axis=0)
+    return (eligible + present + veto + closeness + prepared) / 5.0
+
+
+def update_trust(actors: ActorTable, venue: int, lived: np.ndarray, a: Adaptation) -> None:
+    """Trust in the venue, and in the process as a whole, moves ``trust_rate`` of the way toward the experience."""
+    actors.venue_trust[:, venue] += a.trust_rate * (lived - actors.venue_trust[:, venue])
+    actors.trust += a.trust_rate * (lived - actors.trust)
+
+
+def respond(actors: ActorTable, venue: int, a: Adaptation) -> None:
+    """Hirschman's exit, voice and loyalty: an actor whose trust in the venue is below ``exit_threshold``
+    stays and acts as before if loyal (loyalty >= 0.5); otherwise it speaks up if it has the resources
+    (``voice_resources``: it narrows its acceptance there), and else it stops coming. An actor whose
+    trust recovers comes back and speaks as before."""
+    unhappy = (actors.venue_trust[:, venue] < a.exit_threshold) & (actors.loyalty < 0.5)
+    voice = unhappy & (actors.resources >= a.voice_resources)
+    actors.voicing[:, venue] = voice
+    actors.exited[:, venue] = unhappy & ~voice

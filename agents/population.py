@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from netgov.model import metrics
-from netgov.model.catalog import DOMAINS, GLOBAL_CODE, GROUPS, REGIONS
+from netgov.model.catalog import DOMAINS, GLOBAL_CODE, GROUPS, REGIONS, VENUES
 from netgov.model.config import ModelConfig
 
 
@@ -53,6 +53,13 @@ class ActorTable:
     expertise: np.ndarray  # (n, len(DOMAINS)) in [0, 1]
     domain_ties: np.ndarray  # (n, len(DOMAINS)): collaboration ties formed per domain
     recovery: float
+    # -- what an actor carries across meetings (``config.adaptation``) --
+    loyalty: np.ndarray  # [0, 1]: a dissatisfied actor with loyalty >= 0.5 stays and acts as before
+    trust: np.ndarray  # [0, 1]: trust in the process as a whole
+    venue_trust: np.ndarray  # (n, len(VENUES)): trust in each venue
+    exited: np.ndarray  # (n, len(VENUES)) bool: has left the venue (Hirschman's exit)
+    voicing: np.ndarray  # (n, len(VENUES)) bool: speaks up there, objecting to more (voice)
+    attended: np.ndarray  # networks joined so far
 
     @property
     def n(self) -> int:
@@ -67,8 +74,11 @@ class ActorTable:
         return metrics.prepared_share(notice_period, self.prep_time(background_quality))
 
 
-def build_actors(cfg: ModelConfig, rng: np.random.Generator, expertise_means: list[np.ndarray]) -> ActorTable:
-    """Draw the actor table: counts, regions, resources, openness, prep need, expertise.
+def build_actors(
+    cfg: ModelConfig, rng: np.random.Generator, expertise_means: list[np.ndarray], loyalty_rng: np.random.Generator
+) -> ActorTable:
+    """Draw the actor table: counts, regions, resources, openness, prep need, expertise; loyalty from its
+    own stream (``loyalty_rng``), so that the adaptation switches leave every other draw as it was.
 
     ``expertise_means`` holds one mean-expertise vector per actor (from its agent class).
     """
@@ -97,6 +107,10 @@ def build_actors(cfg: ModelConfig, rng: np.random.Generator, expertise_means: li
     prep_need = cfg.base_prep_time * (1.5 - resources)
     means = np.array(expertise_means, dtype=float).reshape(n, len(DOMAINS))
     expertise = _beta(rng, means, cfg.expertise.concentration) if n else np.zeros((0, len(DOMAINS)))
+    a = cfg.adaptation
+    loyalty_means = np.array([getattr(a.loyalty, g) for g in GROUPS])[group]
+    loyalty = _beta(loyalty_rng, loyalty_means, 10.0) if n else np.zeros(0)
+    places = (n, len(VENUES))
     return ActorTable(
         group=group,
         region=region,
@@ -108,4 +122,10 @@ def build_actors(cfg: ModelConfig, rng: np.random.Generator, expertise_means: li
         expertise=expertise,
         domain_ties=np.zeros((n, len(DOMAINS))),
         recovery=cfg.participation.capacity_recovery,
+        loyalty=loyalty,
+        trust=np.full(n, a.initial_trust),
+        venue_trust=np.full(places, a.initial_trust),
+        exited=np.zeros(places, dtype=bool),
+        voicing=np.zeros(places, dtype=bool),
+        attended=np.zeros(n, dtype=np.int64),
     )

@@ -161,8 +161,11 @@ def agency_name(i: int) -> str:
     return agency_of(i) if i < len(UN_AGENCIES) else f"{agency_of(i)}-{i // len(UN_AGENCIES) + 1}"
 
 
-def populate(model: mesa.Model, config: ModelConfig, rng: np.random.Generator) -> tuple[ActorTable, list[Stakeholder]]:
-    """Create the actors, group by group: the actor table's rows (drawn from ``rng``) and one agent per row."""
+def populate(
+    model: mesa.Model, config: ModelConfig, rng: np.random.Generator, loyalty_rng: np.random.Generator
+) -> tuple[ActorTable, list[Stakeholder]]:
+    """Create the actors, group by group: the actor table's rows (drawn from ``rng``; loyalty from
+    ``loyalty_rng``) and one agent per row."""
     counts = scaled_counts(config)
     roster: list[tuple[type[Stakeholder], str, str | None]] = []
     for cls in AGENT_CLASSES:
@@ -175,7 +178,7 @@ def populate(model: mesa.Model, config: ModelConfig, rng: np.random.Generator) -
         UNAgency.agency_means(config, agency) if agency is not None else cls.expertise_means(config)
         for cls, _name, agency in roster
     ]
-    table = build_actors(config, rng, means)
+    table = build_actors(config, rng, means, loyalty_rng)
     agents = [
         UNAgency(model, row, name, agency) if agency is not None else cls(model, row, name)
         for row, (cls, name, agency) in enumerate(roster)

@@ -28,6 +28,8 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     if isinstance(value, list):
+        if value and all(isinstance(v, str) for v in value):
+            return "[" + ", ".join(value) + "]"  # a list of choices, e.g. committee.venues
         return "[]" if not value else f"{len(value)} issues"
     return str(value)
 

@@ -101,6 +101,8 @@ UN_AGENCIES: tuple[str, ...] = (
     "UPU",
 )
 
+#: Where an issue can be: the CSTD committee reviews it; the others are the rows of the venue table
+#: (``ModelConfig.venues``). A venue's position here keys its random streams (``streams.py``).
 VENUES: tuple[str, ...] = (
     "intergovernmental",
     "action_line_coalition",

@@ -212,7 +212,9 @@ class Participation(Strict):
         3.0, "weight of expertise in the issue's domain", "log-odds", ge=0, le=20, allow_inf_nan=False
     )
     resources: float = param(1.5, "weight of available resources", "log-odds", ge=0, le=20, allow_inf_nan=False)
-    notice: float = param(2.0, "weight of having notice >= prep time", "log-odds", ge=0, le=20, allow_inf_nan=False)
+    notice: float = param(
+        2.0, "weight of the share of its preparation the notice allowed", "log-odds", ge=0, le=20, allow_inf_nan=False
+    )
     salience: float = param(1.0, "weight of the issue's salience", "log-odds", ge=0, le=20, allow_inf_nan=False)
     ties: float = param(
         1.0, "weight of earlier collaboration in the domain", "log-odds", ge=0, le=20, allow_inf_nan=False
@@ -490,7 +492,54 @@ class Legitimacy(Strict):
 
     voice: float = _unit(0.4, "weight of its group and region having taken part")
     closeness: float = _unit(0.4, "weight of the outcome's closeness to its own stance")
-    transparency: float = _unit(0.2, "weight of notice, background and IGF feedback")
+    transparency: float = _unit(0.2, "weight of the process's transparency: notice sufficiency and background")
+
+
+class Adaptation(Strict):
+    """What actors carry from one meeting to the next: trust, the Hirschman response, learning by doing.
+
+    Every switch is off by default: with all of them off the model is the one of docs/mechanisms.md's
+    institutional contrasts, run for run.
+    """
+
+    trust: bool = param(
+        False,
+        "actors update their trust in each venue from what they lived through there, and it enters "
+        "their choice to take part",
+        "",
+    )
+    trust_rate: float = _unit(0.2, "share of the way an actor's trust moves toward each new experience")
+    initial_trust: float = _unit(0.5, "every actor's trust in every venue at the start")
+    trust_weight: float = param(
+        2.0,
+        "log-odds added to taking part per unit of trust above 0.5 (taken away below)",
+        "log-odds",
+        ge=0.0,
+        le=20.0,
+        allow_inf_nan=False,
+    )
+    hirschman: bool = param(
+        False,
+        "actors whose trust in a venue falls below `exit_threshold` stay (loyalty), speak up (voice) "
+        "or leave (exit); needs `trust`",
+        "",
+    )
+    exit_threshold: float = _unit(0.45, "trust in a venue below which an actor is dissatisfied with it")
+    loyalty: GroupValues = Field(
+        default_factory=lambda: GroupValues(
+            government=0.6, civil_society=0.4, business=0.3, technical_community=0.3, un_agency=0.9
+        ),
+        description="mean loyalty per group: a dissatisfied actor with loyalty >= 0.5 stays and acts as before",
+    )
+    voice_resources: float = _unit(0.5, "resources a dissatisfied, disloyal actor needs to speak up rather than leave")
+    voice_narrowing: float = _unit(
+        0.5, "share by which a voicing actor narrows its acceptance in that venue (it objects to more)"
+    )
+    learning: bool = param(
+        False, "taking part raises an actor's expertise in the issue's domain and shortens its preparation", ""
+    )
+    expertise_gain: float = _unit(0.05, "share of the gap to full expertise an actor closes per network it joins")
+    prep_gain: float = _unit(0.03, "share of its preparation need an actor sheds per network it joins")
 
 
 class ModelConfig(Strict):
@@ -584,6 +633,7 @@ class ModelConfig(Strict):
     agenda: Agenda = Field(default_factory=Agenda, description="issue agenda")
     committee: Committee = Field(default_factory=Committee, description="the CSTD committee")
     venues: Venues = Field(default_factory=Venues, description="the venue table")
+    adaptation: Adaptation = Field(default_factory=Adaptation, description="what actors learn across meetings")
     legitimacy: Legitimacy = Field(default_factory=Legitimacy, description="legitimacy rating weights")
 
 

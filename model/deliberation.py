@@ -33,9 +33,9 @@ def hk_step(opinions: ArrayLike, epsilon: ArrayLike, weights: ArrayLike | None =
     return np.where(ok, num / np.where(ok, den, 1.0), x)
 
 
-def igf_pull(opinions: np.ndarray, audience_mean: float, strength: float) -> np.ndarray:
-    """Structured IGF feedback: move every view a share ``strength`` toward the wider audience's mean."""
-    return opinions + strength * (audience_mean - opinions)
+def igf_pull(opinions: np.ndarray, message: float, strength: float) -> np.ndarray:
+    """Structured IGF feedback: move every view a share ``strength`` toward what the IGF session concluded."""
+    return opinions + strength * (message - opinions)
 
 
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:

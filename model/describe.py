@@ -30,6 +30,7 @@ SECTIONS: dict[str, str] = {
     "venues": "§7.2",
     "delegate_share": "§7.2",
     "igf_time": "§7.6",
+    "adaptation": "§4.3",
     "participation_rule": "§7.5",
     "participation": "§7.5",
     "remote_participation": "§7.5",

@@ -17,7 +17,7 @@ import numpy as np
 from netgov.agents import behaviour
 from netgov.agents.population import ActorTable
 from netgov.model import metrics
-from netgov.model.catalog import GOVERNMENT, GROUPS, REGION_CODES
+from netgov.model.catalog import GOVERNMENT, GROUPS, REGION_CODES, VENUES
 from netgov.model.config import ModelConfig
 from netgov.model.deliberation import hk_step, igf_pull, weighted_median
 from netgov.model.rules import Power, Rule, bloc_power
@@ -87,6 +87,7 @@ class Issue:
     opinions: np.ndarray = field(default_factory=lambda: np.zeros(0))  # views on the aspect being worked on
     influence: np.ndarray = field(default_factory=lambda: np.zeros(0))
     eligible: int = 0
+    eligible_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # who could have come
     notice_sufficiency: float = float("nan")
     power: Power | None = None
     composition: dict[str, float] = field(default_factory=dict)
@@ -142,7 +143,7 @@ class Issue:
         rule: Rule | None,
         remote: np.ndarray,
         influence: np.ndarray,
-        eligible: int,
+        eligible: np.ndarray,
         notice_sufficiency: float,
         composition: dict[str, float],
     ) -> None:
@@ -153,7 +154,8 @@ class Issue:
         self.rule = rule
         self.remote = remote
         self.influence = influence
-        self.eligible = eligible
+        self.eligible = int(eligible.sum())
+        self.eligible_mask = eligible
         self.notice_sufficiency = notice_sufficiency
         self.power = bloc_power(rule, self.groups, self.regions) if rule is not None else None
         self.composition = composition
@@ -236,7 +238,11 @@ class Issue:
         adopted = False
         if self.opinions.size:
             proposal = self.proposal()
-            self.votes = behaviour.vote(self.opinions, proposal, s.actors.acceptance[self.participants])
+            acceptance = s.actors.acceptance[self.participants]
+            if cfg.adaptation.hirschman and cfg.adaptation.trust:  # those who speak up object to more
+                voicing = s.actors.voicing[self.participants, VENUES.index(self.venue)]
+                acceptance = np.where(voicing, acceptance * (1.0 - cfg.adaptation.voice_narrowing), acceptance)
+            self.votes = behaviour.vote(self.opinions, proposal, acceptance)
             if self.attempts == 1:
                 self.minority |= ~self.votes
             adopted = self.rule.passes(self.votes, self.groups, self.regions)
@@ -264,6 +270,32 @@ class Issue:
         self.outcome = float(outcomes.mean())
         self.close(month, phase)
         self.rate_outcome(outcomes, s)
+        if s.config.adaptation.trust:
+            self.remember(outcomes, s)
+
+    def remember(self, outcomes: np.ndarray, s: Setting) -> None:
+        """Every actor updates its trust in this venue from what it lived through here (and, under
+        ``adaptation.hirschman``, stays, speaks up or leaves)."""
+        cfg = s.config
+        a = s.actors
+        present = np.zeros(a.n, dtype=bool)
+        present[self.participants] = True
+        vetoes = self.power.vetoes if self.power is not None else frozenset()
+        veto = np.isin(np.array(GROUPS)[a.group], list(vetoes)) | np.isin(
+            np.array(REGION_CODES)[a.region], list(vetoes)
+        )
+        lived = behaviour.experience(
+            self.eligible_mask,
+            present,
+            veto,
+            self.aspects[self.kept],
+            outcomes,
+            a.prepared(cfg.notice_period, cfg.background_quality),
+        )
+        venue = VENUES.index(self.venue)
+        behaviour.update_trust(a, venue, lived, cfg.adaptation)
+        if cfg.adaptation.hirschman:
+            behaviour.respond(a, venue, cfg.adaptation)
 
     def rate_outcome(self, outcomes: np.ndarray, s: Setting) -> None:
         """Every actor, participant or not, rates the outcome; the minority's ratings and distance are kept apart."""

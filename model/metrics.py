@@ -89,11 +89,13 @@ def can_pass_alone(players: Iterable[Hashable], is_winning: Callable[[frozenset]
     return any(is_winning(frozenset([p])) for p in players)
 
 
-def can_block_alone(players: Iterable[Hashable], is_winning: Callable[[frozenset], bool]) -> bool:
-    """True if some single player can stop an outcome that everyone else supports:
-    W(N) and ∃ i with not W(N ∖ {i}). (In a game nobody can win, nobody blocks: it is paralysed.)"""
+def veto_players(players: Iterable[Hashable], is_winning: Callable[[frozenset], bool]) -> frozenset:
+    """The players who can each stop an outcome that everyone else supports:
+    {i : W(N) and not W(N ∖ {i})}. (In a game nobody can win, nobody blocks: it is paralysed.)"""
     ps = frozenset(players)
-    return is_winning(ps) and any(not is_winning(ps - {p}) for p in ps)
+    if not is_winning(ps):
+        return frozenset()
+    return frozenset(p for p in ps if not is_winning(ps - {p}))
 
 
 def capture(powers: Iterable[dict[Hashable, float]]) -> float:
@@ -182,7 +184,6 @@ def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float,
 
 __all__ = [
     "banzhaf_power",
-    "can_block_alone",
     "can_pass_alone",
     "capture",
     "group_coverage",
@@ -196,4 +197,5 @@ __all__ = [
     "prepared_share",
     "regional_balance",
     "regional_evenness",
+    "veto_players",
 ]

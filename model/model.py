@@ -86,7 +86,9 @@ class GovernanceModel(mesa.Model):
         #: One random stream per sub-model, all spawned from ``rng`` (common random numbers: ``streams.py``).
         self.streams = Streams(self.rng)
         self.actors: ActorTable
-        self.actors, self.stakeholders = populate(self, cfg, self.streams.stream("actors"))
+        self.actors, self.stakeholders = populate(
+            self, cfg, self.streams.stream("actors"), self.streams.stream("loyalty")
+        )
         self.network = Collaboration(
             self.actors,
             [(s.row, {"group": s.group, "region": s.region}) for s in self.stakeholders],

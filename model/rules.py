@@ -111,6 +111,7 @@ class Power:
     pass_alone: bool
     block_alone: bool
     paralysed: bool
+    vetoes: frozenset[str] = frozenset()  # the groups and regions that can each block what all others support
 
     @property
     def capture(self) -> float:
@@ -122,7 +123,7 @@ def bloc_power(rule: Rule, groups: np.ndarray, regions: np.ndarray) -> Power:
     """Banzhaf power of every group and every region acting as a bloc (all yes or all no)."""
     members = cells(np.asarray(groups), np.asarray(regions))
 
-    def game(axis: int, names: tuple[str, ...]) -> tuple[dict[str, float], bool, bool, bool]:
+    def game(axis: int, names: tuple[str, ...]) -> tuple[dict[str, float], bool, bool, bool, set[str]]:
         present = [c for c in range(len(names)) if members.sum(axis=1 - axis)[c] > 0]
 
         def wins(coalition: frozenset) -> bool:
@@ -132,14 +133,24 @@ def bloc_power(rule: Rule, groups: np.ndarray, regions: np.ndarray) -> Power:
             return rule.passes_cells(ayes, members)
 
         power = metrics.banzhaf_power(present, wins)
+        everyone = frozenset(present)
+        vetoes = {names[c] for c in metrics.veto_players(present, wins)}
         return (
             {names[c]: v for c, v in power.items()},
             metrics.can_pass_alone(present, wins),
-            metrics.can_block_alone(present, wins),
-            not wins(frozenset(present)),
+            bool(vetoes),
+            not wins(everyone),
+            vetoes,
         )
 
-    g, g_pass, g_block, g_paralysed = game(0, GROUPS)
-    r, r_pass, r_block, _ = game(1, REGION_CODES)
+    g, g_pass, g_block, g_paralysed, g_vetoes = game(0, GROUPS)
+    r, r_pass, r_block, _, r_vetoes = game(1, REGION_CODES)
     # the grand coalition is the same in both games: either both are paralysed or neither
-    return Power(g, r, pass_alone=g_pass or r_pass, block_alone=g_block or r_block, paralysed=g_paralysed)
+    return Power(
+        g,
+        r,
+        pass_alone=g_pass or r_pass,
+        block_alone=g_block or r_block,
+        paralysed=g_paralysed,
+        vetoes=frozenset(g_vetoes | r_vetoes),
+    )

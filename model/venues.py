@@ -18,21 +18,12 @@ from netgov.agents import behaviour
 from netgov.agents.population import ActorTable
 from netgov.agents.stakeholders import Stakeholder, UNAgency
 from netgov.model import metrics
-from netgov.model.catalog import ACTION_LINES, DOMAINS, GLOBAL_CODE, GOVERNMENT, GROUPS, REGIONS
+from netgov.model.catalog import ACTION_LINES, DOMAINS, GLOBAL_CODE, GOVERNMENT, GROUPS, REGIONS, VENUES
 from netgov.model.config import Venue
 from netgov.model.deliberation import hk_step
 from netgov.model.issues import Issue, Session, Setting
 from netgov.model.network import Collaboration
 from netgov.model.rules import Rule
-
-#: Every venue of the venue table, in order (the key of its participation and host draws).
-VENUES: tuple[str, ...] = (
-    "intergovernmental",
-    "cstd_working_group",
-    "external_process",
-    "action_line_coalition",
-    "igf",
-)
 
 
 @dataclass
@@ -42,7 +33,7 @@ class Gathering:
     rows: np.ndarray
     remote: np.ndarray
     influence: np.ndarray
-    eligible: int
+    eligible: np.ndarray  # who could have come (a mask over all actors)
     notice_sufficiency: float
 
 
@@ -68,7 +59,7 @@ class Venues:
         for s in stakeholders:
             if isinstance(s, UNAgency):
                 self.agency_rows.setdefault(s.agency, []).append(s.row)
-        self.rules = {v: self.rule_of(getattr(self.config.venues, v)) for v in VENUES}
+        self.rules = {v: self.rule_of(getattr(self.config.venues, v)) for v in type(self.config.venues).model_fields}
         self.committee = self.seat_committee()
 
     def rule_of(self, venue: Venue) -> Rule | None:
@@ -196,7 +187,12 @@ class Venues:
         d = DOMAINS.index(issue.domain)
         relevance = a.expertise[:, d]
         convenors = self.convenors(issue) if venue == "action_line_coalition" else np.zeros(a.n, dtype=bool)
+        v = VENUES.index(venue)
+        adapt = cfg.adaptation
         eligible = self.eligible(venue, relevance) | convenors
+        if adapt.hirschman and adapt.trust:
+            eligible &= ~a.exited[:, v] | convenors  # those who have left the venue stay away
+        trust = adapt.trust_weight * (a.venue_trust[:, v] - 0.5) if adapt.trust else np.zeros(a.n)
         prepared = a.prepared(cfg.notice_period, cfg.background_quality)
         host = REGIONS.index(host_region)
         onsite, remote = behaviour.take_part(
@@ -206,12 +202,13 @@ class Venues:
             prepared=prepared,
             salience=issue.salience,
             ties=behaviour.tie_pull(a, d, p),
+            trust=trust,
             cost=behaviour.travel_cost(a, host, cfg.travel_cost, cfg.travel_support),
             at_home=a.region == host,
             remote_quality=cfg.remote_participation,
             eligible=eligible,
             convenors=convenors,
-            rng=self.streams.issue("participation", issue.id, VENUES.index(venue)),
+            rng=self.streams.issue("participation", issue.id, v),
         )
         joined = onsite | remote
         attendance = getattr(cfg.venues, venue).attendance
@@ -220,12 +217,16 @@ class Venues:
         rows = np.flatnonzero(joined)
         remote = remote[rows]
         behaviour.spend_capacity(a, rows, remote, p)
-        self.collaboration.link(rows, d, self.streams.issue("network", issue.id, VENUES.index(venue)))
+        self.collaboration.link(rows, d, self.streams.issue("network", issue.id, v))
+        a.attended[rows] += 1
+        influence = behaviour.influence(relevance[rows], prepared[rows], remote, p)
+        if adapt.learning:
+            behaviour.learn(a, rows, d, adapt)  # after this meeting's weights: it learns from taking part
         return Gathering(
             rows=rows,
             remote=remote,
-            influence=behaviour.influence(relevance[rows], prepared[rows], remote, p),
-            eligible=int(eligible.sum()),
+            influence=influence,
+            eligible=eligible,
             notice_sufficiency=metrics.notice_sufficiency(prepared[eligible]),
         )
 

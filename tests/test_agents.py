@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from netgov import GovernanceModel
 from netgov.agents import UNAgency, behaviour
 from netgov.agents.population import ActorTable
-from netgov.model.catalog import DOMAINS, REGION_DISTANCE, UN_AGENCIES
+from netgov.model.catalog import DOMAINS, REGION_DISTANCE, UN_AGENCIES, VENUES
 from netgov.model.config import DomainValues, Legitimacy, Participation, validate_config
 
 
@@ -26,6 +26,12 @@ def table(n: int = 4, resources: float = 0.5) -> ActorTable:
         expertise=np.full((n, len(DOMAINS)), 0.5),
         domain_ties=np.zeros((n, len(DOMAINS))),
         recovery=0.2,
+        loyalty=np.full(n, 0.5),
+        trust=np.full(n, 0.5),
+        venue_trust=np.full((n, len(VENUES)), 0.5),
+        exited=np.zeros((n, len(VENUES)), dtype=bool),
+        voicing=np.zeros((n, len(VENUES)), dtype=bool),
+        attended=np.zeros(n, dtype=np.int64),
     )
 
 
@@ -102,6 +108,7 @@ def _take_part(a: ActorTable, seed: int, *, prepared: np.ndarray, eligible: np.n
         prepared=prepared,
         salience=0.5,
         ties=np.zeros(a.n),
+        trust=np.zeros(a.n),
         cost=np.full(a.n, 0.5),
         at_home=np.zeros(a.n, dtype=bool),
         remote_quality=0.5,

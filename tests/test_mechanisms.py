@@ -18,7 +18,7 @@ from netgov.model.contract import FINAL_METRICS
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Fewer replications than the page, and another master seed: the signs must not hang on the page's draws.
-REPS, SEED, MAX_STEPS = 8, 1, 60
+REPS, SEED, MAX_STEPS = 8, 1, 240
 
 
 def _load_page_module() -> ModuleType:

@@ -83,17 +83,17 @@ def test_pass_block_alone_and_capture() -> None:
     w = {"A": 60, "B": 40}
     game = weighted_game(w, 51)
     assert metrics.can_pass_alone(w, game) is True
-    assert metrics.can_block_alone(w, game) is True  # A blocks what B alone supports
+    assert metrics.veto_players(w, game) == {"A"}  # A blocks what B alone supports
     assert metrics.banzhaf_power(w, game) == {"A": 1.0, "B": 0.0}
     unanimity = lambda c: len(c) == 2  # noqa: E731
     assert metrics.can_pass_alone(["x", "y"], unanimity) is False
-    assert metrics.can_block_alone(["x", "y"], unanimity) is True  # each holds a veto
+    assert metrics.veto_players(["x", "y"], unanimity) == {"x", "y"}  # each holds a veto
     # [51; 34, 33, 33]: any two pass, nobody alone can pass or block
     w3 = {"a": 34, "b": 33, "c": 33}
     assert metrics.can_pass_alone(w3, weighted_game(w3, 51)) is False
-    assert metrics.can_block_alone(w3, weighted_game(w3, 51)) is False
+    assert metrics.veto_players(w3, weighted_game(w3, 51)) == frozenset()
     # nothing can pass: nobody blocks either (the game is paralysed)
-    assert metrics.can_block_alone(["x", "y"], lambda c: False) is False
+    assert metrics.veto_players(["x", "y"], lambda c: False) == frozenset()
     assert metrics.capture([{"a": 0.2, "b": 0.8}, {"r": 0.5, "s": 0.5}]) == pytest.approx(0.8)
     assert math.isnan(metrics.capture([{"a": 0.0, "b": 0.0}, {}]))  # no bloc ever swings: paralysis, not 0
 

@@ -241,6 +241,29 @@ CONTRASTS: tuple[Contrast, ...] = (
         alt={"igf_feedback": True},
         claims=_up("mean_time_to_decision", "legitimacy") + _down("outcome_gap", "adopted"),
     ),
+    # -- what actors carry across meetings (config.adaptation), over 20 years --------------------------
+    Contrast(
+        name="learning by doing, over 20 years",
+        path="Each network an actor joins adds to its expertise in the domain and shortens its "
+        "preparation, so it is drawn to the next meeting, better prepared: participation, notice "
+        "sufficiency and the rating of outcomes grow over the years.",
+        scenario=None,
+        base={},
+        alt={"adaptation.learning": True},
+        claims=_up("participation_rate", "notice_sufficiency", "legitimacy"),
+        steps=240,
+    ),
+    Contrast(
+        name="trust from experience, over 20 years",
+        path="Those who were there, held a veto and got an outcome near their view come to trust the "
+        "venue and come back; those who stayed away trust it a little less; over the years the "
+        "networks lean toward the actors already at the table, so they mirror the regions less well.",
+        scenario=None,
+        base={},
+        alt={"adaptation.trust": True},
+        claims=_down("regional_balance", "inclusiveness"),
+        steps=240,
+    ),
     # -- travel and remote participation -----------------------------------------------------------
     Contrast(
         name="travel support for actors in need",

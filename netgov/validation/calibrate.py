@@ -21,8 +21,9 @@ by ``netgov.validation.patterns.run_statistics``. No value is set by hand:
    them, near-unanimous for and against) and ``anchoring`` (how firmly delegations hold their
    initial positions while negotiating): a grid; among the points that pass P3's bands, the one
    closest (squared error) to 89 of 144 states in favour and to about 36 of Africa's 40 seats.
-   ``openness`` is not fitted: it governs deliberation and acceptance in every venue, and fitting
-   it to one vote made the model fail P5 (docs/validation.md).
+   ``openness`` (who listens to whom) and ``acceptance`` (how far a text may be and still get a yes)
+   are not fitted: they act in every venue, and fitting one to a single vote made the model fail P5
+   (docs/validation.md).
 
 A fitted point must clear each band by ``MARGIN`` on the mean; if no grid point does, the least-error
 point is taken anyway (and validation will say so).
@@ -196,11 +197,11 @@ SENSITIVITY: dict[str, dict[str, list[Any]]] = {
     "P2": {"actors.civil_society": ["-25%", "+25%"], "resources.group_mean.civil_society": [-0.1, 0.1]},
     "P3": {
         "stance.state_centric.government_region_mean.latin_america_caribbean": [-0.1, 0.1],
-        "stance.state_centric.anchoring": [-0.2, 0.2],
-        "openness": [-0.05, 0.05],
+        "stance.state_centric.anchoring": [0.2, 0.4],  # fitted at 0: only upward is a value
+        "acceptance": [-0.05, 0.05],
     },
-    "P4": {"stance.state_centric.anchoring": [-0.4, -0.2], "openness": [0.1, 0.2], "stance.state_centric.sd": [0.04]},
-    "P5": {"objection_threshold": [-0.05, 0.05], "openness": [-0.05, 0.05]},
+    "P4": {"stance.state_centric.anchoring": [0.2, 0.4], "acceptance": [0.1, 0.2], "stance.state_centric.sd": [0.04]},
+    "P5": {"objection_threshold": [-0.05, 0.05], "acceptance": [-0.05, 0.05]},
 }
 
 
