@@ -16,7 +16,9 @@ What an actor carries to the next meeting (``config.adaptation``, each part swit
 7. :func:`learn`: taking part builds expertise in the domain and shortens preparation;
 8. :func:`experience` and :func:`update_trust`: after a decision, trust in that venue (and in the process)
    moves toward what the actor lived through there;
-9. :func:`respond`: an actor dissatisfied with a venue stays (loyalty), speaks up (voice) or leaves (exit).
+9. :func:`respond`: an actor dissatisfied with a venue stays (loyalty), speaks up (voice) or leaves (exit);
+10. :func:`prefers` and :func:`vote_together`: strategy: a group takes an issue to the forum it trusts
+    more (forum shopping), and dissatisfied participants tied to one another vote as a bloc.
 """
 
 from __future__ import annotations
@@ -174,3 +176,23 @@ def respond(actors: ActorTable, venue: int, a: Adaptation) -> None:
     voice = unhappy & (actors.resources >= a.voice_resources)
     actors.voicing[:, venue] = voice
     actors.exited[:, venue] = unhappy & ~voice
+
+
+def prefers(actors: ActorTable, who: np.ndarray, venue: int, others: list[int]) -> bool:
+    """Whether the actors ``who`` (a mask) trust ``venue`` more, on average, than the ``others``: the
+    forum they would take an issue to if they could."""
+    if not who.any():
+        return False
+    trust = actors.venue_trust[who]
+    return bool(trust[:, venue].mean() > trust[:, others].mean())
+
+
+def vote_together(votes: np.ndarray, blocs: np.ndarray) -> np.ndarray:
+    """Coalitions vote as one: every participant in a bloc (``blocs`` >= 0, one label per linked group of
+    dissatisfied participants) casts its bloc's majority vote (a tie is no); the others (-1) vote as they
+    would."""
+    out = votes.copy()
+    for b in np.unique(blocs[blocs >= 0]):
+        members = blocs == b
+        out[members] = 2 * votes[members].sum() > members.sum()
+    return out

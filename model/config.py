@@ -535,6 +535,24 @@ class Adaptation(Strict):
     voice_narrowing: float = _unit(
         0.5, "share by which a voicing actor narrows its acceptance in that venue (it objects to more)"
     )
+    forum_shopping: bool = param(
+        False,
+        "governments take a state-centric issue straight to the intergovernmental venue when they trust it more "
+        "than the multistakeholder venues (where routing would send it to the committee); needs `trust`",
+        "",
+    )
+    technical_forums: bool = param(
+        False,
+        "business and the technical community take an issue in a domain they know (their mean expertise >= 0.5) "
+        "to an external process when they trust it more than the CSTD working group; needs `trust`",
+        "",
+    )
+    coalitions: bool = param(
+        False,
+        "dissatisfied participants (trust in the venue below `exit_threshold`) linked by collaboration ties "
+        "vote together, each linked group as its majority votes; needs `trust`",
+        "",
+    )
     learning: bool = param(
         False, "taking part raises an actor's expertise in the issue's domain and shortens its preparation", ""
     )

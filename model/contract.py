@@ -108,6 +108,14 @@ STEP_TABLE: tuple[Column, ...] = (
         moved_by="notice_period, background_quality, base_prep_time, resources",
         section="§7.3",
     ),
+    Column(
+        "migrated",
+        "int64",
+        "issues a group took to a forum it trusts more, past the committee (forum shopping)",
+        _COUNT,
+        "adaptation.forum_shopping, adaptation.technical_forums, trust",
+        "§4.3",
+    ),
     Column("adopted", "int64", "number of issues adopted (in `implementation`)", _COUNT, _RULES, "§7.7"),
     Column("stalled", "int64", "number of issues stalled", _COUNT, _RULES, "§7.7"),
     Column(

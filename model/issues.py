@@ -20,6 +20,7 @@ from netgov.model import metrics
 from netgov.model.catalog import GOVERNMENT, GROUPS, REGION_CODES, VENUES
 from netgov.model.config import ModelConfig
 from netgov.model.deliberation import hk_step, igf_pull, weighted_median
+from netgov.model.network import Collaboration
 from netgov.model.rules import Power, Rule, bloc_power
 from netgov.model.streams import Streams
 
@@ -45,6 +46,7 @@ class Setting:
     config: ModelConfig
     actors: ActorTable
     streams: Streams
+    ties: Collaboration  # the collaboration ties (coalitions form along them)
 
 
 def _none() -> np.ndarray:
@@ -76,6 +78,7 @@ class Issue:
     aspects: np.ndarray  # (complexity, actors): every actor's initial stance on each aspect
     venue: str = ""
     requested_venue: str | None = None  # a fixed-agenda issue's own venue, bypassing routing
+    migrated_by: str = ""  # the group that took it to a forum it trusts more (forum shopping), if any
     phase: str = "review"
     phase_until: int = 0
     host_region: str = ""
@@ -243,6 +246,8 @@ class Issue:
                 voicing = s.actors.voicing[self.participants, VENUES.index(self.venue)]
                 acceptance = np.where(voicing, acceptance * (1.0 - cfg.adaptation.voice_narrowing), acceptance)
             self.votes = behaviour.vote(self.opinions, proposal, acceptance)
+            if cfg.adaptation.coalitions and cfg.adaptation.trust:
+                self.votes = behaviour.vote_together(self.votes, self.coalitions(s))
             if self.attempts == 1:
                 self.minority |= ~self.votes
             adopted = self.rule.passes(self.votes, self.groups, self.regions)
@@ -262,6 +267,19 @@ class Issue:
             self.enter("deliberation", month + cfg.compromise_time)
         else:
             self.finish(month, "stalled", s)
+
+    def coalitions(self, s: Setting) -> np.ndarray:
+        """A bloc label per participant: dissatisfied participants linked by ties, one bloc per linked group
+        (-1: not in a coalition, and a lone dissatisfied participant is no coalition either)."""
+        a = s.actors
+        unhappy = a.venue_trust[self.participants, VENUES.index(self.venue)] < s.config.adaptation.exit_threshold
+        blocs = np.full(self.participants.size, -1)
+        rows = np.flatnonzero(unhappy)
+        labels = s.ties.blocs(self.participants[rows])
+        sizes = np.bincount(labels) if labels.size else np.zeros(0, dtype=int)
+        linked = sizes[labels] > 1 if labels.size else np.zeros(0, dtype=bool)
+        blocs[rows[linked]] = labels[linked]
+        return blocs
 
     def finish(self, month: int, phase: str, s: Setting) -> None:
         """Close the issue and have every actor rate what came out, aspect by aspect (status quo where nothing did)."""
@@ -351,6 +369,7 @@ class Issue:
             "complexity": self.complexity,
             "aspects_kept": int(self.kept.size),
             "venue": self.venue,
+            "migrated_by": self.migrated_by,
             "host_region": self.host_region,
             "phase": self.phase,
             "arrived": self.arrived,

@@ -31,7 +31,7 @@ from netgov.model.venues import Venues
 
 #: Per-step columns that are running means over networks or decisions.
 _RUNNING: tuple[str, ...] = tuple(
-    c for c in STEP_COLUMNS if c not in ("step", "active_issues", "adopted", "stalled", "adoption_rate")
+    c for c in STEP_COLUMNS if c not in ("step", "active_issues", "migrated", "adopted", "stalled", "adoption_rate")
 )
 
 
@@ -95,7 +95,9 @@ class GovernanceModel(mesa.Model):
             cfg.tie_partners,
         )
         reference = np.array([getattr(cfg.reference_shares, r) for r in REGIONS])
-        self.venues = Venues(Setting(cfg, self.actors, self.streams), self.stakeholders, self.network, reference)
+        self.venues = Venues(
+            Setting(cfg, self.actors, self.streams, self.network), self.stakeholders, self.network, reference
+        )
         self.agenda = Agenda(cfg, self.actors, self.streams)
         self.issues: list[Issue] = []
         self._open: list[Issue] = []  # issues whose values may still change (see _update_metrics)
@@ -148,6 +150,8 @@ class GovernanceModel(mesa.Model):
         for i in self._open:
             if i.convened and i.id not in self._counted_networks:
                 self._counted_networks.add(i.id)
+                if i.migrated_by:
+                    t.add("migrated", 1.0)
                 t.add("participation_rate", i.participants.size / i.eligible)
                 for key in ("inclusiveness", "group_coverage", "regional_balance"):
                     t.add(key, i.composition[key])
@@ -170,6 +174,7 @@ class GovernanceModel(mesa.Model):
             "step": int(self.time),
             "active_issues": len(still_open),
             **{key: t.mean(key) for key in _RUNNING},
+            "migrated": t.count("migrated"),
             "adopted": adopted,
             "stalled": stalled,
             "adoption_rate": adopted / (adopted + stalled) if adopted + stalled else float("nan"),

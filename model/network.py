@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from netgov.agents.population import ActorTable
 
@@ -19,8 +21,9 @@ class Collaboration:
         self.actors = actors
         self.partners = partners  # ties each participant forms per network (`tie_partners`)
         self.nodes = nodes
-        self._codes: list[np.ndarray] = []  # pair codes i * n + j (i < j), one array per meeting
-        self._counts: list[np.ndarray] = []
+        self._codes = np.zeros(0, dtype=np.int64)  # every tie once: its pair code i * n + j (i < j) ...
+        self._counts = np.zeros(0, dtype=np.int64)  # ... and its weight
+        self._new: list[np.ndarray] = []  # pair codes of the meetings since the last merge
         self._graph: nx.Graph | None = None
         #: Pairings so far, i.e. the graph's total edge weight: a view redraws ties only when it changes.
         self.ties_formed = 0
@@ -35,12 +38,36 @@ class Collaboration:
         partners = rows[(np.arange(rows.size)[:, None] + offsets) % rows.size]
         first, second = np.repeat(rows, k), partners.ravel()
         codes = np.minimum(first, second) * self.actors.n + np.maximum(first, second)
-        self._codes.append(codes)
-        self._counts.append(np.ones(codes.size, dtype=np.int64))
+        self._new.append(codes)
         self._graph = None
         self.ties_formed += int(codes.size)
         np.add.at(self.actors.domain_ties[:, domain], rows, k)
         np.add.at(self.actors.domain_ties[:, domain], second, 1)
+
+    def blocs(self, rows: np.ndarray) -> np.ndarray:
+        """The actors ``rows`` grouped by the ties among them: a label per row, one per connected group."""
+        if rows.size == 0:
+            return np.arange(rows.size)
+        n = self.actors.n
+        codes, _ = self._merged()
+        first, second = codes // n, codes % n
+        position = np.full(n, -1)
+        position[rows] = np.arange(rows.size)
+        inside = (position[first] >= 0) & (position[second] >= 0)
+        links = coo_matrix(
+            (np.ones(inside.sum()), (position[first[inside]], position[second[inside]])), shape=(rows.size, rows.size)
+        )
+        return connected_components(links, directed=False)[1]
+
+    def _merged(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every tie so far once, with its weight: the new meetings' pairings merged in."""
+        if self._new:
+            codes = np.concatenate([self._codes, *self._new])
+            weights = np.concatenate([self._counts, np.ones(codes.size - self._codes.size, dtype=np.int64)])
+            self._codes, inverse = np.unique(codes, return_inverse=True)
+            self._counts = np.bincount(inverse, weights=weights).astype(np.int64)
+            self._new = []
+        return self._codes, self._counts
 
     @property
     def graph(self) -> nx.Graph:
@@ -48,12 +75,9 @@ class Collaboration:
         if self._graph is None:
             graph = nx.Graph()
             graph.add_nodes_from(self.nodes)
-            if self._codes:
-                codes, inverse = np.unique(np.concatenate(self._codes), return_inverse=True)
-                counts = np.bincount(inverse, weights=np.concatenate(self._counts)).astype(np.int64)
-                self._codes, self._counts = [codes], [counts]  # keep them merged
-                n = self.actors.n
-                edges = zip((codes // n).tolist(), (codes % n).tolist(), counts.tolist(), strict=True)
-                graph.add_weighted_edges_from(edges)
+            codes, counts = self._merged()
+            n = self.actors.n
+            edges = zip((codes // n).tolist(), (codes % n).tolist(), counts.tolist(), strict=True)
+            graph.add_weighted_edges_from(edges)
             self._graph = graph
         return self._graph

@@ -125,11 +125,45 @@ class Venues:
             self.convene(issue, "intergovernmental", month)
         elif routing == "distributed" and issue.action_line is not None:
             self.convene(issue, "action_line_coalition", month)
+        elif self.shopped(issue):
+            self.convene(issue, issue.venue, month)
         else:
             issue.venue = "cstd_committee"
             issue.enter("review", month + self.config.committee.review_time)
             if self.config.committee.review_time == 0:
                 self.recommend(issue, month)
+
+    def shopped(self, issue: Issue) -> bool:
+        """Forum shopping (``adaptation``): governments take a state-centric issue to the intergovernmental
+        venue, and business with the technical community an issue in a domain they know to an external
+        process, when they trust that forum more than the multistakeholder ones; then the issue skips the
+        committee. Sets the venue and who took it there."""
+        adapt = self.config.adaptation
+        if not adapt.trust:
+            return False
+        a = self.actors
+        multistakeholder = [
+            VENUES.index(v) for v in ("cstd_working_group", "external_process", "action_line_coalition")
+        ]
+        states = a.group == GOVERNMENT
+        intergovernmental, external = VENUES.index("intergovernmental"), VENUES.index("external_process")
+        if (
+            adapt.forum_shopping
+            and issue.stance_type == "state_centric"
+            and behaviour.prefers(a, states, intergovernmental, multistakeholder)
+        ):
+            issue.venue, issue.migrated_by = "intergovernmental", "government"
+            return True
+        industry = np.isin(a.group, [GROUPS.index("business"), GROUPS.index("technical_community")])
+        knows = bool(industry.any()) and a.expertise[industry, DOMAINS.index(issue.domain)].mean() >= 0.5
+        if (
+            adapt.technical_forums
+            and knows
+            and behaviour.prefers(a, industry, external, [VENUES.index("cstd_working_group")])
+        ):
+            issue.venue, issue.migrated_by = "external_process", "business_technical"
+            return True
+        return False
 
     def recommend(self, issue: Issue, month: int) -> None:
         """The committee maps existing processes and sends the issue to the venue that fits it best."""

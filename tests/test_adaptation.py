@@ -7,7 +7,7 @@ import pandas as pd
 
 from netgov import GovernanceModel
 from netgov.agents import behaviour
-from netgov.model.catalog import GOVERNMENT, VENUES
+from netgov.model.catalog import DOMAINS, GOVERNMENT, GROUPS, VENUES
 from netgov.model.config import Adaptation
 
 WG = VENUES.index("cstd_working_group")
@@ -95,3 +95,46 @@ def test_learning_by_doing_builds_capacity_of_participants_only() -> None:
     assert (on.actors.prep_need[joined] < off.actors.prep_need[joined]).all()
     assert (on.actors.expertise[joined] >= off.actors.expertise[joined]).all()
     assert (on.actors.expertise[joined] > off.actors.expertise[joined]).any()
+
+
+def test_forum_shopping_takes_state_centric_issues_to_the_states_venue() -> None:
+    on = run(240, seed=0, **{"adaptation.trust": True, "adaptation.forum_shopping": True})
+    shopped = [i for i in on.issues if i.migrated_by]
+    assert shopped, "no issue was taken elsewhere: the test would prove nothing"
+    assert all(i.migrated_by == "government" and i.venue == "intergovernmental" for i in shopped)
+    assert all(i.stance_type == "state_centric" and i.requested_venue is None for i in shopped)
+    assert on.metrics["migrated"] == len(shopped)
+    off = run(240, seed=0, **{"adaptation.trust": True})
+    assert off.metrics["migrated"] == 0 and not any(i.migrated_by for i in off.issues)
+
+
+def test_business_and_technical_community_take_their_issues_to_external_processes() -> None:
+    m = run(
+        240,
+        seed=0,
+        **{"adaptation.trust": True, "adaptation.technical_forums": True},
+        **{"stance.general.group_mean.business": 0.15, "stance.general.group_mean.technical_community": 0.15},
+    )
+    shopped = [i for i in m.issues if i.migrated_by]
+    assert shopped
+    industry = np.isin(m.actors.group, [GROUPS.index("business"), GROUPS.index("technical_community")])
+    knows = m.actors.expertise[industry].mean(axis=0)  # learning is off: expertise as drawn
+    for i in shopped:
+        assert i.migrated_by == "business_technical" and i.venue == "external_process"
+        assert knows[DOMAINS.index(i.domain)] >= 0.5
+
+
+def test_coalitions_vote_as_their_majority() -> None:
+    votes = np.array([True, True, False, False, False, True])
+    blocs = np.array([0, 0, 0, -1, 1, 1])  # bloc 0: 2 of 3 yes -> all yes; bloc 1: 1 of 2 -> a tie is no
+    assert behaviour.vote_together(votes, blocs).tolist() == [True, True, True, False, False, False]
+
+
+def test_blocs_follow_the_ties_among_the_actors_given() -> None:
+    m = GovernanceModel(rng=0, scale=0.1)
+    ties = m.network
+    rows = np.array([0, 1, 2, 3])
+    n = m.actors.n
+    ties._new.append(np.array([0 * n + 1, 2 * n + 3, 1 * n + 9]))  # 0-1, 2-3, and 1-9 (9 is not asked about)
+    labels = ties.blocs(rows)
+    assert labels[0] == labels[1] and labels[2] == labels[3] and labels[0] != labels[2]

@@ -264,6 +264,28 @@ CONTRASTS: tuple[Contrast, ...] = (
         claims=_down("regional_balance", "inclusiveness"),
         steps=240,
     ),
+    Contrast(
+        name="forum shopping by governments, over 20 years",
+        path="Where governments have come to trust the states' venue more than the multistakeholder ones, "
+        "they take new state-centric issues there past the committee: those networks seat states only, "
+        "so networks mirror the affected population less, and outcomes move away from the median stance.",
+        scenario=None,
+        base={"adaptation.trust": True},
+        alt={"adaptation.trust": True, "adaptation.forum_shopping": True},
+        claims=_up("outcome_gap") + _down("inclusiveness", "legitimacy"),
+        steps=240,
+    ),
+    Contrast(
+        name="exit, voice and loyalty, polarised agenda, over 20 years",
+        path="Business and the technical community, outvoted year after year, lose trust in the venues; "
+        "the disloyal among them with resources speak up (they object to more) and the rest stop "
+        "coming, so networks mirror the affected population, and the regions, less.",
+        scenario=POLARISED,
+        base={"adaptation.trust": True},
+        alt={"adaptation.trust": True, "adaptation.hirschman": True},
+        claims=_down("inclusiveness", "regional_balance"),
+        steps=240,
+    ),
     # -- travel and remote participation -----------------------------------------------------------
     Contrast(
         name="travel support for actors in need",
