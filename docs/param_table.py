@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from netgov.model.config import IssueSpec, iter_fields
-from netgov.model.contract import STEP_TABLE
+from netgov.model.contract import AGENT_TABLE, STEP_TABLE, Column
 from netgov.model.describe import ParameterInfo, describe, parameters
 
 ODD = Path(__file__).resolve().parent / "ODD.md"
@@ -49,9 +49,18 @@ def issue_rows() -> list[str]:
     return [_row(describe(key, info, info.default)) for key, info in iter_fields(IssueSpec)]
 
 
+def _column_rows(table: tuple[Column, ...]) -> list[str]:
+    return [f"| `{c.name}` | {c.dtype} | {c.meaning.replace('|', '\\|')} |" for c in table]
+
+
 def step_rows() -> list[str]:
     """One row per column of the per-step table, from the typed contract (netgov.model.contract)."""
-    return [f"| `{c.name}` | {c.dtype} | {c.meaning.replace('|', '\\|')} |" for c in STEP_TABLE]
+    return _column_rows(STEP_TABLE)
+
+
+def agent_rows() -> list[str]:
+    """One row per column of the agent table, from the typed contract (netgov.model.contract)."""
+    return _column_rows(AGENT_TABLE)
 
 
 STEP_HEADER = ("| column | dtype | definition |", "|---|---|---|")
@@ -60,6 +69,7 @@ TABLES = (
     ("parameter-table", HEADER, rows),
     ("issue-table", HEADER, issue_rows),
     ("step-table", STEP_HEADER, step_rows),
+    ("agent-table", STEP_HEADER, agent_rows),
 )
 
 

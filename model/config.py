@@ -581,6 +581,9 @@ class ModelConfig(Strict):
     scale: float = param(1.0, "multiplies every actor count", "x", gt=0.0, le=50.0, allow_inf_nan=False)
     # -- process --
     steps: int = param(60, "default run length", "months", ge=1, le=100_000)
+    agent_interval: int = param(
+        12, "months between snapshots of the agent table (one row per actor)", "months", ge=1, le=100_000
+    )
     host_region: HostRegion = param("rotate", "where meetings are held (`rotate` draws a region per meeting)", "")
     travel_cost: float = param(
         1.0,

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Dtype = Literal["int64", "float64", "bool"]
+from netgov.model.catalog import DOMAINS
+
+Dtype = Literal["int64", "float64", "bool", "str"]
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,32 @@ STEP_TABLE: tuple[Column, ...] = (
         "§7.9",
     ),
 )
+
+#: The agent table: one row per actor every `agent_interval` months (``GovernanceModel.agent_table``;
+#: `netgov run --agents-out`, batch `outputs = ["agents"]`). Expertise is one column per policy domain.
+AGENT_TABLE: tuple[Column, ...] = (
+    Column("step", "int64", "month of the snapshot (0 = before the first step)", _COUNT, "time", "§3"),
+    Column("actor", "int64", "the actor's row (its Mesa agent's `row`)", _COUNT, "", "§2.1"),
+    Column("group", "str", "its stakeholder group", "a group name", "", "§2.1"),
+    Column("region", "str", "its UN region (`global` for UN agencies)", "a region code", "", "§2.1"),
+    Column("capacity", "float64", "resources left this month after meetings", "0-1", "meetings, recovery", "§7.5"),
+    Column("prep_need", "float64", "mean months of preparation with average background", "months", "learning", "§7.3"),
+    Column(
+        "trust",
+        "float64",
+        "trust in the process as a whole",
+        "0-1; NaN without adaptation.trust",
+        "adaptation.trust",
+        "§4.3",
+    ),
+    Column("attended", "int64", "issue networks joined so far", _COUNT, "participation", "§7.5"),
+    *(
+        Column(f"expertise_{d}", "float64", f"expertise in {d.replace('_', ' ')}", "0-1", "learning", "§2.1")
+        for d in DOMAINS
+    ),
+)
+#: Agent-table column names, in table order.
+AGENT_COLUMNS: tuple[str, ...] = tuple(c.name for c in AGENT_TABLE)
 
 #: Column names, in table order.
 STEP_COLUMNS: tuple[str, ...] = tuple(c.name for c in STEP_TABLE)

@@ -20,9 +20,9 @@ from netgov.agents import behaviour
 from netgov.agents.population import ActorTable
 from netgov.agents.stakeholders import populate
 from netgov.model.agenda import Agenda
-from netgov.model.catalog import REGIONS
+from netgov.model.catalog import DOMAINS, GROUPS, REGION_CODES, REGIONS
 from netgov.model.config import ModelConfig, merge, nest, validate_config
-from netgov.model.contract import STEP_COLUMNS
+from netgov.model.contract import AGENT_COLUMNS, STEP_COLUMNS
 from netgov.model.errors import ConfigError
 from netgov.model.issues import Issue, Setting
 from netgov.model.network import Collaboration
@@ -107,8 +107,10 @@ class GovernanceModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={c: (lambda m, c=c: m._metrics[c]) for c in STEP_COLUMNS}
         )
+        self._agents: list[dict[str, np.ndarray]] = []  # snapshots of the actor table (agent_table)
         self._update_metrics()
         self.datacollector.collect(self)
+        self._snapshot()
 
     # -- one month ------------------------------------------------------------------------
 
@@ -125,6 +127,8 @@ class GovernanceModel(mesa.Model):
         behaviour.recover(self.actors)
         self._update_metrics()
         self.datacollector.collect(self)
+        if int(self.time) % self.config.agent_interval == 0:
+            self._snapshot()
 
     @property
     def collaboration(self) -> nx.Graph:
@@ -189,6 +193,41 @@ class GovernanceModel(mesa.Model):
     def step_table(self) -> pd.DataFrame:
         """The per-step model table (columns: ``STEP_COLUMNS``)."""
         return self.datacollector.get_model_vars_dataframe()[list(STEP_COLUMNS)]
+
+    def _snapshot(self) -> None:
+        """Copy the actor table's changing columns (a few floats per actor: memory stays small)."""
+        a = self.actors
+        self._agents.append(
+            {
+                "step": int(self.time),
+                "capacity": a.capacity.copy(),
+                "prep_need": a.prep_need.copy(),
+                "trust": a.trust.copy() if self.config.adaptation.trust else np.full(a.n, np.nan),
+                "attended": a.attended.copy(),
+                "expertise": a.expertise.copy(),
+            }
+        )
+
+    def agent_table(self) -> pd.DataFrame:
+        """One row per actor every ``agent_interval`` months (columns: ``AGENT_COLUMNS``)."""
+        a = self.actors
+        groups = np.array(GROUPS)[a.group]
+        regions = np.array(REGION_CODES)[a.region]
+        frames = []
+        for snap in self._agents:
+            frame = {
+                "step": np.full(a.n, snap["step"], dtype=np.int64),
+                "actor": np.arange(a.n, dtype=np.int64),
+                "group": groups,
+                "region": regions,
+                "capacity": snap["capacity"],
+                "prep_need": snap["prep_need"],
+                "trust": snap["trust"],
+                "attended": snap["attended"],
+                **{f"expertise_{d}": snap["expertise"][:, k] for k, d in enumerate(DOMAINS)},
+            }
+            frames.append(pd.DataFrame(frame))
+        return pd.concat(frames, ignore_index=True)[list(AGENT_COLUMNS)]
 
     def issue_table(self) -> pd.DataFrame:
         """One row per issue: venue, phase, participants by group and by region, outcome."""

@@ -48,10 +48,13 @@ class GovernanceModel(model.GovernanceModel):
         return plot_trajectories(self.step_table().assign(scenario=self.scenario_name, replication=0), path, metrics)
 
 
-def run(scenario: str | None = None, *, seed: int = 0, steps: int | None = None, **overrides: Any) -> RunResult:
+def run(
+    scenario: str | None = None, *, seed: int = 0, steps: int | None = None, agents: bool = False, **overrides: Any
+) -> RunResult:
     """Run a scenario (a shipped name, a .toml path, or None for the defaults) once, with keyword overrides
-    (dotted keys as ``{"participation.cost": 3}`` via ``**{...}``); returns the per-step and issue tables."""
-    return run_once(load(scenario, nest(overrides)).config, seed, steps)
+    (dotted keys as ``{"participation.cost": 3}`` via ``**{...}``); returns the per-step and issue tables
+    (and, with ``agents=True``, the agent table: ``result.agents``)."""
+    return run_once(load(scenario, nest(overrides)).config, seed, steps, agents)
 
 
 def compare(scenarios: Sequence[str], *, reps: int = 20, seed: int = 0, steps: int | None = None) -> pd.DataFrame:

@@ -193,26 +193,40 @@ def run(
     steps: StepsOpt = None,
     set_: SetOpt = None,
     out: Annotated[Path | None, typer.Option(help="write the per-step table to FILE.csv or FILE.parquet")] = None,
+    agents_out: Annotated[
+        Path | None,
+        typer.Option(
+            help="write the agent table (one row per actor every agent_interval months) to FILE.csv or FILE.parquet"
+        ),
+    ] = None,
 ) -> None:
     """Run one scenario and print its final metrics."""
     from netgov.experiment.runner import run_once
     from netgov.model.contract import FINAL_METRICS
     from netgov.scenarios.loader import load
 
+    writing = out  # the file being written, for an error while writing
     try:
         check_out(out)
+        check_out(agents_out, "--agents-out")
+        if out is not None and agents_out is not None and out.resolve() == agents_out.resolve():
+            raise ConfigError(f"--agents-out {agents_out}: the same file as --out")
         check_seed(seed)
         check_steps(steps)
         sc = load(scenario, set_ or [])
         warn_inactive(sc)
-        result = run_once(sc.config, seed, steps)
+        result = run_once(sc.config, seed, steps, agents=agents_out is not None)
         if out is not None:
             write_table(result.steps, out)
             write_sidecar(out, sc, set_ or [], seed, int(result.steps["step"].iloc[-1]))
+        writing = agents_out
+        if agents_out is not None and result.agents is not None:
+            write_table(result.agents, agents_out)
     except ConfigError as exc:
         raise fail(str(exc)) from None
     except OSError as exc:  # e.g. the disk filled up while writing
-        err_console.print(f"netgov: error: --out {out}: {exc.strerror or exc}", markup=False, highlight=False)
+        flag = "--out" if writing == out else "--agents-out"
+        err_console.print(f"netgov: error: {flag} {writing}: {exc.strerror or exc}", markup=False, highlight=False)
         raise typer.Exit(1) from None
     final = result.final
     overrides = f", --set {' '.join(set_)}" if set_ else ""
@@ -231,6 +245,8 @@ def run(
         )
     if out is not None:
         console.print(f"wrote {out} and {sidecar_path(out)}")
+    if agents_out is not None:
+        console.print(f"wrote {agents_out}")
 
 
 def sidecar_path(out: Path) -> Path:

@@ -9,6 +9,7 @@ from netgov import GovernanceModel
 from netgov.agents import behaviour
 from netgov.model.catalog import DOMAINS, GOVERNMENT, GROUPS, VENUES
 from netgov.model.config import Adaptation
+from netgov.model.contract import AGENT_COLUMNS
 
 WG = VENUES.index("cstd_working_group")
 
@@ -138,3 +139,35 @@ def test_blocs_follow_the_ties_among_the_actors_given() -> None:
     ties._new.append(np.array([0 * n + 1, 2 * n + 3, 1 * n + 9]))  # 0-1, 2-3, and 1-9 (9 is not asked about)
     labels = ties.blocs(rows)
     assert labels[0] == labels[1] and labels[2] == labels[3] and labels[0] != labels[2]
+
+
+# -- the agent table --------------------------------------------------------------------------------
+
+
+def test_agent_table_follows_its_contract() -> None:
+    m = run(30, **{"agent_interval": 10, "adaptation.trust": True, "adaptation.learning": True})
+    table = m.agent_table()
+    assert tuple(table.columns) == AGENT_COLUMNS
+    assert sorted(set(table["step"])) == [0, 10, 20, 30]
+    assert len(table) == 4 * m.actors.n
+    last = table[table["step"] == 30].set_index("actor")
+    assert (last["attended"].to_numpy() == m.actors.attended).all()
+    assert (last["trust"].to_numpy() == m.actors.trust).all()
+    assert (last["expertise_governance"].to_numpy() == m.actors.expertise[:, DOMAINS.index("governance")]).all()
+    first = table[table["step"] == 0]
+    assert (first["attended"] == 0).all()
+    assert (table.groupby("actor")["attended"].diff().dropna() >= 0).all()  # meetings only add up
+    assert run(12).agent_table()["trust"].isna().all()  # no trust without adaptation.trust: NaN, not 0.5
+
+
+def test_agents_out_from_the_cli_and_the_api(run_netgov, tmp_path) -> None:
+    import netgov
+
+    out = tmp_path / "agents.parquet"
+    r = run_netgov("run", "--steps", "24", "--agents-out", str(out))
+    assert r.returncode == 0, r.stderr
+    written = pd.read_parquet(out)
+    api = netgov.run(steps=24, agents=True).agents
+    pd.testing.assert_frame_equal(written, api)
+    bad = run_netgov("run", "--steps", "2", "--out", str(out), "--agents-out", str(out))
+    assert bad.returncode == 2 and "same file" in bad.stderr

@@ -27,9 +27,10 @@ base = "idp_distributed"
 replications = {reps}
 seed = 11
 steps = 12
-outputs = ["steps", "issues"]
+outputs = ["steps", "issues", "agents"]
 [set]
 scale = 0.2
+agent_interval = 6
 [parameters]
 notice_period = {notice}
 decision_rule = ["majority", "concurrent_groups_regions"]
@@ -45,7 +46,9 @@ def write_spec(tmp_path: Path, name: str = "spec.toml", reps: int = 3, notice: s
 def content(out: Path, table: str = "runs") -> pd.DataFrame:
     """A batch table without its timing column, in run order: what must not depend on where runs ran."""
     df = pd.read_parquet(out / f"{table}.parquet")
-    keys = ["run_id", "step"] if table == "steps" else ["run_id", "issue_id"] if table == "issues" else ["run_id"]
+    keys = {"steps": ["run_id", "step"], "issues": ["run_id", "issue_id"], "agents": ["run_id", "step", "actor"]}.get(
+        table, ["run_id"]
+    )
     return df.drop(columns=["elapsed_s"], errors="ignore").sort_values(keys, ignore_index=True)
 
 
@@ -226,10 +229,13 @@ def test_serial_processes_and_dask_give_identical_results(
     procs = run_batch(spec, tmp_path / "procs", workers=2, show_progress=False)
     dask = run_batch(spec, tmp_path / "dask", scheduler=dask_cluster.scheduler_address, show_progress=False)
     assert procs.failed == dask.failed == 0 and procs.done == dask.done == 12
-    for table in ("runs", "steps", "issues"):
+    for table in ("runs", "steps", "issues", "agents"):
         expected = content(ref, table)
         pd.testing.assert_frame_equal(content(tmp_path / "procs", table), expected)
         pd.testing.assert_frame_equal(content(tmp_path / "dask", table), expected)
+    agents = content(ref, "agents")
+    assert set(agents["step"]) == {0, 6, 12}  # every agent_interval months, the initial state included
+    assert len(agents) == 12 * 3 * agents["actor"].nunique()  # runs x snapshots x actors
 
 
 @pytest.mark.slow

@@ -46,7 +46,8 @@ from netgov.model.contract import FINAL_METRICS, STEP_DTYPES
 #: Flush buffered results to a new part file after this many runs or seconds, whichever comes first.
 CHUNK_RUNS = 500
 FLUSH_SECONDS = 2.0
-TABLES = ("steps", "issues", "runs")
+TABLES = ("steps", "issues", "agents", "runs")
+PER_RUN = TABLES[:-1]  # the tables with many rows per run (written beside the run index)
 MANIFEST = "manifest.json"
 QUARANTINE = "quarantine"
 #: How often a worker process checks that the batch's own process is still there.
@@ -80,6 +81,7 @@ class Outcome:
     elapsed_s: float
     steps: Columns | None = None
     issues: Columns | None = None
+    agents: Columns | None = None
 
 
 @dataclass
@@ -110,13 +112,14 @@ def execute(job: Job) -> Outcome:
     start = time.perf_counter()
     try:
         config = validate_config(merge(job.base, nest(job.params)), "parameters")
-        result = run_once(config, job.seed)
+        result = run_once(config, job.seed, agents="agents" in job.outputs)
     except Exception as exc:  # a failing run is recorded, and the batch goes on
         return Outcome(job.run_id, None, "error", _one_line(exc), time.perf_counter() - start)
     metrics = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in result.final.items()}
     steps = _columns(result.steps, job.run_id) if "steps" in job.outputs else None
     issues = _columns(result.issues, job.run_id) if "issues" in job.outputs and len(result.issues) else None
-    return Outcome(job.run_id, metrics, "ok", None, time.perf_counter() - start, steps, issues)
+    agents = _columns(result.agents, job.run_id) if result.agents is not None else None
+    return Outcome(job.run_id, metrics, "ok", None, time.perf_counter() - start, steps, issues, agents)
 
 
 # -- where runs execute -------------------------------------------------------------------------
@@ -445,7 +448,7 @@ class Sink:
         self.tasks = tasks
         self.strings = {f.name for f in schema if f.type == pa.string()}
         self.rows: list[dict[str, Any]] = []
-        self.frames: dict[str, list[Columns]] = {"steps": [], "issues": []}
+        self.frames: dict[str, list[Columns]] = {t: [] for t in PER_RUN}
         self.last = -math.inf  # the first finished run goes to disk at once: early output, early resume point
 
     def add(self, outcome: Outcome) -> None:
@@ -464,7 +467,7 @@ class Sink:
                 "elapsed_s": outcome.elapsed_s,
             }
         )
-        for table in ("steps", "issues"):
+        for table in PER_RUN:
             frame = getattr(outcome, table)
             if frame is not None:
                 self.frames[table].append(frame)
@@ -478,7 +481,7 @@ class Sink:
         if self.rows:
             self.store.write(self.rows, self.frames)
         self.rows = []
-        self.frames = {"steps": [], "issues": []}
+        self.frames = {t: [] for t in PER_RUN}
         self.last = time.monotonic()
 
 

@@ -24,10 +24,11 @@ def run_seed(master_seed: int, index: int) -> int:
 
 @dataclass
 class RunResult:
-    """One run's per-step table and issue table."""
+    """One run's per-step table and issue table, and its agent table if it was asked for."""
 
     steps: pd.DataFrame
     issues: pd.DataFrame
+    agents: pd.DataFrame | None = None
 
     @property
     def final(self) -> dict[str, object]:
@@ -35,11 +36,14 @@ class RunResult:
         return {c: self.steps[c].iloc[-1] for c in FINAL_METRICS}
 
 
-def run_once(config: ModelConfig, seed: int, steps: int | None = None) -> RunResult:
-    """Build a model with ``seed`` and run it for ``steps`` months (default: the config's ``steps``)."""
+def run_once(config: ModelConfig, seed: int, steps: int | None = None, agents: bool = False) -> RunResult:
+    """Build a model with ``seed`` and run it for ``steps`` months (default: the config's ``steps``);
+    ``agents``: also return the agent table (one row per actor every ``agent_interval`` months)."""
     model = GovernanceModel(config, rng=seed)
     model.run_for(steps if steps is not None else config.steps)
-    return RunResult(steps=model.step_table(), issues=model.issue_table())
+    return RunResult(
+        steps=model.step_table(), issues=model.issue_table(), agents=model.agent_table() if agents else None
+    )
 
 
 def replicate(

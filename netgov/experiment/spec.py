@@ -40,7 +40,7 @@ from netgov.model.config import ConfigError, Strict, field_at, field_bounds, fla
 from netgov.scenarios.loader import DEFAULT, SCENARIO_DIR, Scenario, load, read_toml, resolve_path
 
 Sampler = Literal["grid", "lhs", "sobol", "morris"]
-Output = Literal["final", "steps", "issues"]
+Output = Literal["final", "steps", "issues", "agents"]
 DistributionName = Literal["uniform", "loguniform", "normal"]
 SAMPLERS: tuple[str, ...] = get_args(Sampler)
 OUTPUTS: tuple[str, ...] = get_args(Output)
