@@ -374,6 +374,7 @@ class Issue:
             "phase": self.phase,
             "arrived": self.arrived,
             "participants": int(self.participants.size),
+            "eligible": self.eligible,
             "remote": int(self.remote.sum()),
             **{f"participants_{g}": int(by_group[i]) for i, g in enumerate(GROUPS)},
             **{f"participants_{r}": int(by_region[i]) for i, r in enumerate(REGION_CODES)},

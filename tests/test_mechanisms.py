@@ -97,7 +97,46 @@ def test_page_says_it_is_generated() -> None:
 
 
 def test_page_has_exactly_the_contrasts() -> None:
-    assert list(sections()) == list(BY_NAME), "docs/mechanisms.md is stale: run python docs/mechanisms.py --write"
+    stale = "docs/mechanisms.md is stale: run python docs/mechanisms.py --write"
+    assert list(sections()) == [*BY_NAME, page.TWENTY], stale
+
+
+def test_page_reports_twenty_years_of_every_design() -> None:
+    from netgov.analysis.mechanisms import DESIGNS, YEARLY, YEARS
+
+    body = sections()[page.TWENTY]
+    for design in DESIGNS:
+        assert f"`{design}`" in body
+    for measure in YEARLY:
+        assert f"**{measure}**" in body
+    rows = [line for line in body.splitlines() if line.startswith("| ") and line.split("|")[1].strip().isdigit()]
+    assert [int(r.split("|")[1]) for r in rows] == list(YEARS) * len(YEARLY)
+
+
+def test_yearly_values_by_hand() -> None:
+    """Issues are counted in the year they arrived; trust is the agent table's at the year's end."""
+    import pandas as pd
+
+    from netgov.analysis.mechanisms import yearly
+
+    issues = pd.DataFrame(
+        {
+            "arrived": [0, 5, 13],
+            "eligible": [10, 20, 10],
+            "participants": [5, 10, 2],
+            "participants_africa": [1, 3, 0],
+            "participants_civil_society": [2, 2, 1],
+            "legitimacy": [0.8, float("nan"), 0.6],
+            "migrated_by": ["", "government", ""],
+        }
+    )
+    agents = pd.DataFrame({"step": [12, 12, 24], "trust": [0.4, 0.6, 0.7]})
+    got = yearly(issues, agents, years=(1, 2, 3))
+    assert got[1]["participation"] == 0.5 and got[1]["africa_share"] == 4 / 15
+    assert got[1]["civil_society_share"] == 4 / 15 and got[1]["trust"] == 0.5
+    assert got[1]["legitimacy"] == 0.8 and got[1]["migrated"] == 1.0
+    assert got[2]["participation"] == 0.2 and got[2]["trust"] == 0.7 and got[2]["migrated"] == 0.0
+    assert all(v != v for k, v in got[3].items() if k != "migrated")  # nothing arrived: NaN, not 0
 
 
 @pytest.mark.parametrize("name", list(BY_NAME))

@@ -286,6 +286,18 @@ CONTRASTS: tuple[Contrast, ...] = (
         claims=_down("inclusiveness", "regional_balance"),
         steps=240,
     ),
+    Contrast(
+        name="business and the technical community taking issues to external processes, polarised agenda, "
+        "over 20 years",
+        path="Outvoted in the CSTD working group, they come to trust the external processes more and take "
+        "the issues of their domains there; those decide by rough consensus, so more networks give one "
+        "group a veto, and the minority of those issues ends further from the outcome.",
+        scenario=POLARISED,
+        base={"adaptation.trust": True},
+        alt={"adaptation.trust": True, "adaptation.technical_forums": True},
+        claims=_up("block_alone", "minority_gap"),
+        steps=240,
+    ),
     # -- travel and remote participation -----------------------------------------------------------
     Contrast(
         name="travel support for actors in need",
@@ -344,3 +356,67 @@ def effects(
             claimed = c.claimed(row["metric"])
             rows.append({"contrast": c.name, **row, "claimed": claimed, "holds": holds(row, claimed)})
     return pd.DataFrame(rows, columns=list(EFFECT_COLUMNS))
+
+
+# -- twenty years with actors that adapt ---------------------------------------------------------------
+
+#: Every adaptation switch on: the designs below are compared with actors that learn, trust, leave and shop.
+ADAPTIVE: dict[str, Any] = {
+    "adaptation.trust": True,
+    "adaptation.hirschman": True,
+    "adaptation.learning": True,
+    "adaptation.forum_shopping": True,
+    "adaptation.technical_forums": True,
+    "adaptation.coalitions": True,
+}
+#: The designs of the twenty-year comparison (the first is the baseline of the paired differences).
+DESIGNS: tuple[str, ...] = ("status_quo_intergovernmental", "idp_distributed", "wgec_joint_recommendations")
+YEARS: tuple[int, ...] = (1, 5, 10, 20)
+#: What the twenty-year table reports per design and year (issues by the year they arrived).
+YEARLY: dict[str, str] = {
+    "participation": "mean participants / eligible of the networks on issues arriving that year",
+    "africa_share": "share of those networks' participants from Africa",
+    "civil_society_share": "share of those networks' participants from civil society",
+    "trust": "actors' mean trust in the process at the end of the year",
+    "legitimacy": "mean legitimacy of the issues arriving that year (decided ones)",
+    "migrated": "issues arriving that year that a group took to another forum",
+}
+
+
+def yearly(issues: pd.DataFrame, agents: pd.DataFrame, years: Iterable[int] = YEARS) -> dict[int, dict[str, float]]:
+    """One run's yearly values (``YEARLY``) from its issue and agent tables; NaN where a year had nothing."""
+    out: dict[int, dict[str, float]] = {}
+    year_of = issues["arrived"] // 12 + 1
+    for y in years:
+        got = issues[(year_of == y) & (issues["eligible"] > 0)]
+        people = got["participants"].sum()
+        trust = agents.loc[agents["step"] == 12 * y, "trust"]
+        out[y] = {
+            "participation": float((got["participants"] / got["eligible"]).mean()) if len(got) else float("nan"),
+            "africa_share": float(got["participants_africa"].sum() / people) if people else float("nan"),
+            "civil_society_share": float(got["participants_civil_society"].sum() / people) if people else float("nan"),
+            "trust": float(trust.mean()) if len(trust) else float("nan"),
+            "legitimacy": float(got["legitimacy"].mean()) if got["legitimacy"].notna().any() else float("nan"),
+            "migrated": float((got["migrated_by"] != "").sum()),
+        }
+    return out
+
+
+def twenty_years(reps: int = 20, seed: int = 0, progress: Callable[[], None] | None = None) -> pd.DataFrame:
+    """Each design run ``reps`` times for 20 years with every adaptation switch on, replication r of every
+    design with one seed: rows (design, replication, year, measure, value)."""
+    from netgov.experiment.runner import run_once, run_seed
+
+    rows = []
+    for r in range(reps):
+        s = run_seed(seed, r)
+        for design in DESIGNS:
+            config = load(design, nest({**ADAPTIVE, "agent_interval": 12})).config
+            result = run_once(config, s, 12 * max(YEARS), agents=True)
+            for y, values in yearly(result.issues, result.agents).items():
+                rows += [
+                    {"design": design, "replication": r, "year": y, "measure": k, "value": v} for k, v in values.items()
+                ]
+            if progress is not None:
+                progress()
+    return pd.DataFrame(rows)
