@@ -17,7 +17,44 @@ from rich.table import Table
 
 from netgov.model.errors import ConfigError
 
+
+class _OneLineErrors(typer.core.TyperGroup):
+    """Usage errors (a flag's value of the wrong type, an unknown option) as one line, like every other error.
+
+    Typer draws them as a box of six or more lines; here they are ``netgov: error: ...``, exit 2.
+    """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        from typer.core import _click as click  # Typer's own copy of Click: its exception classes
+
+        if not kwargs.get("standalone_mode", True):
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            rv = super().main(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError:  # `netgov` alone: Typer has printed the help already
+            sys.exit(2)
+        except click.exceptions.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else "netgov"
+            message = " ".join(exc.format_message().split())
+            err_console.print(
+                f"netgov: error: {message} (`{where} --help` lists the options)",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+            sys.exit(2)
+        except click.exceptions.ClickException as exc:
+            err_console.print(f"netgov: error: {' '.join(exc.format_message().split())}", markup=False, soft_wrap=True)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            err_console.print("Aborted.", markup=False, highlight=False)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
