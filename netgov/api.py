@@ -17,6 +17,7 @@ import pandas as pd
 
 from netgov.analysis.plots import plot_trajectories
 from netgov.analysis.summary import paired_differences, summarise
+from netgov.experiment import limits
 from netgov.experiment.runner import RunResult, replicate, run_once
 from netgov.model import model
 from netgov.model.config import nest
@@ -49,24 +50,40 @@ class GovernanceModel(model.GovernanceModel):
 
 
 def run(
-    scenario: str | None = None, *, seed: int = 0, steps: int | None = None, agents: bool = False, **overrides: Any
+    scenario: str | None = None,
+    *,
+    seed: int = 0,
+    steps: int | None = None,
+    agents: bool = False,
+    i_know: bool = False,
+    **overrides: Any,
 ) -> RunResult:
     """Run a scenario (a shipped name, a .toml path, or None for the defaults) once, with keyword overrides
     (dotted keys as ``{"participation.cost": 3}`` via ``**{...}``); returns the per-step and issue tables
-    (and, with ``agents=True``, the agent table: ``result.agents``)."""
-    return run_once(load(scenario, nest(overrides)).config, seed, steps, agents)
+    (and, with ``agents=True``, the agent table: ``result.agents``).
+
+    A run above the size ceilings of ``netgov.experiment.limits`` raises ``ConfigError`` unless ``i_know``."""
+    config = load(scenario, nest(overrides)).config
+    limits.check_work(config, steps, "netgov.run", i_know)
+    return run_once(config, seed, steps, agents)
 
 
-def compare(scenarios: Sequence[str], *, reps: int = 20, seed: int = 0, steps: int | None = None) -> pd.DataFrame:
+def compare(
+    scenarios: Sequence[str], *, reps: int = 20, seed: int = 0, steps: int | None = None, i_know: bool = False
+) -> pd.DataFrame:
     """Mean and 95% CI of every final metric per scenario, over ``reps`` replications with common seeds."""
     configs = _configs("compare", scenarios)
+    limits.check_configs(configs.values(), reps, steps, "netgov.compare", i_know)
     return summarise(replicate(configs, reps, seed, steps), list(configs))
 
 
-def differences(scenarios: Sequence[str], *, reps: int = 20, seed: int = 0, steps: int | None = None) -> pd.DataFrame:
+def differences(
+    scenarios: Sequence[str], *, reps: int = 20, seed: int = 0, steps: int | None = None, i_know: bool = False
+) -> pd.DataFrame:
     """Each final metric's difference from the first scenario, paired by replication (common seeds):
     mean and 95% CI, one row per (other scenario, metric); see ``paired_differences``."""
     configs = _configs("differences", scenarios)
+    limits.check_configs(configs.values(), reps, steps, "netgov.differences", i_know)
     return paired_differences(replicate(configs, reps, seed, steps), scenarios[0])
 
 

@@ -17,7 +17,44 @@ from rich.table import Table
 
 from netgov.model.errors import ConfigError
 
+
+class _OneLineErrors(typer.core.TyperGroup):
+    """Usage errors (a flag's value of the wrong type, an unknown option) as one line, like every other error.
+
+    Typer draws them as a box of six or more lines; here they are ``netgov: error: ...``, exit 2.
+    """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        from typer.core import _click as click  # Typer's own copy of Click: its exception classes
+
+        if not kwargs.get("standalone_mode", True):
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            rv = super().main(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError:  # `netgov` alone: Typer has printed the help already
+            sys.exit(2)
+        except click.exceptions.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else "netgov"
+            message = " ".join(exc.format_message().split())
+            err_console.print(
+                f"netgov: error: {message} (`{where} --help` lists the options)",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+            sys.exit(2)
+        except click.exceptions.ClickException as exc:
+            err_console.print(f"netgov: error: {' '.join(exc.format_message().split())}", markup=False, soft_wrap=True)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            err_console.print("Aborted.", markup=False, highlight=False)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -37,6 +74,12 @@ SetOpt = Annotated[
 ]
 SeedOpt = Annotated[int, typer.Option(help="seed of the model's random number generator")]
 StepsOpt = Annotated[int | None, typer.Option(help="months to simulate (default: the scenario's `steps`)")]
+IKnowOpt = Annotated[
+    bool,
+    typer.Option(
+        "--i-know", help="run even above the size ceilings (months, replications, runs, actors x months; see README)"
+    ),
+]
 
 
 def versions() -> dict[str, str | None]:
@@ -199,8 +242,10 @@ def run(
             help="write the agent table (one row per actor every agent_interval months) to FILE.csv or FILE.parquet"
         ),
     ] = None,
+    i_know: IKnowOpt = False,
 ) -> None:
     """Run one scenario and print its final metrics."""
+    from netgov.experiment import limits
     from netgov.experiment.runner import run_once
     from netgov.model.contract import FINAL_METRICS
     from netgov.scenarios.loader import load
@@ -213,7 +258,10 @@ def run(
             raise ConfigError(f"--agents-out {agents_out}: the same file as --out")
         check_seed(seed)
         check_steps(steps)
+        if steps is not None:
+            limits.check_steps(steps, i_know=i_know)
         sc = load(scenario, set_ or [])
+        limits.check_work(sc.config, steps, "run", i_know)
         warn_inactive(sc)
         result = run_once(sc.config, seed, steps, agents=agents_out is not None)
         if out is not None:
@@ -354,6 +402,7 @@ def compare(
         Path | None,
         typer.Option(help="write the paired differences vs the first scenario (mean and 95% CI) to CSV/Parquet"),
     ] = None,
+    i_know: IKnowOpt = False,
 ) -> None:
     """Run replications of several scenarios with common random numbers and compare final metrics.
 
@@ -362,6 +411,7 @@ def compare(
     """
     from netgov.analysis.plots import plot_trajectories
     from netgov.analysis.summary import paired_differences, summarise
+    from netgov.experiment import limits
     from netgov.experiment.runner import replicate
     from netgov.model.contract import FINAL_METRICS
     from netgov.scenarios.loader import load
@@ -371,6 +421,7 @@ def compare(
             raise ConfigError(f"compare {' '.join(scenarios)}: expected two or more scenarios to compare")
         if reps < 1:
             raise ConfigError(f"--reps {reps}: expected an integer >= 1")
+        limits.check_replications(reps, i_know=i_know)
         check_seed(seed)
         check_steps(steps)
         check_out(out)
@@ -379,6 +430,7 @@ def compare(
             raise ConfigError(f"--diffs {diffs}: the same file as --out; give the paired differences their own file")
         check_plot(plot)
         loaded = [load(s, set_ or []) for s in scenarios]
+        limits.check_configs([s.config for s in loaded], reps, steps, "compare", i_know)
     except ConfigError as exc:
         raise fail(str(exc)) from None
     names = [s.name for s in loaded]
@@ -516,6 +568,16 @@ SchedulerOpt = Annotated[
     typer.Option(help="run on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://10.0.0.5:8786)"),
 ]
 ResumeOpt = Annotated[bool, typer.Option("--resume", help="continue a batch in --out: skip runs already done")]
+#: How long a Dask batch waits with no worker in the cluster before it stops (finished runs are kept).
+WORKER_TIMEOUT = 120.0
+WorkerTimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        "--worker-timeout",
+        metavar="SECONDS",
+        help="with --scheduler: stop (exit 1, finished runs kept) after this long with no Dask worker",
+    ),
+]
 
 
 def _batch_summary(result: Any, what: str = "batch") -> None:
@@ -533,18 +595,41 @@ def _batch_summary(result: Any, what: str = "batch") -> None:
         console.print("  (every failure is in the `error` column of runs.parquet)", highlight=False)
 
 
-def _run_batch(spec: Any, out: Path, workers: int | None, scheduler: str | None, resume: bool) -> Any:
-    """run_batch with the CLI's error handling: bad input exits 2, a dead worker process exits 1."""
+def check_worker_timeout(seconds: float) -> None:
+    import math
+
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ConfigError(f"--worker-timeout {seconds}: expected a number of seconds > 0")
+
+
+def _run_batch(
+    spec: Any,
+    out: Path,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    worker_timeout: float = WORKER_TIMEOUT,
+) -> Any:
+    """run_batch with the CLI's error handling: bad input exits 2, a dead worker process or no Dask worker exits 1."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from netgov.experiment.batch import run_batch
+    from netgov.experiment.batch import NoWorkers, run_batch
 
     try:
-        return run_batch(spec, out, workers=workers, scheduler=scheduler, resume=resume)
+        return run_batch(spec, out, workers=workers, scheduler=scheduler, resume=resume, worker_timeout=worker_timeout)
     except ConfigError as exc:
         raise fail(str(exc)) from None
-    except BrokenProcessPool as exc:
-        err_console.print(f"netgov: error: a worker process died ({exc}); finished runs are saved: rerun with --resume")
+    except BrokenProcessPool:
+        err_console.print(
+            "netgov: error: a worker process died (killed, or out of memory); the runs it had in flight are not"
+            f" recorded, every finished run is saved in {out}: rerun with --resume",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1) from None
+    except NoWorkers as exc:
+        err_console.print(f"netgov: error: {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
 
@@ -555,17 +640,22 @@ def batch(
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     resume: ResumeOpt = False,
+    worker_timeout: WorkerTimeoutOpt = WORKER_TIMEOUT,
+    i_know: IKnowOpt = False,
 ) -> None:
     """Run an experiment: every parameter point x replication, streamed to Parquet. Exit 1 if any run failed."""
+    from netgov.experiment import limits
     from netgov.experiment.spec import load_spec
 
     try:
+        check_worker_timeout(worker_timeout)
         check_out_dir(out)
         loaded = load_spec(spec)
+        limits.check_spec(loaded, i_know)
     except ConfigError as exc:
         raise fail(str(exc)) from None
     try:
-        result = _run_batch(loaded, out, workers, scheduler, resume)
+        result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout)
     except OSError as exc:  # e.g. the disk filled up: what was written stays whole
         err_console.print(
             f"netgov: error: --out {out}: {exc.strerror or exc}; finished runs are saved: free space, then rerun"
@@ -602,9 +692,12 @@ def sensitivity(
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     resume: ResumeOpt = False,
+    worker_timeout: WorkerTimeoutOpt = WORKER_TIMEOUT,
+    i_know: IKnowOpt = False,
 ) -> None:
     """Global sensitivity analysis: run the SALib design through the batch engine and rank the parameters."""
     from netgov.analysis.sensitivity import COLUMNS, analyse, design, plot_indices
+    from netgov.experiment import limits
     from netgov.experiment.batch import read_runs
     from netgov.experiment.spec import load_spec
     from netgov.model.contract import KEY_METRICS
@@ -612,10 +705,13 @@ def sensitivity(
     metrics = list(metric or KEY_METRICS)
     try:
         check_metrics(metrics)
+        check_worker_timeout(worker_timeout)
+        check_out_dir(out)
         loaded = design(load_spec(spec), method, samples)
+        limits.check_spec(loaded, i_know)
     except ConfigError as exc:
         raise fail(str(exc)) from None
-    result = _run_batch(loaded, out, workers, scheduler, resume)
+    result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout)
     _batch_summary(result, "sensitivity")
     if result.failed:
         err_console.print(f"netgov: error: {result.failed} runs failed; the {method} analysis needs every point")
@@ -691,6 +787,7 @@ def validate(
     out: Annotated[
         Path | None, typer.Option(help="write the table (one row per measure) to FILE.csv or FILE.parquet")
     ] = None,
+    i_know: IKnowOpt = False,
 ) -> None:
     """Reproduce five published patterns (IGF, WCIT-12, WGEC, NETmundial); exit 1 if any fails.
 
@@ -698,12 +795,18 @@ def validate(
     """
     from rich.text import Text
 
-    from netgov.validation.patterns import evaluate, results_table, runs_per_rep, simulate
+    from netgov.experiment import limits
+    from netgov.scenarios.loader import load
+    from netgov.validation.patterns import PATTERNS, evaluate, results_table, runs_per_rep, simulate
 
     try:
         if reps < 2:
             raise ConfigError(f"--reps {reps}: expected an integer >= 2 (a confidence interval needs two runs)")
+        check_seed(seed)
+        limits.check_replications(reps, i_know=i_know)
         check_out(out)
+        configs = [load(p.path, overrides).config for p in PATTERNS for _, overrides in p.conditions]
+        limits.check_configs(configs, reps, None, "validate", i_know)
     except ConfigError as exc:
         raise fail(str(exc)) from None
     with Progress(
@@ -810,8 +913,10 @@ def calibrate(
     sensitivity: Annotated[
         bool, typer.Option("--sensitivity", help="instead of fitting, print each pattern's sensitivity (markdown)")
     ] = False,
+    i_know: IKnowOpt = False,
 ) -> None:
     """Refit the parameters of patterns P1-P3 and rewrite calibrated.toml (docs/validation.md §4)."""
+    from netgov.experiment import limits
     from netgov.validation import calibrate as fit
     from netgov.validation.patterns import CALIBRATED
 
@@ -823,6 +928,9 @@ def calibrate(
             raise ConfigError(f"--workers {workers}: expected an integer >= 1")
         if dry_run and sensitivity:
             raise ConfigError("--dry-run and --sensitivity: give one (--sensitivity never writes a file)")
+        check_seed(seed)
+        limits.check_replications(reps, i_know=i_know)
+        limits.check_runs(reps * fit.points(), f"calibrate: {reps:,} replications x {fit.points()} points", i_know)
     except ConfigError as exc:
         raise fail(str(exc)) from None
     if sensitivity:

@@ -52,6 +52,8 @@ MANIFEST = "manifest.json"
 QUARANTINE = "quarantine"
 #: How often a worker process checks that the batch's own process is still there.
 WATCH_SECONDS = 1.0
+#: How long a Dask batch waits with no worker in the cluster before it stops (``--worker-timeout``).
+WORKER_TIMEOUT = 120.0
 ROOT = Path(__file__).resolve().parents[2]  # the checkout, for the git commit in the manifest
 
 
@@ -96,6 +98,10 @@ class BatchResult:
     elapsed_s: float
     errors: list[tuple[int, str]] = field(default_factory=list)  # (run_id, message), the first few
     quarantined: list[str] = field(default_factory=list)  # files --resume moved to DIR/quarantine/
+
+
+class NoWorkers(RuntimeError):
+    """A Dask cluster had no worker for ``--worker-timeout`` seconds; the runs finished so far are saved."""
 
 
 def _one_line(exc: BaseException) -> str:
@@ -222,19 +228,29 @@ class _Processes:
             done, pending = wait(pending, timeout=FLUSH_SECONDS, return_when=FIRST_COMPLETED)
             if not done:
                 yield None  # a tick: lets the caller flush results held back
-            for fut in done:
+            broken = None
+            for fut in done:  # every run that finished is handed over before a dead worker stops the batch
+                if fut.exception() is not None:
+                    broken = broken or fut
+                    continue
                 yield fut.result()
                 nxt = next(todo, None)
                 if nxt is not None:
                     pending.add(self.pool.submit(execute, nxt))
+            if broken is not None:
+                for fut in list(pending):  # runs that finished while the pool broke are kept too
+                    if fut.done() and fut.exception() is None:
+                        yield fut.result()
+                broken.result()  # BrokenProcessPool: a worker process died
 
 
 class _Dask:
     """An existing Dask distributed cluster. Tasks are pure and may be retried on other workers."""
 
-    def __init__(self, address: str, key: str) -> None:
+    def __init__(self, address: str, key: str, worker_timeout: float = WORKER_TIMEOUT) -> None:
         self.address = address
         self.key = key
+        self.worker_timeout = worker_timeout
         self.label = f"Dask scheduler {address}"
 
     def __enter__(self) -> _Dask:
@@ -262,12 +278,23 @@ class _Dask:
             return fut
 
         pending = {submit(j) for j in islice(todo, window)}
+        alone_since: float | None = None  # when the cluster was last seen without a worker
+        tick = min(FLUSH_SECONDS, self.worker_timeout / 4)
         while pending:
             try:
-                done, pending = dask_wait(pending, timeout=FLUSH_SECONDS, return_when="FIRST_COMPLETED")
+                done, pending = dask_wait(pending, timeout=tick, return_when="FIRST_COMPLETED")
             except TimeoutError:
+                if self.client.nthreads():
+                    alone_since = None
+                elif alone_since is None:
+                    alone_since = time.monotonic()
+                elif time.monotonic() - alone_since >= self.worker_timeout:
+                    raise NoWorkers(
+                        f"--scheduler {self.address}: no Dask worker for {self.worker_timeout:g} s (--worker-timeout)"
+                    ) from None
                 yield None
                 continue
+            alone_since = None
             pending = set(pending)
             for fut in done:
                 job = owner.pop(fut.key)
@@ -561,6 +588,7 @@ def run_batch(
     scheduler: str | None = None,
     resume: bool = False,
     show_progress: bool = True,
+    worker_timeout: float = WORKER_TIMEOUT,
 ) -> BatchResult:
     """Run every run of ``spec`` into ``out_dir``: serial (workers=1), on local processes, or on Dask."""
     from rich.console import Console
@@ -605,7 +633,7 @@ def run_batch(
     n = workers or _default_workers()
     runner: _Serial | _Processes | _Dask
     if scheduler is not None:
-        runner = _Dask(scheduler, key)
+        runner = _Dask(scheduler, key, worker_timeout)
     elif n == 1 or len(todo) <= 1:
         runner = _Serial()
     else:
@@ -658,6 +686,9 @@ def run_batch(
                         if len(errors) < 5:
                             errors.append((outcome.run_id, outcome.error or ""))
                     progress.update(bar, advance=1, failed=earlier_failed + failed)
+        except NoWorkers as exc:
+            saved = f"{len(have) + done} finished runs are saved in {out}"
+            raise NoWorkers(f"{exc}; {saved}: start workers, then rerun with --resume") from None
         finally:
             sink.flush()
             session["finished"], session["runs"] = _now(), done

@@ -233,6 +233,13 @@ def sensitivity(reps: int, seed: int) -> str:
     return "\n".join(lines)
 
 
+def points() -> int:
+    """Parameter points the four stages run (each ``reps`` times): for the size check before a calibration."""
+    p1 = len(list(itertools.product(*P1_GRID.values()))) * len(REGIONS)
+    p3 = len(list(itertools.product(*P3_GRID.values())))
+    return 4 + p1 + p3  # stages 1 and 3: two one-point P2 batches each
+
+
 def calibrate(reps: int, seed: int, workers: int | None) -> str:
     """Run the four stages (printing each stage's table) and return the new calibrated.toml text."""
     start = ModelConfig()  # every fit starts from the schema's defaults, not from the last calibration

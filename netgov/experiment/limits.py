@@ -1,0 +1,177 @@
+"""Ceilings on the size of a job, checked before anything starts (issue 17, item 4).
+
+Every command that runs the model (run, compare, batch, sensitivity, validate, calibrate, and
+``netgov.run`` / ``netgov.compare`` / ``netgov.differences``) counts what it is about to do first:
+months per run, replications, design points, runs, and the work of one run (actors x months).
+Above a ceiling it stops with one :class:`ConfigError` line naming the number, the ceiling and the
+override (``--i-know`` on the command line, ``i_know=True`` in Python). The counts are computed
+without expanding the design (a grid's product, Sobol's N*(D+2), a range's ``num`` or ``step``), so a
+design of 10^15 points is refused in microseconds instead of dying with a ``MemoryError``.
+
+The ceilings are soft: far beyond any study this model is meant for, well below what hangs a
+laptop. The schema's own bounds (e.g. ``steps <= 100,000``) are hard and stay even with ``--i-know``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from netgov.model.errors import ConfigError
+
+if TYPE_CHECKING:
+    from netgov.experiment.spec import ExperimentSpec, Parameter
+    from netgov.model.config import ModelConfig
+
+#: Months of one run: 1,000 years, far past any governance horizon; ~3 s a 1,000 months at the defaults.
+MAX_STEPS = 12_000
+#: Replications: at 10,000 a 95% CI is 2% of one standard deviation wide; more cannot change a conclusion.
+MAX_REPLICATIONS = 10_000
+#: Design points of a spec (grid product, LHS samples, Sobol N*(D+2), Morris N*(D+1)): SALib and
+#: scipy hold the whole design as floats, and every point is kept in memory as a dict.
+MAX_POINTS = 100_000
+#: Runs of one command (points x replications): each is a row in memory before it is written
+#: (~1 KB), and a million runs is over a CPU-day at the default size.
+MAX_RUNS = 1_000_000
+#: Work of one run, actors (after ``scale``) x months: 0.5-3 us an actor-month, so ~2-10 minutes
+#: of one core; a larger run also holds its actor table and ties in memory for all that time.
+MAX_ACTOR_STEPS = 200_000_000
+
+OVERRIDE = "pass --i-know (i_know=True in Python) to run it anyway"
+
+
+def _above(what: str, ceiling: int, unit: str, name: str) -> ConfigError:
+    return ConfigError(
+        f"{what} is above the ceiling of {ceiling:,} {unit} ({name}, netgov/experiment/limits.py); {OVERRIDE}"
+    )
+
+
+def check_steps(steps: int, what: str = "--steps", i_know: bool = False) -> None:
+    """Months of one run within :data:`MAX_STEPS`."""
+    if not i_know and steps > MAX_STEPS:
+        raise _above(f"{what} {steps}: {steps:,} months", MAX_STEPS, "months", "MAX_STEPS")
+
+
+def check_replications(reps: int, what: str = "--reps", i_know: bool = False) -> None:
+    """Replications within :data:`MAX_REPLICATIONS`."""
+    if not i_know and reps > MAX_REPLICATIONS:
+        raise _above(f"{what} {reps}: {reps:,} replications", MAX_REPLICATIONS, "replications", "MAX_REPLICATIONS")
+
+
+def check_runs(runs: int, what: str, i_know: bool = False) -> None:
+    """Runs of one command within :data:`MAX_RUNS`."""
+    if not i_know and runs > MAX_RUNS:
+        raise _above(f"{what} = {runs:,} runs", MAX_RUNS, "runs", "MAX_RUNS")
+
+
+def actors(config: ModelConfig) -> int:
+    """Actors of a run after ``scale`` (``netgov.agents.population.scaled_counts``)."""
+    from netgov.agents.population import scaled_counts
+
+    return sum(scaled_counts(config).values())
+
+
+def check_work(config: ModelConfig, steps: int | None = None, what: str = "run", i_know: bool = False) -> None:
+    """One run's months and actors x months within :data:`MAX_STEPS` and :data:`MAX_ACTOR_STEPS`."""
+    months = config.steps if steps is None else steps
+    check_steps(months, "--steps" if steps is not None else f"{what}: steps =", i_know)
+    n = actors(config)
+    if not i_know and n * months > MAX_ACTOR_STEPS:
+        raise _above(
+            f"{what}: {n:,} actors x {months:,} months = {n * months:,} actor-months",
+            MAX_ACTOR_STEPS,
+            "actor-months",
+            "MAX_ACTOR_STEPS",
+        )
+
+
+def check_configs(configs: Iterable[ModelConfig], reps: int, steps: int | None, what: str, i_know: bool) -> None:
+    """A command that runs every config ``reps`` times (compare, validate, the Python API)."""
+    configs = list(configs)
+    check_replications(reps, "--reps", i_know)
+    check_runs(reps * len(configs), f"{what}: {reps:,} replications x {len(configs)} configurations", i_know)
+    for cfg in configs:
+        check_work(cfg, steps, what, i_know)
+
+
+# -- experiment specs, counted without expanding them ------------------------------------------
+
+
+def grid_size(p: Parameter) -> int | float:
+    """How many values a grid visits for ``p`` (``math.inf`` if a step is too small to count)."""
+    if p.values:
+        return len(p.values)
+    if p.num is not None:
+        return p.num
+    assert p.low is not None and p.high is not None and p.step is not None
+    ratio = (p.high - p.low) / p.step + 1e-9
+    return math.floor(ratio) + 1 if math.isfinite(ratio) else math.inf
+
+
+def design_size(spec: ExperimentSpec) -> int | float:
+    """Design points of ``spec``, computed the way its sampler would make them, without making them."""
+    d = len(spec.parameters)
+    n = spec.samples or 0
+    if spec.sampler == "lhs":
+        return n
+    if spec.sampler == "sobol":
+        return n * (d + 2)  # calc_second_order=False
+    if spec.sampler == "morris":
+        return n * (d + 1)
+    size: int | float = 1
+    for p in spec.parameters:
+        size *= grid_size(p)
+    return size
+
+
+def _highest(p: Parameter) -> float | None:
+    """The largest value ``p`` can take (None if it is not a number)."""
+    if p.values:
+        nums = [v for v in p.values if isinstance(v, int | float) and not isinstance(v, bool)]
+        return max(nums) if nums else None
+    if p.high is not None:
+        return p.high
+    if p.mean is not None and p.sd is not None:  # an untruncated normal: six sd cover any sample
+        return p.mean + 6 * p.sd
+    return None
+
+
+def largest_run(spec: ExperimentSpec) -> ModelConfig:
+    """The base config with every varied count (``actors.*``, ``scale``, ``steps``) at its largest (a bound)."""
+    from netgov.model.config import field_at, field_bounds
+
+    cfg = spec.scenario.config
+    actors_update: dict[str, Any] = {}
+    update: dict[str, Any] = {}
+    for p in spec.parameters:
+        if not (p.key.startswith("actors.") or p.key in ("scale", "steps")):
+            continue
+        top = _highest(p)
+        if top is None or not math.isfinite(top):
+            continue
+        info = field_at(p.key)
+        le = field_bounds(info).get("le") if info is not None else None
+        top = min(top, le) if le is not None else top  # beyond the schema the run fails, it does not run
+        if p.key.startswith("actors."):
+            actors_update[p.key.split(".", 1)[1]] = max(top, getattr(cfg.actors, p.key.split(".", 1)[1], 0))
+        else:
+            update[p.key] = math.ceil(top) if p.key == "steps" else top
+    if actors_update:
+        update["actors"] = cfg.actors.model_copy(update=actors_update)
+    return cfg.model_copy(update=update) if update else cfg
+
+
+def check_spec(spec: ExperimentSpec, i_know: bool = False) -> None:
+    """A spec's replications, design points, runs and largest run, before its design is expanded."""
+    where = spec.label
+    points = design_size(spec)
+    if not math.isfinite(points):  # a step too small to count: no override can expand it
+        raise ConfigError(f"{where}: a range's step is too small for its min and max; the grid cannot be built")
+    check_replications(spec.replications, f"{where}: replications =", i_know)
+    if not i_know and points > MAX_POINTS:
+        raise _above(f"{where}: a {spec.sampler} design of {points:,} points", MAX_POINTS, "points", "MAX_POINTS")
+    runs = int(points) * spec.replications
+    check_runs(runs, f"{where}: {points:,} points x {spec.replications:,} replications", i_know)
+    big = largest_run(spec)
+    check_work(big, None, f"{where}: the largest run", i_know)
