@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netgov.model.catalog import GLOBAL_CODE, GOVERNMENT, GROUPS, REGIONS, UN_AGENCY
-from netgov.model.rules import Rule, bloc_power
+from netgov.model.rules import DECISION_RULES, Rule, bloc_power
 
 
 @st.composite
@@ -125,19 +125,10 @@ def test_majority_of_even_blocs_nobody_passes_or_blocks_alone() -> None:
     assert not power.pass_alone and not power.block_alone and not power.paralysed
 
 
-RULES = (
-    "consensus",
-    "rough_consensus",
-    "majority",
-    "qualified_majority",
-    "government_vote",
-    "concurrent_groups",
-    "concurrent_groups_regions",
-)
 
 
 @settings(max_examples=150, deadline=None)
-@given(networks(), st.sampled_from(RULES), st.data())
+@given(networks(), st.sampled_from(DECISION_RULES), st.data())
 def test_blockers_are_no_voters_whose_votes_count(net, name, data) -> None:
     """The blockers of a failed vote said no; under government_vote they are governments; under the
     concurrent rules each sits in a group or region whose majority said no."""

@@ -297,11 +297,16 @@ class _Dask:
             alone_since = None
             pending = set(pending)
             for fut in done:
-                job = owner.pop(fut.key)
+                job = owner[fut.key]
                 try:
-                    yield fut.result()
+                    outcome = fut.result(timeout=tick)
+                except TimeoutError:  # it finished, but its result left with its worker: it waits to be rerun
+                    pending.add(fut)
+                    continue
                 except Exception as exc:  # e.g. KilledWorker: the task kept killing workers
-                    yield Outcome(job.run_id, None, "error", _one_line(exc), 0.0)
+                    outcome = Outcome(job.run_id, None, "error", _one_line(exc), 0.0)
+                del owner[fut.key]
+                yield outcome
                 nxt = next(todo, None)
                 if nxt is not None:
                     pending.add(submit(nxt))
