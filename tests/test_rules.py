@@ -125,8 +125,6 @@ def test_majority_of_even_blocs_nobody_passes_or_blocks_alone() -> None:
     assert not power.pass_alone and not power.block_alone and not power.paralysed
 
 
-
-
 @settings(max_examples=150, deadline=None)
 @given(networks(), st.sampled_from(DECISION_RULES), st.data())
 def test_blockers_are_no_voters_whose_votes_count(net, name, data) -> None:

@@ -298,6 +298,26 @@ CONTRASTS: tuple[Contrast, ...] = (
         claims=_up("block_alone", "minority_gap"),
         steps=240,
     ),
+    Contrast(
+        name="coalitions under concurrent majorities, state-centric agenda, over 20 years",
+        path="Dissatisfied participants linked by collaboration ties vote as their bloc's majority; a bloc "
+        "that spans groups and regions swings some of their majorities to no, so under concurrent "
+        "majorities more aspects stall, decisions take longer, and the minority ends nearer the outcome.",
+        scenario=None,
+        base={
+            "adaptation.trust": True,
+            "decision_rule": "concurrent_groups_regions",
+            "agenda.state_centric_share": 1.0,
+        },
+        alt={
+            "adaptation.trust": True,
+            "decision_rule": "concurrent_groups_regions",
+            "agenda.state_centric_share": 1.0,
+            "adaptation.coalitions": True,
+        },
+        claims=_up("stalled", "mean_time_to_decision") + _down("minority_gap"),
+        steps=240,
+    ),
     # -- travel and remote participation -----------------------------------------------------------
     Contrast(
         name="travel support for actors in need",
