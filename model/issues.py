@@ -276,8 +276,7 @@ class Issue:
         blocs = np.full(self.participants.size, -1)
         rows = np.flatnonzero(unhappy)
         labels = s.ties.blocs(self.participants[rows])
-        sizes = np.bincount(labels) if labels.size else np.zeros(0, dtype=int)
-        linked = sizes[labels] > 1 if labels.size else np.zeros(0, dtype=bool)
+        linked = np.bincount(labels)[labels] > 1
         blocs[rows[linked]] = labels[linked]
         return blocs
 
@@ -299,9 +298,9 @@ class Issue:
         present = np.zeros(a.n, dtype=bool)
         present[self.participants] = True
         vetoes = self.power.vetoes if self.power is not None else frozenset()
-        veto = np.isin(np.array(GROUPS)[a.group], list(vetoes)) | np.isin(
-            np.array(REGION_CODES)[a.region], list(vetoes)
-        )
+        veto_group = np.array([g in vetoes for g in GROUPS])
+        veto_region = np.array([r in vetoes for r in REGION_CODES])
+        veto = veto_group[a.group] | veto_region[a.region]
         lived = behaviour.experience(
             self.eligible_mask,
             present,

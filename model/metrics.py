@@ -148,8 +148,7 @@ def prepared_share(notice_period: float, mean_prep: Sequence[float]) -> np.ndarr
     (diminishing returns). m_i = 0 (nothing to prepare) gives 1.
     """
     m = np.asarray(mean_prep, dtype=float)
-    with np.errstate(divide="ignore"):
-        return np.where(m > 0, -np.expm1(-notice_period / np.where(m > 0, m, 1.0)), 1.0)
+    return np.where(m > 0, -np.expm1(-notice_period / np.where(m > 0, m, 1.0)), 1.0)
 
 
 def minority_gap(outcomes: Sequence[float], stances: np.ndarray) -> float:

@@ -95,9 +95,7 @@ class GovernanceModel(mesa.Model):
             cfg.tie_partners,
         )
         reference = np.array([getattr(cfg.reference_shares, r) for r in REGIONS])
-        self.venues = Venues(
-            Setting(cfg, self.actors, self.streams, self.network), self.stakeholders, self.network, reference
-        )
+        self.venues = Venues(Setting(cfg, self.actors, self.streams, self.network), self.stakeholders, reference)
         self.agenda = Agenda(cfg, self.actors, self.streams)
         self.issues: list[Issue] = []
         self._open: list[Issue] = []  # issues whose values may still change (see _update_metrics)

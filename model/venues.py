@@ -22,7 +22,6 @@ from netgov.model.catalog import ACTION_LINES, DOMAINS, GLOBAL_CODE, GOVERNMENT,
 from netgov.model.config import Venue
 from netgov.model.deliberation import hk_step
 from netgov.model.issues import Issue, Session, Setting
-from netgov.model.network import Collaboration
 from netgov.model.rules import Rule
 
 
@@ -44,14 +43,12 @@ class Venues:
         self,
         setting: Setting,
         stakeholders: list[Stakeholder],
-        collaboration: Collaboration,
         reference: np.ndarray,
     ) -> None:
         self.setting = setting
         self.config = setting.config
         self.actors: ActorTable = setting.actors
         self.streams = setting.streams
-        self.collaboration = collaboration
         self.reference = reference  # regional reference shares for `regional_balance`
         self.population = np.bincount(self.actors.group, minlength=len(GROUPS))  # the affected, for `inclusiveness`
         #: Each UN agency's actor rows (several when scaled up): the convenors of its Action Lines' coalitions.
@@ -139,7 +136,7 @@ class Venues:
         process, when they trust that forum more than the multistakeholder ones; then the issue skips the
         committee. Sets the venue and who took it there."""
         adapt = self.config.adaptation
-        if not adapt.trust:
+        if not adapt.trust or not (adapt.forum_shopping or adapt.technical_forums):
             return False
         a = self.actors
         multistakeholder = [
@@ -251,7 +248,7 @@ class Venues:
         rows = np.flatnonzero(joined)
         remote = remote[rows]
         behaviour.spend_capacity(a, rows, remote, p)
-        self.collaboration.link(rows, d, self.streams.issue("network", issue.id, v))
+        self.setting.ties.link(rows, d, self.streams.issue("network", issue.id, v))
         a.attended[rows] += 1
         influence = behaviour.influence(relevance[rows], prepared[rows], remote, p)
         if adapt.learning:

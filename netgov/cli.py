@@ -204,6 +204,12 @@ def check_out(out: Path | None, flag: str = "--out") -> None:
     check_file(out, flag, (".csv", ".parquet"))
 
 
+def check_distinct(out: Path | None, other: Path | None, flag: str) -> None:
+    """A second output file must not be ``--out`` itself (one would overwrite the other)."""
+    if out is not None and other is not None and out.resolve() == other.resolve():
+        raise ConfigError(f"{flag} {other}: the same file as --out; give it its own file")
+
+
 def check_plot(plot: Path | None) -> None:
     """Fail before any work if a plot cannot be written as a PNG."""
     check_file(plot, "--plot", (".png",))
@@ -254,8 +260,7 @@ def run(
     try:
         check_out(out)
         check_out(agents_out, "--agents-out")
-        if out is not None and agents_out is not None and out.resolve() == agents_out.resolve():
-            raise ConfigError(f"--agents-out {agents_out}: the same file as --out")
+        check_distinct(out, agents_out, "--agents-out")
         check_seed(seed)
         check_steps(steps)
         if steps is not None:
@@ -426,8 +431,7 @@ def compare(
         check_steps(steps)
         check_out(out)
         check_out(diffs, "--diffs")
-        if out is not None and diffs is not None and out.resolve() == diffs.resolve():
-            raise ConfigError(f"--diffs {diffs}: the same file as --out; give the paired differences their own file")
+        check_distinct(out, diffs, "--diffs")
         check_plot(plot)
         loaded = [load(s, set_ or []) for s in scenarios]
         limits.check_configs([s.config for s in loaded], reps, steps, "compare", i_know)
