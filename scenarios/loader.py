@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from netgov.model.config import ConfigError, ModelConfig, flatten, iter_fields, merge, validate_config
+from netgov.model.config import ConfigError, ModelConfig, flatten, iter_fields, merge, nest, validate_config
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 DEFAULT = "defaults"
@@ -188,8 +188,17 @@ def parse_set(items: Iterable[str]) -> dict[str, Any]:
     return out
 
 
-def load(ref: str | Path | None = None, overrides: Iterable[str] | Mapping[str, Any] = ()) -> Scenario:
-    """Load a scenario by name or path (None: the schema's defaults) and apply ``--set`` overrides."""
+def load(
+    ref: str | Path | None = None,
+    overrides: Iterable[str] | Mapping[str, Any] = (),
+    world: Mapping[str, Any] | None = None,
+) -> Scenario:
+    """Load a scenario by name or path (None: the schema's defaults) and apply ``--set`` overrides.
+
+    ``world`` (dotted keys, e.g. one draw of the calibrated ensemble) replaces the defaults beneath
+    the scenario: whatever the scenario file or ``--set`` says still wins (a body's own composition
+    is part of its design, not of the world).
+    """
     if ref is None or str(ref) == DEFAULT:
         path, data, sources, name = None, {}, {}, DEFAULT
         summary, title = "the schema's default parameters", DEFAULT_TITLE
@@ -203,7 +212,17 @@ def load(ref: str | Path | None = None, overrides: Iterable[str] | Mapping[str, 
         data = merge(data, sets)
         sources.update(dict.fromkeys(flatten(sets), "--set"))
     config = validate_config(data, str(path) if path else DEFAULT)
-    return Scenario(name=name, summary=summary, config=config, title=title, path=path, data=data, sources=sources)
+    scenario = Scenario(name=name, summary=summary, config=config, title=title, path=path, data=data, sources=sources)
+    return in_world(scenario, world) if world else scenario
+
+
+def in_world(scenario: Scenario, world: Mapping[str, Any]) -> Scenario:
+    """The scenario with ``world`` (dotted keys) in place of the defaults it does not set itself."""
+    drawn = {k: v for k, v in world.items() if k not in scenario.sources}
+    data = merge(nest(drawn), scenario.data)
+    config = validate_config(data, f"{scenario.path or DEFAULT} (with an ensemble draw)")
+    sources = {**dict.fromkeys(drawn, "ensemble"), **scenario.sources}
+    return replace(scenario, config=config, data=data, sources=sources)
 
 
 def resolved_parameters(scenario: Scenario) -> list[tuple[str, Any, str]]:

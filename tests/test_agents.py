@@ -135,7 +135,7 @@ def test_take_part_properties(seed: int) -> None:
 
 
 def test_un_agency_identity_is_an_attribute() -> None:
-    m = GovernanceModel(rng=0, scale=2)
+    m = GovernanceModel(rng=0, scale=2, actors={"un_agency": len(UN_AGENCIES)})  # one per agency, twice
     agencies = [s for s in m.stakeholders if isinstance(s, UNAgency)]
     assert len(agencies) == 22
     assert [s.agency for s in agencies] == list(UN_AGENCIES) * 2

@@ -95,7 +95,7 @@ def test_odd_describes_every_rule() -> None:
 # -- README commands ------------------------------------------------------------------------------
 
 #: Options rewritten to small sizes when the README's commands run in the tests.
-SMALL = {"--reps": "2", "--steps": "6", "--samples": "2"}
+SMALL = {"--reps": "2", "--steps": "6", "--samples": "2", "--population": "10", "--generations": "1", "--seeds": "2"}
 
 
 def readme_commands() -> list[str]:
@@ -125,8 +125,15 @@ def shrink(args: list[str]) -> list[str]:
         out.append(arg)
     if out[0] in BATCH_COMMANDS and "--workers" not in out and "--scheduler" not in out:
         out += ["--workers", "1"]
-    if out[0] == "validate" and "--reps" not in out:
-        out += ["--reps", SMALL["--reps"]]
+    if out[0] == "validate":
+        out += [arg for flag in ("--reps", "--seeds") if flag not in out for arg in (flag, SMALL[flag])]
+    if out[0] == "calibrate":  # the smallest ABC-SMC: one generation of ten parameter sets, one replication each
+        out += [
+            arg
+            for flag in ("--population", "--generations", "--reps")
+            if flag not in out
+            for arg in (flag, SMALL[flag])
+        ]
     return out
 
 

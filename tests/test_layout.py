@@ -201,6 +201,8 @@ def test_wheel_holds_only_netgov_at_its_top_level(tmp_path: Path) -> None:
         "netgov/agents/stakeholders.py",
         "netgov/scenarios/idp_distributed.toml",
         "netgov/scenarios/validation/calibrated.toml",
+        "netgov/scenarios/validation/patterns.toml",
+        "netgov/scenarios/validation/ensemble.parquet",
         "netgov/scenarios/experiments/example.toml",
         "netgov/experiment/batch.py",
         "netgov/dashboards/app.py",

@@ -1,40 +1,29 @@
-"""Fit the parameters of patterns P1–P3 with the batch engine and write ``calibrated.toml``.
+"""Calibrate the unobserved parameters to the calibration patterns by ABC-SMC, and write the ensemble.
 
-    netgov calibrate [--reps 8] [--seed 2012] [--workers 2] [--dry-run | --sensitivity]
+    netgov calibrate [--population 200] [--generations 8] [--reps 2] [--workers 2 | --scheduler ADDR]
 
-Every fit starts from the schema's defaults and passes every fitted value to the runs explicitly, so
-the result depends only on ``--reps`` and ``--seed``, not on the calibrated.toml it replaces.
-Every stage is an experiment spec (a grid over the pattern's scenario) run by
-``netgov.experiment.batch.run_batch``; the per-issue tables it writes are turned into pattern statistics
-by ``netgov.validation.patterns.run_statistics``. No value is set by hand:
+Approximate Bayesian computation with sequential Monte Carlo (pyabc): each free parameter starts from
+the uniform prior of ``scenarios/validation/patterns.toml`` (``[calibration]``); each candidate is
+simulated on the calibration patterns' scenarios (P1 hosted where a host share was observed, P2, P3)
+and accepted when its summary statistics are close to the observed figures (an adaptive, scale-
+normalised Euclidean distance with a shrinking tolerance). The last generation is the posterior
+ensemble: parameter sets with importance weights, written as Parquet, and its weighted median as the
+point summary (``calibrated.toml``), which the schema defaults equal (tests/test_one_world.py).
 
-1. P2, the forum community's size per group (``actors.civil_society``, ``business``,
-   ``technical_community``, ``un_agency``; governments stay the 193 UN members): a fixed-point
-   iteration, count_g <- count_g x target_g / simulated_g, where the targets are the observed shares
-   of patterns.md averaged over the four IGF meetings and normalised to sum to one.
-2. P1, ``travel_cost`` x ``participation.home_bonus``: a grid, each point run hosted in every
-   region; among the points whose five hosts all pass P1's band, the one with the least squared
-   error against the three observed host shares (Africa 44%, Asia-Pacific 71%, WEOG 63%).
-3. P2 again at the fitted travel parameters (travel changes the group mix a little).
-4. P3, ``stance.state_centric``: the mean stance of Asia-Pacific, Eastern European and Latin
-   American governments and the spread ``sd`` (Africa's and WEOG's means stay where the record puts
-   them, near-unanimous for and against) and ``anchoring`` (how firmly delegations hold their
-   initial positions while negotiating): a grid; among the points that pass P3's bands, the one
-   closest (squared error) to 89 of 144 states in favour and to about 36 of Africa's 40 seats.
-   ``openness`` (who listens to whom) and ``acceptance`` (how far a text may be and still get a yes)
-   are not fitted: they act in every venue, and fitting one to a single vote made the model fail P5
-   (docs/validation.md).
-
-A fitted point must clear each band by ``MARGIN`` on the mean; if no grid point does, the least-error
-point is taken anyway (and validation will say so).
-
-P4 and P5 are never run here: they validate the fitted model.
+pyabc was chosen over ELFI and sbi: it is maintained, needs no neural-network stack (sbi needs
+PyTorch), and runs the same code on local processes (``MulticoreEvalParallelSampler``) and on a Dask
+scheduler (``DaskDistributedSampler``), like the batch. Each simulation's seeds are a hash of its
+parameter values, so a simulation is a pure function of its parameters; pyabc's own proposal draws
+are not seeded, so two calibrations give two samples of the same posterior, not the same file.
 """
 
 from __future__ import annotations
 
-import itertools
+import hashlib
+import math
 import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,228 +32,299 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
-from netgov.experiment.batch import run_batch
-from netgov.experiment.spec import parse_spec
-from netgov.model.catalog import GROUPS, REGIONS
-from netgov.model.config import ModelConfig, flatten, merge, nest
-from netgov.validation.patterns import (
-    P1_BAND,
-    P1_OBSERVED,
-    P2_OBSERVED,
-    P3_AFRICA_ABOVE,
-    P3_AFRICA_SEATS,
-    P3_AFRICA_SIGNED,
-    P3_BAND,
-    P3_ELIGIBLE,
-    P3_SIGNED,
-    P3_WEOG_BELOW,
-    PATTERNS,
-    run_statistics,
-)
+from netgov.model.catalog import GROUPS
+from netgov.model.config import nest
+from netgov.validation.patterns import BY_ID, p3_targets, pattern_data, run_statistics
 
-BY_ID = {p.id: p for p in PATTERNS}
-FITTED_GROUPS = ("civil_society", "business", "technical_community", "un_agency")
-P1_GRID: dict[str, list[Any]] = {
-    "travel_cost": [0.25, 0.5, 0.75, 1.0, 1.25, 1.5],
-    "participation.home_bonus": [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0],
-}
-P3_GRID: dict[str, list[Any]] = {
-    "stance.state_centric.government_region_mean.asia_pacific": [0.5, 0.6, 0.7],
-    "stance.state_centric.government_region_mean.eastern_europe": [0.3, 0.45, 0.6],
-    "stance.state_centric.government_region_mean.latin_america_caribbean": [0.3, 0.45, 0.6],
-    "stance.state_centric.sd": [0.08, 0.12],
-    "stance.state_centric.anchoring": [0.0, 0.2, 0.4, 0.6, 0.8],
-}
-#: A fitted point must clear every band by this much (on the mean), so that a validation with other
-#: seeds does not fall off an edge the fit sat on.
-MARGIN = 0.03
+#: P1's hosts with an observed share: simulated in calibration (the other two are validated only).
+P1_HOSTS = ("africa", "asia_pacific", "western_europe_others")
+
+
+@dataclass(frozen=True)
+class Prior:
+    """A free parameter's uniform prior, from the patterns file."""
+
+    key: str
+    low: float
+    high: float
+    integer: bool
+    why: str
+
+    @property
+    def block(self) -> str:
+        """Which separate fit it belongs to: the open forum's (P1, P2) or a state-centric vote's (P3)."""
+        return "state_centric" if self.key.startswith("stance.state_centric.") else "forum"
+
+
+def priors(block: str | None = None) -> tuple[Prior, ...]:
+    """The free parameters' priors (one block's, or all), from the patterns file."""
+    raw = pattern_data()["calibration"]["priors"]
+    out = (Prior(p["key"], float(p["low"]), float(p["high"]), bool(p.get("integer", False)), p["why"]) for p in raw)
+    return tuple(p for p in out if block is None or p.block == block)
+
+
+#: The two fits, in order: each block's parameters against its patterns' statistics. They are
+#: separable: a state-centric stance moves no forum attendance, and P3's 144 delegations all attend
+#: whatever travel costs; the second fit runs at the first one's point summary.
+BLOCKS: dict[str, tuple[str, ...]] = {"forum": ("P1", "P2"), "state_centric": ("P3",)}
 
 
 def p2_targets() -> dict[str, float]:
     """Observed mean share per group over the IGF meetings, normalised over the five groups."""
-    means = {g: float(np.mean(P2_OBSERVED[g])) for g in GROUPS}
+    observed = BY_ID["P2"].data["observed"]
+    means = {g: float(np.mean(observed[g])) for g in GROUPS}
     total = sum(means.values())
     return {g: v / total for g, v in means.items()}
 
 
-def sweep(
-    pattern: str, grid: dict[str, list[Any]], fixed: dict[str, Any], reps: int, seed: int, workers: int | None
-) -> pd.DataFrame:
-    """One grid batch over a pattern's scenario: a row of statistics per run, with its parameter values."""
-    raw = {
-        "summary": f"calibration of {pattern}",
-        "base": str(BY_ID[pattern].path),
-        "sampler": "grid",
-        "replications": reps,
-        "seed": seed,
-        "outputs": ["issues"],
-        "parameters": nest(grid),
-        "set": nest(fixed),
-    }
-    spec = parse_spec(raw, None)
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "batch"
-        result = run_batch(spec, out, workers=workers, show_progress=False)
-        if result.failed:
-            raise RuntimeError(f"calibration batch for {pattern}: {result.failed} runs failed: {result.errors}")
-        runs = pd.read_parquet(out / "runs.parquet")
-        issues = pd.read_parquet(out / "issues.parquet")
-    stats = pd.DataFrame([{"run_id": rid, **run_statistics(sub)} for rid, sub in issues.groupby("run_id", sort=True)])
-    return runs[["run_id", *spec.names]].merge(stats, on="run_id", how="left")
+def p1_targets() -> dict[str, float]:
+    """The host region's observed onsite share, averaged where a region hosted twice."""
+    seen: dict[str, list[float]] = {}
+    for o in BY_ID["P1"].data["observed"]:
+        seen.setdefault(o["region"], []).append(o["share"])
+    return {r: float(np.mean(seen[r])) for r in P1_HOSTS}
 
 
-def fit_counts(
-    fixed: dict[str, Any], counts: dict[str, int], reps: int, seed: int, workers: int | None
-) -> dict[str, int]:
-    """Stage 1/3: two fixed-point steps on the community's size per group (governments held at their count)."""
-    targets = p2_targets()
-    for _ in range(2):
-        point = {**fixed, **{f"actors.{g}": counts[g] for g in FITTED_GROUPS}}
-        key = f"actors.{FITTED_GROUPS[0]}"  # a spec varies at least one parameter: here one value of one count
-        stats = sweep("P2", {key: [point.pop(key)]}, point, reps, seed, workers)
-        sim = {g: float(stats[f"onsite_share_{g}"].mean()) for g in GROUPS}
-        gov_ratio = sim["government"] / targets["government"]
-        counts = {**counts, **{g: max(1, round(counts[g] * targets[g] / sim[g] * gov_ratio)) for g in FITTED_GROUPS}}
-        print(f"  P2 shares {_fmt(sim)} -> counts {counts}")
-    return counts
+def targets(block: str | None = None) -> dict[str, float]:
+    """The summary statistics the ABC distance compares, observed (one block's, or all)."""
+    out = {f"p1_{r}": v for r, v in p1_targets().items()}
+    out.update({f"p2_{g}": v for g, v in p2_targets().items()})
+    out.update({f"p3_{k}": v for k, v in p3_targets().items()})
+    wanted = {pid.lower() for b, ids in BLOCKS.items() if block in (None, b) for pid in ids}
+    return {k: v for k, v in out.items() if k.split("_")[0] in wanted}
 
 
-def fit_travel(
-    fixed: dict[str, Any], reps: int, seed: int, workers: int | None
-) -> tuple[dict[str, float], pd.DataFrame]:
-    """Stage 2: the grid point whose hosts all pass P1's band with the least error on the observed host shares."""
-    stats = sweep("P1", {**P1_GRID, "host_region": list(REGIONS)}, fixed, reps, seed, workers)
-    names = list(P1_GRID)
-    rows = []
-    for values, sub in stats.groupby(names, sort=True):
-        row: dict[str, Any] = dict(zip(names, values, strict=True))
-        ok = True
-        for host in REGIONS:
-            at = sub[sub["host_region"] == host]
-            shares = {r: float(at[f"onsite_share_{r}"].mean()) for r in REGIONS}
-            row[host] = shares[host]
-            inside = P1_BAND[0] + MARGIN <= shares[host] <= P1_BAND[1] - MARGIN
-            ok &= max(shares, key=lambda r: shares[r]) == host and inside
-        row["passes"] = ok
-        row["sse"] = sum((row[h] - obs) ** 2 for h, (obs, _src) in P1_OBSERVED.items())
-        rows.append(row)
-    table = pd.DataFrame(rows)
-    pool = table[table["passes"]] if table["passes"].any() else table
-    best = pool.loc[pool["sse"].idxmin()]
-    return {k: float(best[k]) for k in names}, table
+def to_world(theta: Mapping[str, float]) -> dict[str, Any]:
+    """A candidate as schema values: counts rounded to integers, every value a plain Python number."""
+    out: dict[str, Any] = {}
+    for p in priors():
+        if p.key in theta:
+            v = float(theta[p.key])
+            out[p.key] = round(v) if p.integer else round(v, 6)
+    return out
 
 
-def fit_stances(
-    fixed: dict[str, Any], reps: int, seed: int, workers: int | None
-) -> tuple[dict[str, float], pd.DataFrame]:
-    """Stage 4: among the points passing P3's bands, the one closest to 89 of 144 in favour and to Africa's 36 of 40."""
-    stats = sweep("P3", P3_GRID, fixed, reps, seed, workers)
-    names = list(P3_GRID)
-    table = stats.groupby(names, sort=True)[["yes_share", "yes_share_africa", "yes_share_western_europe_others"]].mean()
-    table = table.reset_index()
-    table["passes"] = (
-        (table["yes_share_africa"] > P3_AFRICA_ABOVE + MARGIN)
-        & (table["yes_share_western_europe_others"] < P3_WEOG_BELOW - MARGIN)
-        & table["yes_share"].between(P3_BAND[0] + MARGIN, P3_BAND[1] - MARGIN)
-    )
-    table["sse"] = (table["yes_share"] - P3_SIGNED / P3_ELIGIBLE) ** 2 + (
-        table["yes_share_africa"] - P3_AFRICA_SIGNED / P3_AFRICA_SEATS
-    ) ** 2
-    pool = table[table["passes"]] if table["passes"].any() else table
-    best = pool.loc[pool["sse"].idxmin()]
-    return {k: float(best[k]) for k in names}, table
+def _seed(world: Mapping[str, Any], base: int) -> int:
+    """A simulation's master seed: a hash of its parameters, so it is a pure function of them."""
+    text = repr(sorted(world.items())) + f"|{base}"
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=4).digest(), "little")
 
 
-def _fmt(d: dict[str, float]) -> str:
-    return "{" + ", ".join(f"{k}: {v:.3f}" for k, v in d.items()) + "}"
-
-
-def calibrated_toml(fitted: dict[str, Any], note: str) -> str:
-    """The calibrated parameters as the scenario file every pattern extends, with a header on how they were fitted."""
-    head = (
-        "# Parameters fitted to patterns P1-P3 by netgov/validation/calibrate.py (do not edit by hand:\n"
-        "# rerun `netgov calibrate`). docs/validation.md explains each stage.\n"
-        f"# {note}\n"
-    )
-    body = {"summary": "Parameters fitted to patterns P1-P3 (calibrate.py); every pattern scenario extends this."}
-    body.update(nest(fitted))
-    return head + tomli_w.dumps(body)
-
-
-#: One-at-a-time sensitivity: each pattern's main parameters, moved either side of their values.
-SENSITIVITY: dict[str, dict[str, list[Any]]] = {
-    "P1": {"travel_cost": ["-50%", "+50%"], "participation.home_bonus": [-1.0, 1.0]},
-    "P2": {"actors.civil_society": ["-25%", "+25%"], "resources.group_mean.civil_society": [-0.1, 0.1]},
-    "P3": {
-        "stance.state_centric.government_region_mean.latin_america_caribbean": [-0.1, 0.1],
-        "stance.state_centric.anchoring": [0.2, 0.4],  # fitted at 0: only upward is a value
-        "acceptance": [-0.05, 0.05],
-    },
-    "P4": {"stance.state_centric.anchoring": [0.2, 0.4], "acceptance": [0.1, 0.2], "stance.state_centric.sd": [0.04]},
-    "P5": {"objection_threshold": [-0.05, 0.05], "acceptance": [-0.05, 0.05]},
-}
-
-
-def sensitivity(reps: int, seed: int) -> str:
-    """A markdown table: each pattern's headline measures with one main parameter moved (additive or by %)."""
-    from dataclasses import replace
-
+def statistics(world: Mapping[str, Any], reps: int, base: int, block: str | None = None) -> dict[str, float]:
+    """The calibration patterns simulated under ``world``: the summary statistics ABC compares."""
+    from netgov.experiment.runner import run_once, run_seed
     from netgov.scenarios.loader import load
-    from netgov.validation.patterns import evaluate, simulate
 
-    lines = ["| pattern | parameter | value | measures: mean, in the order of `netgov validate` | passes |"]
-    lines.append("|---|---|---|---|---|")
-    for pattern in PATTERNS:
-        config = flatten(load(pattern.path).config.model_dump(by_alias=True))
-        cases: list[tuple[str, Any]] = [("", None)]
-        cases += [(key, step) for key, steps in SENSITIVITY[pattern.id].items() for step in steps]
-        for key, step in cases:
-            extra: dict[str, Any] = {}
-            value: Any = "calibrated"
-            if key:
-                current = config[key]
-                value = current * (1 + float(step[:-1]) / 100) if isinstance(step, str) else current + step
-                value = round(value) if isinstance(current, int) else round(value, 4)
-                extra = nest({key: value})
-            moved = replace(pattern, conditions=tuple((lab, merge(o, extra)) for lab, o in pattern.conditions))
-            (res,) = evaluate(simulate(reps, seed, (moved,)), (moved,))
-            shown = " / ".join(f"{100 * m.mean:.1f}%" for m in res.measures)
-            lines.append(f"| {pattern.id} | {key or '—'} | {value} | {shown} | {'yes' if res.passed else 'no'} |")
+    seed = _seed(world, base)
+
+    def runs(pattern: str, overrides: dict[str, Any]) -> pd.DataFrame:
+        config = load(BY_ID[pattern].path, overrides, world=world).config
+        return pd.DataFrame([run_statistics(run_once(config, run_seed(seed, r)).issues) for r in range(reps)])
+
+    out: dict[str, float] = {}
+    ids = {pid for b, pids in BLOCKS.items() if block in (None, b) for pid in pids}
+    if "P1" in ids:
+        for host in P1_HOSTS:
+            out[f"p1_{host}"] = float(runs("P1", {"host_region": host})[f"onsite_share_{host}"].mean())
+    if "P2" in ids:
+        p2 = runs("P2", {})
+        out.update({f"p2_{g}": float(p2[f"onsite_share_{g}"].mean()) for g in GROUPS})
+    if "P3" in ids:
+        p3 = runs("P3", {})
+        out.update({f"p3_{k}": float(p3[k].mean()) for k in p3_targets()})
+    return {k: (0.0 if math.isnan(v) else v) for k, v in out.items()}
+
+
+class Simulator:
+    """pyabc's model: one block's parameters in (the rest ``fixed``), its summary statistics out.
+
+    A class, so it pickles to worker processes and Dask workers.
+    """
+
+    def __init__(self, reps: int, base: int, block: str, fixed: Mapping[str, Any]) -> None:
+        self.reps, self.base, self.block, self.fixed = reps, base, block, dict(fixed)
+
+    def __call__(self, theta: Mapping[str, float]) -> dict[str, float]:
+        return statistics({**self.fixed, **to_world(theta)}, self.reps, self.base, self.block)
+
+
+@dataclass
+class Fit:
+    """A finished calibration: the posterior ensemble and how it was made."""
+
+    ensemble: pd.DataFrame  # one row per parameter set: the free parameters and weight
+    simulations: int
+    seconds: float
+    note: str
+
+
+def _sampler(workers: int | None, client: Any) -> Any:
+    import pyabc
+
+    if client is not None:
+        return pyabc.sampler.DaskDistributedSampler(dask_client=client, batch_size=4)
+    if workers == 1:
+        return pyabc.sampler.SingleCoreSampler()
+    return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers or 2)
+
+
+def fit_block(
+    block: str,
+    fixed: Mapping[str, Any],
+    population: int,
+    generations: int,
+    reps: int,
+    seed: int,
+    sampler: Any,
+    budget: int | None,
+) -> tuple[pd.DataFrame, np.ndarray, str, int]:
+    """ABC-SMC on one block: its last generation (parameters, normalised weights), a note, simulations."""
+    import pyabc
+
+    prior = pyabc.Distribution(**{p.key: pyabc.RV("uniform", p.low, p.high - p.low) for p in priors(block)})
+    # distances scaled once, by the spread of the statistics under the prior (generation 0), so the
+    # tolerance shrinks on one scale and no statistic dominates by its units
+    distance = pyabc.distance.AdaptivePNormDistance(p=2, fit_scale_ixs={0})
+    model = Simulator(reps, seed, block, fixed)
+    abc = pyabc.ABCSMC(model, prior, distance, population_size=population, sampler=sampler)
+    with tempfile.TemporaryDirectory() as tmp:
+        abc.new(f"sqlite:///{Path(tmp) / 'abc.db'}", targets(block))
+        history = abc.run(max_nr_populations=generations, max_total_nr_simulations=budget or 10**9)
+        frame, weights = history.get_distribution(m=0, t=history.max_t)
+        epsilon = float(history.get_all_populations()["epsilon"].iloc[-1])
+        simulations, done = int(history.total_nr_simulations), int(history.max_t) + 1
+    w = np.asarray(weights, dtype=float)
+    ess = float(w.sum() ** 2 / (w**2).sum())
+    note = f"{block}: {done} generations, {simulations:,} simulations, epsilon {epsilon:.3g}, ESS {ess:.0f}"
+    return frame.reset_index(drop=True), w / w.sum(), note, simulations
+
+
+def run_abc(
+    population: int,
+    generations: int,
+    reps: int,
+    seed: int,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    budget: int | None = None,
+) -> Fit:
+    """ABC-SMC per block; the ensemble pairs ``population`` draws from each block's weighted posterior.
+
+    Each block's last generation is resampled by weight (a generator seeded by ``seed``) to
+    ``population`` rows, so the ensemble's rows carry equal weights.
+    """
+    import time
+
+    import pyabc
+
+    client = None
+    if scheduler is not None:
+        from distributed import Client
+
+        client = Client(scheduler, timeout="30s")
+    start = time.perf_counter()
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0xCA1]))
+    columns: dict[str, np.ndarray] = {}
+    fixed: dict[str, Any] = {}
+    notes, simulations = [], 0
+    try:
+        for block in BLOCKS:
+            left = None if budget is None else max(population, budget - simulations)
+            sampler = _sampler(workers, client)
+            frame, w, note, sims = fit_block(block, fixed, population, generations, reps, seed, sampler, left)
+            notes.append(note)
+            simulations += sims
+            picked = rng.choice(len(frame), size=population, p=w)
+            for p in priors(block):
+                columns[p.key] = frame[p.key].to_numpy(dtype=float)[picked]
+            fixed.update(point(pd.DataFrame({**columns, "weight": 1.0 / population})))
+    finally:
+        if client is not None:
+            client.close()
+    seconds = time.perf_counter() - start
+    rows = [to_world(dict(zip(columns, values, strict=True))) for values in zip(*columns.values(), strict=True)]
+    ensemble = pd.DataFrame(rows)
+    ensemble["weight"] = 1.0 / population
+    note = (
+        f"ABC-SMC (pyabc {pyabc.__version__}), population {population}, {reps} replication(s), seed {seed}: "
+        + "; ".join(notes)
+        + f"; {seconds / 60:.1f} min"
+    )
+    return Fit(ensemble, simulations, seconds, note)
+
+
+def runs_per_set(block: str) -> int:
+    """Model runs one candidate of ``block`` costs per replication (P1's observed hosts, P2, P3)."""
+    return {"forum": len(P1_HOSTS) + 1, "state_centric": 1}[block]
+
+
+def least_runs(population: int, generations: int, reps: int) -> int:
+    """The fewest model runs a calibration makes (every candidate accepted): for the size check."""
+    return population * generations * reps * sum(runs_per_set(b) for b in BLOCKS)
+
+
+def plan(population: int, generations: int, reps: int) -> str:
+    """What a calibration would fit, to what, from which priors, and the least work it means."""
+    lines = ["free parameters (uniform priors), by fit:"]
+    for block, ids in BLOCKS.items():
+        lines.append(f"  {block} (patterns {', '.join(ids)}):")
+        lines += [f"    {p.key} ~ U({p.low:g}, {p.high:g}): {p.why}" for p in priors(block)]
+    lines.append("targets (observed):")
+    lines += [f"  {k} = {v:.3f}" for k, v in targets().items()]
+    lines.append(
+        f"at least {least_runs(population, generations, reps):,} model runs (population {population} x "
+        f"{generations} generations x {reps} replications, more as the tolerance shrinks and candidates are rejected)"
+    )
     return "\n".join(lines)
 
 
-def points() -> int:
-    """Parameter points the four stages run (each ``reps`` times): for the size check before a calibration."""
-    p1 = len(list(itertools.product(*P1_GRID.values()))) * len(REGIONS)
-    p3 = len(list(itertools.product(*P3_GRID.values())))
-    return 4 + p1 + p3  # stages 1 and 3: two one-point P2 batches each
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The value below which half the weight lies."""
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cum, 0.5 * cum[-1])])
 
 
-def calibrate(reps: int, seed: int, workers: int | None) -> str:
-    """Run the four stages (printing each stage's table) and return the new calibrated.toml text."""
-    start = ModelConfig()  # every fit starts from the schema's defaults, not from the last calibration
-    counts = {g: getattr(start.actors, g) for g in GROUPS}
-    travel = {"travel_cost": start.travel_cost, "participation.home_bonus": start.participation.home_bonus}
-    print("stage 1: P2 community size per group")
-    counts = fit_counts(travel, counts, reps, seed, workers)
-    print("stage 2: P1 travel_cost x home_bonus")
-    community = {f"actors.{g}": counts[g] for g in FITTED_GROUPS}
-    travel, p1_table = fit_travel(community, reps, seed, workers)
-    print(p1_table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-    print(f"  -> {_fmt(travel)}")
-    print("stage 3: P2 again at the fitted travel parameters")
-    counts = fit_counts(travel, counts, reps, seed, workers)
-    print("stage 4: P3 stances on a state-centric issue")
-    # the whole profile at its schema defaults: the P3 scenario extends the calibrated.toml being replaced
-    profile = flatten(start.stance.state_centric.model_dump(by_alias=True), "stance.state_centric.")
-    stances, p3_table = fit_stances({k: v for k, v in profile.items() if k not in P3_GRID}, reps, seed, workers)
-    print(p3_table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-    print(f"  -> {_fmt(stances)}")
+def point(ensemble: pd.DataFrame) -> dict[str, Any]:
+    """The ensemble's point summary: each parameter's weighted median (counts as integers)."""
+    w = ensemble["weight"].to_numpy(dtype=float)
+    out: dict[str, Any] = {}
+    for p in (p for p in priors() if p.key in ensemble.columns):
+        v = weighted_median(ensemble[p.key].to_numpy(dtype=float), w)
+        out[p.key] = round(v) if p.integer else round(v, 3)
+    return out
 
-    fitted: dict[str, Any] = {**travel, **{f"actors.{g}": counts[g] for g in FITTED_GROUPS}, **profile, **stances}
-    note = (
-        f"fitted {datetime.now(UTC):%Y-%m-%d} with --reps {reps} --seed {seed}; "
-        f"grids: P1 {len(list(itertools.product(*P1_GRID.values())))} points x 5 hosts, "
-        f"P3 {len(list(itertools.product(*P3_GRID.values())))} points"
+
+def summary_table(ensemble: pd.DataFrame) -> pd.DataFrame:
+    """Per free parameter: prior, weighted median and the 5-95% weighted quantiles."""
+    w = ensemble["weight"].to_numpy(dtype=float)
+    rows = []
+    for p in priors():
+        x = ensemble[p.key].to_numpy(dtype=float)
+        order = np.argsort(x, kind="stable")
+        cum = np.cumsum(w[order]) / w.sum()
+        q = {f"q{int(100 * a):02d}": float(x[order][np.searchsorted(cum, a)]) for a in (0.05, 0.5, 0.95)}
+        rows.append({"parameter": p.key, "prior_low": p.low, "prior_high": p.high, **q})
+    return pd.DataFrame(rows)
+
+
+def calibrated_toml(fitted: Mapping[str, Any], note: str) -> str:
+    """The point summary as a scenario file, with a header on how it was fitted."""
+    head = (
+        "# The calibrated world's point summary (weighted posterior medians), written by netgov calibrate\n"
+        "# (do not edit by hand: rerun `netgov calibrate`); the schema defaults equal it. docs/validation.md.\n"
+        f"# {note}\n"
     )
-    return calibrated_toml(fitted, note)
+    body = {"summary": "Calibrated world (ABC-SMC posterior medians); the schema defaults equal these values."}
+    body.update(nest(dict(fitted)))
+    return head + tomli_w.dumps(body)
+
+
+def write(fit: Fit, out: Path) -> list[Path]:
+    """``ensemble.parquet``, ``calibrated.toml`` and ``posterior.csv`` (the summary table) in ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "ensemble.parquet", out / "calibrated.toml", out / "posterior.csv"]
+    fit.ensemble.to_parquet(paths[0], index=False)
+    paths[1].write_text(calibrated_toml(point(fit.ensemble), f"fitted {datetime.now(UTC):%Y-%m-%d}: {fit.note}"))
+    summary_table(fit.ensemble).to_csv(paths[2], index=False)
+    return paths
