@@ -584,6 +584,32 @@ WorkerTimeoutOpt = Annotated[
 ]
 
 
+DryRunOpt = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run", help="print the runs, points and policies and a time estimate from one pilot run; run nothing"
+    ),
+]
+
+
+def _dry_run(spec: Any, workers: int | None) -> None:
+    """How big a spec is and how long it should take, from one pilot run here; nothing is written."""
+    from netgov.experiment.batch import _default_workers, pilot
+
+    n_points, n_pol, reps = spec.n_points(), len(spec.policies), spec.replications
+    total = n_points * n_pol * reps
+    seconds = pilot(spec)
+    n = min(workers or _default_workers(), total)
+    estimate = seconds * total / n
+    policies = f" x {n_pol} policies" if n_pol > 1 else ""
+    console.print(
+        f"{spec.label}: {total:,} runs = {n_points:,} points{policies} x {reps} replications of"
+        f" {spec.scenario.config.steps} months; a pilot run took {seconds:.2f} s here, so about"
+        f" {estimate / 60:.1f} min on {n} workers (nothing was run besides the pilot)",
+        highlight=False,
+    )
+
+
 def _batch_summary(result: Any, what: str = "batch") -> None:
     """One summary line, the first failures, and where the results are."""
     ok = result.skipped + result.done - result.failed
@@ -593,6 +619,12 @@ def _batch_summary(result: Any, what: str = "batch") -> None:
         f" {result.done} run now in {result.elapsed_s:.1f} s -> {result.out_dir / 'runs.parquet'}",
         highlight=False,
     )
+    if result.invalidated:
+        console.print(
+            f"  --resume: the spec changed {result.invalidated} finished runs; they were moved to"
+            f" {result.out_dir / 'quarantine'} and run again (the other finished runs were kept)",
+            highlight=False,
+        )
     for run_id, message in result.errors:
         console.print(f"  run {run_id} failed: {message}", markup=False, highlight=False)
     if result.failed > len(result.errors):
@@ -646,8 +678,9 @@ def batch(
     resume: ResumeOpt = False,
     worker_timeout: WorkerTimeoutOpt = WORKER_TIMEOUT,
     i_know: IKnowOpt = False,
+    dry_run: DryRunOpt = False,
 ) -> None:
-    """Run an experiment: every parameter point x replication, streamed to Parquet. Exit 1 if any run failed."""
+    """Run an experiment: every point x policy x replication, streamed to Parquet. Exit 1 if any run failed."""
     from netgov.experiment import limits
     from netgov.experiment.spec import load_spec
 
@@ -658,6 +691,9 @@ def batch(
         limits.check_spec(loaded, i_know)
     except ConfigError as exc:
         raise fail(str(exc)) from None
+    if dry_run:
+        _dry_run(loaded, workers)
+        return
     try:
         result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout)
     except OSError as exc:  # e.g. the disk filled up: what was written stays whole
@@ -720,9 +756,9 @@ def sensitivity(
     if result.failed:
         err_console.print(f"netgov: error: {result.failed} runs failed; the {method} analysis needs every point")
         raise typer.Exit(1)
-    table, skipped = analyse(loaded, read_runs(out), metrics)
-    for m in skipped:
-        console.print(f"{m}: left out (undefined at some design point, e.g. nothing decided)", highlight=False)
+    table, notes = analyse(loaded, read_runs(out), metrics)
+    for note in notes:
+        err_console.print(f"netgov: warning: {note}", markup=False, highlight=False, soft_wrap=True)
     if table.empty:
         raise fail("sensitivity: no metric has a value at every design point; try more steps or other --metric")
     write_table(table, out / "sensitivity.csv")
@@ -782,6 +818,32 @@ def analyze(
     if plot is not None:
         plot_metric(runs, params, metrics, x, plot)
         console.print(f"wrote {plot}")
+
+
+@app.command()
+def export(
+    directory: Annotated[
+        Path, typer.Argument(help="a batch directory (made by netgov batch, sensitivity or robustness)")
+    ],
+    csv: Annotated[bool, typer.Option("--csv", help="write every table as CSV (the only format for now)")] = False,
+    out: Annotated[Path | None, typer.Option(help="folder for the CSV files (default: DIR/csv)")] = None,
+) -> None:
+    """Write a batch's tables as tidy CSV: parameters, policy and seed on every row, sorted by run_id."""
+    from netgov.experiment.batch import PER_RUN, read_table
+
+    folder = out or directory / "csv"
+    try:
+        if not csv:
+            raise ConfigError("export: pass --csv (the format to write)")
+        read_table(directory)  # a clear error for a folder that is no batch
+        check_out_dir(folder)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    folder.mkdir(parents=True, exist_ok=True)
+    for table in ("runs", *PER_RUN):
+        if table == "runs" or (directory / f"{table}.parquet").exists():
+            read_table(directory, table).to_csv(folder / f"{table}.csv", index=False)
+            console.print(f"wrote {folder / f'{table}.csv'}", highlight=False)
 
 
 @app.command()
