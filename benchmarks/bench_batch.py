@@ -48,7 +48,7 @@ from netgov.experiment.spec import load_spec
 spec = load_spec(sys.argv[1])
 rows = []
 for t in spec.runs():
-    o = execute(Job(t.run_id, t.seed, t.params, spec.scenario.data, spec.outputs))
+    o = execute(Job(t.run_id, t.seed, spec.compose(t), spec.outputs))
     meta = {"run_id": t.run_id, "seed": t.seed, "replication": t.replication, **t.params}
     rows += [{**meta, **r} for r in pd.DataFrame(o.steps).to_dict("records")]
     rows += [{**meta, **r} for r in pd.DataFrame(o.issues).to_dict("records")] if o.issues is not None else []

@@ -602,6 +602,33 @@ WorkerTimeoutOpt = Annotated[
 ]
 
 
+DryRunOpt = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run", help="print the runs, points and policies and a time estimate from one pilot run; run nothing"
+    ),
+]
+
+
+def _dry_run(spec: Any, workers: int | None) -> None:
+    """How big a spec is and how long it should take, from one pilot run here; nothing is written."""
+    from netgov.experiment.batch import _default_workers, pilot
+
+    n_points, n_pol, reps = spec.n_points(), len(spec.policies), spec.replications
+    total = n_points * n_pol * reps
+    seconds = pilot(spec)
+    n = min(workers or _default_workers(), total)
+    estimate = seconds * total / n
+    took = f"{estimate:.0f} s" if estimate < 120 else f"{estimate / 60:.1f} min"
+    policies = f" x {n_pol} policies" if n_pol > 1 else ""
+    console.print(
+        f"{spec.label}: {total:,} runs = {n_points:,} points{policies} x {reps} replications of"
+        f" {spec.scenario.config.steps} months; a pilot run took {seconds:.2f} s here, so about"
+        f" {took} on {n} workers (nothing was run besides the pilot)",
+        highlight=False,
+    )
+
+
 def _batch_summary(result: Any, what: str = "batch") -> None:
     """One summary line, the first failures, and where the results are."""
     ok = result.skipped + result.done - result.failed
@@ -611,6 +638,12 @@ def _batch_summary(result: Any, what: str = "batch") -> None:
         f" {result.done} run now in {result.elapsed_s:.1f} s -> {result.out_dir / 'runs.parquet'}",
         highlight=False,
     )
+    if result.invalidated:
+        console.print(
+            f"  --resume: the spec changed {result.invalidated} finished runs; they were moved to"
+            f" {result.out_dir / 'quarantine'} and run again (the other finished runs were kept)",
+            highlight=False,
+        )
     for run_id, message in result.errors:
         console.print(f"  run {run_id} failed: {message}", markup=False, highlight=False)
     if result.failed > len(result.errors):
@@ -664,8 +697,9 @@ def batch(
     resume: ResumeOpt = False,
     worker_timeout: WorkerTimeoutOpt = WORKER_TIMEOUT,
     i_know: IKnowOpt = False,
+    dry_run: DryRunOpt = False,
 ) -> None:
-    """Run an experiment: every parameter point x replication, streamed to Parquet. Exit 1 if any run failed."""
+    """Run an experiment: every point x policy x replication, streamed to Parquet. Exit 1 if any run failed."""
     from netgov.experiment import limits
     from netgov.experiment.spec import load_spec
 
@@ -676,6 +710,9 @@ def batch(
         limits.check_spec(loaded, i_know)
     except ConfigError as exc:
         raise fail(str(exc)) from None
+    if dry_run:
+        _dry_run(loaded, workers)
+        return
     try:
         result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout)
     except OSError as exc:  # e.g. the disk filled up: what was written stays whole
@@ -738,9 +775,9 @@ def sensitivity(
     if result.failed:
         err_console.print(f"netgov: error: {result.failed} runs failed; the {method} analysis needs every point")
         raise typer.Exit(1)
-    table, skipped = analyse(loaded, read_runs(out), metrics)
-    for m in skipped:
-        console.print(f"{m}: left out (undefined at some design point, e.g. nothing decided)", highlight=False)
+    table, notes = analyse(loaded, read_runs(out), metrics)
+    for note in notes:
+        err_console.print(f"netgov: warning: {note}", markup=False, highlight=False, soft_wrap=True)
     if table.empty:
         raise fail("sensitivity: no metric has a value at every design point; try more steps or other --metric")
     write_table(table, out / "sensitivity.csv")
@@ -760,13 +797,28 @@ def analyze(
     metric: Annotated[
         list[str] | None, typer.Option("--metric", help="a final metric to show (repeatable; default: key metrics)")
     ] = None,
-    out: Annotated[Path | None, typer.Option(help="write the per-point table to FILE.csv or FILE.parquet")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="write the per-point (or contrast) table to FILE.csv or FILE.parquet")
+    ] = None,
     plot: Annotated[Path | None, typer.Option(help="draw the metrics against a varied parameter into a PNG")] = None,
     by: Annotated[
         str | None, typer.Option(help="the varied parameter on the plot's x axis (default: the first)")
     ] = None,
+    contrast: Annotated[
+        tuple[str, str] | None,
+        typer.Option(metavar="A B", help="paired differences A - B: two policies, or KEY=VALUE twice (a parameter)"),
+    ] = None,
+    width: Annotated[
+        float, typer.Option(help="with --contrast: the full 95% CI width whose pairs `n_for_width` counts")
+    ] = 0.05,
+    interaction: Annotated[
+        tuple[str, str] | None,
+        typer.Option(metavar="F1 F2", help="a two-way table of the first metric's means: policy or parameters"),
+    ] = None,
 ) -> None:
-    """Per-parameter-point means and 95% CIs of the final metrics of a batch."""
+    """Per-point means and 95% CIs of a batch's final metrics; or paired contrasts, slopes and interactions."""
+    from netgov.analysis.contrasts import contrast_table, parse_contrast, slopes
+    from netgov.analysis.contrasts import interaction as two_way
     from netgov.analysis.plots import plot_metric
     from netgov.analysis.summary import point_summary, varied_parameters
     from netgov.experiment.batch import read_manifest, read_runs
@@ -784,22 +836,165 @@ def analyze(
         x = by or params[0]
         if x not in params:
             raise ConfigError(f"--by {x!r} is not allowed: expected a varied parameter: {', '.join(params)}")
+        if not (width > 0 and width < float("inf")):
+            raise ConfigError(f"--width {width}: expected a number > 0")
+        chosen = parse_contrast(*contrast, runs, params) if contrast else None
+        cells = two_way(runs, *interaction, metrics[0]) if interaction else None
     except ConfigError as exc:
         raise fail(str(exc)) from None
-    summary = point_summary(runs, params, metrics)
-    table = Table(title=f"{directory}: mean ± 95% CI half-width per point ({len(runs)} runs)")
-    for col in (*params, "runs", "failed", *metrics):
-        table.add_column(col, justify="left" if col in params else "right")
-    for _, row in summary.iterrows():
-        cells = [f"{_fmt(row[f'{m}_mean'])} ± {_fmt((row[f'{m}_hi'] - row[f'{m}_lo']) / 2)}" for m in metrics]
-        table.add_row(*(_fmt(row[p]) for p in params), str(row["runs"]), str(row["failed"]), *cells)
-    console.print(table)
+    if chosen is not None:
+        summary = contrast_table(runs, chosen, params, metrics, width)
+        table = Table(title=f"{directory}: paired {chosen.label} (95% CI; d_z = mean / sd of the differences)")
+        cols = ("metric", "pairs", "undefined", "diff_mean", "diff_lo", "diff_hi", "unpaired_lo", "unpaired_hi")
+        cols += ("effect_size", "share_a_better", "n_for_width")
+        for col in cols:
+            table.add_column(col, justify="left" if col == "metric" else "right")
+        for _, row in summary.iterrows():
+            table.add_row(*(_fmt(row[c]) for c in cols))
+        console.print(table)
+        console.print(f"n_for_width: pairs a 95% CI {width:g} wide needs", highlight=False)
+        slope = slopes(runs, params, metrics, chosen)
+        view = Table(title=f"slope of {chosen.label} per unit of each numeric parameter (95% CI)")
+        for col in ("parameter", "metric", "slope", "slope_lo", "slope_hi"):
+            view.add_column(col)
+        for _, row in slope.iterrows():
+            view.add_row(*(_fmt(row[c]) for c in ("parameter", "metric", "slope", "slope_lo", "slope_hi")))
+        console.print(view)
+    else:
+        summary = point_summary(runs, params, metrics)
+        table = Table(title=f"{directory}: mean ± 95% CI half-width per point ({len(runs)} runs)")
+        for col in (*params, "runs", "failed", *metrics):
+            table.add_column(col, justify="left" if col in params else "right")
+        for _, row in summary.iterrows():
+            cells_txt = [f"{_fmt(row[f'{m}_mean'])} ± {_fmt((row[f'{m}_hi'] - row[f'{m}_lo']) / 2)}" for m in metrics]
+            table.add_row(*(_fmt(row[p]) for p in params), str(row["runs"]), str(row["failed"]), *cells_txt)
+        console.print(table)
+    if cells is not None:
+        wide = cells.pivot(index=cells.columns[0], columns=cells.columns[1], values=cells.columns[2])
+        view = Table(title=f"{metrics[0]}: mean per {interaction[0]} x {interaction[1]}")
+        view.add_column(interaction[0])
+        for col in wide.columns:
+            view.add_column(str(col), justify="right")
+        for idx, row in wide.iterrows():
+            view.add_row(str(idx), *(_fmt(v) for v in row))
+        console.print(view)
     if out is not None:
         write_table(summary, out)
         console.print(f"wrote {out}")
     if plot is not None:
         plot_metric(runs, params, metrics, x, plot)
         console.print(f"wrote {plot}")
+
+
+@app.command()
+def discover(
+    directory: Annotated[
+        Path, typer.Argument(help="a batch directory with sampled worlds (netgov batch or robustness)")
+    ],
+    contrast: Annotated[
+        tuple[str, str] | None,
+        typer.Option(metavar="A B", help="cases of interest: worlds where policy A does worse than B on --metric"),
+    ] = None,
+    metric: Annotated[
+        str | None, typer.Option(help="with --contrast: the final metric compared (higher is better)")
+    ] = None,
+    where: Annotated[
+        str | None, typer.Option(help='cases of interest: worlds where "METRIC < NUMBER" (<, <=, >, >=) under --policy')
+    ] = None,
+    policy: Annotated[str | None, typer.Option(help="with --where: the policy (default: the first)")] = None,
+    out: Annotated[Path | None, typer.Option(help="folder for the tables and plots (default: DIR/discovery)")] = None,
+    seed: SeedOpt = 0,
+) -> None:
+    """Scenario discovery: PRIM box, CART leaves and feature scores of the worlds where a policy fails."""
+    from netgov.analysis.contrasts import parse_contrast
+    from netgov.analysis.discovery import cases, parse_where, save_figures
+    from netgov.analysis.discovery import discover as find
+    from netgov.analysis.summary import varied_parameters
+    from netgov.experiment.batch import read_manifest, read_runs
+    from netgov.model.contract import FINAL_METRICS
+
+    folder = out or directory / "discovery"
+    try:
+        check_seed(seed)
+        if (contrast is None) == (where is None):
+            raise ConfigError(
+                'discover: give --contrast A B with --metric M, or --where "METRIC < NUMBER" (one of them)'
+            )
+        if contrast is not None and metric not in FINAL_METRICS:
+            raise ConfigError(
+                f"--metric {metric!r}: with --contrast, expected a final metric: {', '.join(FINAL_METRICS)}"
+            )
+        runs = read_runs(directory)
+        params = varied_parameters(runs, read_manifest(directory))
+        if policy is not None and policy not in set(runs["policy"]):
+            raise ConfigError(f"--policy {policy!r}: expected one of {', '.join(dict.fromkeys(runs['policy']))}")
+        chosen = parse_contrast(*contrast, runs, params) if contrast else None
+        if chosen is not None and chosen.factor != "policy":
+            raise ConfigError("--contrast: discover compares two policies across the sampled worlds")
+        condition = parse_where(where, list(FINAL_METRICS)) if where else None
+        check_out_dir(folder)
+        worlds, question = cases(runs, params, contrast=chosen, metric=metric, where=condition, policy=policy)
+        found = find(worlds, params, question, seed=seed)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    folder.mkdir(parents=True, exist_ok=True)
+    found.worlds.to_csv(folder / "worlds.csv")
+    found.trajectory.to_csv(folder / "prim_trajectory.csv", index_label="box")
+    found.limits.to_csv(folder / "prim_box.csv", index=False)
+    found.cart.to_csv(folder / "cart.csv", index=False)
+    found.scores.to_csv(folder / "feature_scores.csv", index=False)
+    pngs = save_figures(found, folder)
+    console.print(
+        f"{question}: {int(found.worlds['of_interest'].sum())} of {len(found.worlds)} worlds", highlight=False
+    )
+    stats = found.trajectory.iloc[found.chosen]
+    view = Table(title=f"PRIM box {found.chosen}: coverage {stats['coverage']:.2f}, density {stats['density']:.2f}")
+    for col in ("parameter", "min", "max", "qp_min", "qp_max"):
+        view.add_column(col)
+    for _, row in found.limits.iterrows():
+        view.add_row(*(_fmt(row[c]) for c in ("parameter", "min", "max", "qp_min", "qp_max")))
+    console.print(view)
+    leaves = Table(title="CART leaves")
+    for col in ("coverage", "density", "mass", "limits"):
+        leaves.add_column(col)
+    for _, row in found.cart.sort_values("density", ascending=False).iterrows():
+        leaves.add_row(*(_fmt(row[c]) for c in ("coverage", "density", "mass", "limits")))
+    console.print(leaves)
+    console.print(
+        "feature scores: " + ", ".join(f"{r.parameter} {r.score:.2f}" for r in found.scores.itertuples()),
+        highlight=False,
+    )
+    console.print(
+        f"wrote {folder}: worlds, prim_trajectory, prim_box, cart, feature_scores (.csv); "
+        + ", ".join(p.name for p in pngs),
+        highlight=False,
+    )
+
+
+@app.command()
+def export(
+    directory: Annotated[
+        Path, typer.Argument(help="a batch directory (made by netgov batch, sensitivity or robustness)")
+    ],
+    csv: Annotated[bool, typer.Option("--csv", help="write every table as CSV (the only format for now)")] = False,
+    out: Annotated[Path | None, typer.Option(help="folder for the CSV files (default: DIR/csv)")] = None,
+) -> None:
+    """Write a batch's tables as tidy CSV: parameters, policy and seed on every row, sorted by run_id."""
+    from netgov.experiment.batch import PER_RUN, read_table
+
+    folder = out or directory / "csv"
+    try:
+        if not csv:
+            raise ConfigError("export: pass --csv (the format to write)")
+        read_table(directory)  # a clear error for a folder that is no batch
+        check_out_dir(folder)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    folder.mkdir(parents=True, exist_ok=True)
+    for table in ("runs", *PER_RUN):
+        if table == "runs" or (directory / f"{table}.parquet").exists():
+            read_table(directory, table).to_csv(folder / f"{table}.csv", index=False)
+            console.print(f"wrote {folder / f'{table}.csv'}", highlight=False)
 
 
 @app.command()

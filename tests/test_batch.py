@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -80,10 +81,12 @@ def test_example_spec_design() -> None:
     assert spec.names == ["notice_period", "decision_rule"]
     assert len(runs) == 4 * 2 * spec.replications
     assert [r.run_id for r in runs] == list(range(len(runs)))
-    assert all(r.seed == run_seed(spec.seed, r.run_id) for r in runs)
+    # common random numbers: the seed depends on the replication alone, the same at every point
+    assert all(r.seed == run_seed(spec.seed, r.replication) for r in runs)
+    assert all(r.run_id == r.point * spec.replications + r.replication for r in runs)
     points = {tuple(r.params.values()) for r in runs}
     assert points == {(n, d) for n in (1, 3, 6, 12) for d in ("majority", "concurrent_groups_regions")}
-    assert len({r.seed for r in runs}) == len(runs)
+    assert len({r.seed for r in runs}) == spec.replications
 
 
 def test_samplers_map_the_unit_design(tmp_path: Path) -> None:
@@ -200,8 +203,13 @@ def test_runs_table_columns_and_values(serial_reference: tuple[Path, Path]) -> N
     spec_path, out = serial_reference
     spec = load_spec(spec_path)
     runs = read_runs(out)
-    expected = ["run_id", "notice_period", "decision_rule", "seed", "replication", *FINAL_METRICS]
+    expected = ["run_id", "point", "policy", "base", "notice_period", "decision_rule", "scale", "agent_interval"]
+    expected += ["steps", "seed", "replication", "run_key", *FINAL_METRICS]
     assert list(runs.columns) == [*expected, "status", "error", "elapsed_s"]
+    # the base and every [set] value are columns, the same on every row
+    assert (runs["policy"] == "idp_distributed").all() and (runs["base"] == "idp_distributed").all()
+    assert (runs["scale"] == 0.2).all() and (runs["agent_interval"] == 6).all() and (runs["steps"] == 12).all()
+    assert list(runs["point"]) == [i // 3 for i in range(12)]
     assert list(runs["run_id"]) == list(range(12))
     assert (runs["status"] == "ok").all() and runs["error"].isna().all() and (runs["elapsed_s"] > 0).all()
     # a row is the run itself: the spec's values applied to the base scenario with the run's seed
@@ -299,12 +307,27 @@ def test_sigkill_then_resume_runs_every_run_exactly_once(tmp_path: Path) -> None
     pd.testing.assert_frame_equal(content(out, "steps"), content(tmp_path / "serial", "steps"))
 
 
-def test_failing_parameter_value_is_recorded_and_exits_1(run_netgov, tmp_path: Path) -> None:
+def test_a_value_outside_the_schema_is_refused_before_any_run(run_netgov, tmp_path: Path) -> None:
     spec = write_spec(tmp_path, reps=2, notice="[3, 99]")  # notice_period allows 0..24
     out = tmp_path / "out"
     proc = run_netgov("batch", str(spec), "--out", str(out), "--workers", "1")
-    assert proc.returncode == 1, proc.stderr
-    assert "4 ok, 4 failed" in proc.stdout and "Traceback" not in proc.stderr
+    assert proc.returncode == 2, proc.stderr
+    assert "parameters.notice_period = 99 is not allowed" in proc.stderr and "<= 24" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    assert not out.exists()  # nothing started
+    ranged = write_spec(tmp_path, "ranged.toml", reps=1, notice="{min = 0, max = 30, step = 6}")
+    proc = run_netgov("batch", str(ranged), "--out", str(out))
+    assert proc.returncode == 2 and "notice_period = 30 is not allowed" in proc.stderr
+
+
+def test_failing_run_is_recorded_and_the_batch_goes_on(tmp_path: Path) -> None:
+    """A run that fails (here a value slipped past the spec check) is a row with its error; the rest finish."""
+    spec = load_spec(write_spec(tmp_path, reps=2, notice="[3]"))
+    notice = replace(spec.parameters[0], values=(3, 99))
+    spec = replace(spec, parameters=(notice, *spec.parameters[1:]))
+    out = tmp_path / "out"
+    result = run_batch(spec, out, workers=1, show_progress=False)
+    assert (result.done, result.failed) == (8, 4)
     runs = read_runs(out)
     assert list(runs["run_id"]) == list(range(8))
     bad = runs[runs["notice_period"] == 99]
@@ -322,9 +345,19 @@ def test_resume_refuses_a_different_spec_and_a_plain_rerun_refuses_a_full_dir(tm
         run_batch(load_spec(spec_path), out, workers=1, show_progress=False)
     again = run_batch(load_spec(spec_path), out, workers=1, resume=True, show_progress=False)
     assert (again.done, again.skipped) == (0, 2)
-    other = write_spec(tmp_path, "other.toml", reps=1, notice="[2]")
-    with pytest.raises(ConfigError, match="different spec"):
-        run_batch(load_spec(other), out, workers=1, resume=True, show_progress=False)
+    # a changed spec: the runs it still has are kept, the others are taken out (to quarantine) and rerun
+    wider = write_spec(tmp_path, "wider.toml", reps=1, notice="[1, 5]")
+    assert run_batch(load_spec(wider), out, workers=1, resume=True, show_progress=False).skipped == 2
+    other = write_spec(tmp_path, "other.toml", reps=1, notice="[1, 2]")
+    before = read_runs(out).set_index("run_id")
+    fixed = run_batch(load_spec(other), out, workers=1, resume=True, show_progress=False)
+    assert (fixed.skipped, fixed.done, fixed.invalidated) == (2, 2, 2)
+    after = read_runs(out).set_index("run_id")
+    assert list(after.index) == [0, 1, 2, 3] and list(after["notice_period"]) == [1, 1, 2, 2]
+    assert (after.loc[[0, 1], "elapsed_s"] == before.loc[[0, 1], "elapsed_s"]).all()  # kept, not rerun
+    steps = pd.read_parquet(out / "steps.parquet")
+    assert sorted(steps["run_id"].unique()) == [0, 1, 2, 3] and not steps.duplicated(["run_id", "step"]).any()
+    assert list((out / "quarantine").rglob("pruned-*.parquet"))
 
 
 def test_analyze_prints_points_and_plots(run_netgov, serial_reference: tuple[Path, Path], tmp_path: Path) -> None:
@@ -341,3 +374,22 @@ def test_analyze_prints_points_and_plots(run_netgov, serial_reference: tuple[Pat
     assert png.stat().st_size > 5000 and png.read_bytes()[:4] == b"\x89PNG"
     bad = run_netgov("analyze", str(out), "--by", "scale")
     assert bad.returncode == 2 and "--by 'scale' is not allowed" in bad.stderr
+
+
+def test_dry_run_counts_runs_and_export_writes_tidy_csv(
+    run_netgov, serial_reference: tuple[Path, Path], tmp_path
+) -> None:
+    spec_path, out = serial_reference
+    dry = run_netgov("batch", str(spec_path), "--out", str(tmp_path / "never"), "--dry-run", "--workers", "2")
+    assert dry.returncode == 0, dry.stderr
+    assert "12 runs = 4 points x 3 replications of 12 months" in dry.stdout and "on 2 workers" in dry.stdout
+    assert not (tmp_path / "never").exists()
+    proc = run_netgov("export", str(out), "--csv", "--out", str(tmp_path / "csv"))
+    assert proc.returncode == 0, proc.stderr
+    steps = pd.read_csv(tmp_path / "csv" / "steps.csv")
+    runs = read_runs(out).set_index("run_id")
+    assert list(steps.columns[:4]) == ["run_id", "point", "policy", "base"]
+    assert steps["run_id"].is_monotonic_increasing and len(steps) == 12 * 13  # steps 0..12
+    for col in ("notice_period", "decision_rule", "scale", "seed", "replication"):
+        assert (steps[col].to_numpy() == runs.loc[steps["run_id"], col].to_numpy()).all()
+    assert run_netgov("export", str(out)).returncode == 2

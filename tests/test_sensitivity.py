@@ -54,8 +54,10 @@ def _synthetic_runs(spec, f) -> pd.DataFrame:
 def test_morris_ranks_a_known_response(tmp_path: Path) -> None:
     (tmp_path / "s.toml").write_text(SPEC)
     spec = design(load_spec(tmp_path / "s.toml"), "morris", 10)
-    table, skipped = analyse(spec, _synthetic_runs(spec, lambda x: 3 * x[:, 0] + 0.5 * x[:, 2]), ["capture"])
-    assert skipped == []
+    table, notes = analyse(spec, _synthetic_runs(spec, lambda x: 3 * x[:, 0] + 0.5 * x[:, 2]), ["capture"])
+    assert notes == [
+        "decision_rule: a list of categories; Morris' mu (its sign) means nothing for it, mu* still ranks it"
+    ]
     mu = dict(zip(table["parameter"], table["mu_star"], strict=True))
     assert mu["notice_period"] == pytest.approx(3.0) and mu["decision_rule"] == pytest.approx(0.5)
     assert mu["background_quality"] == 0.0
@@ -75,14 +77,37 @@ def test_sobol_indices_of_a_known_response(tmp_path: Path) -> None:
     assert (rows[["S1_conf", "ST_conf"]] >= 0).all().all()
 
 
-def test_undefined_metric_is_left_out_and_bad_method_is_one_line(tmp_path: Path) -> None:
+def test_undefined_metric_is_kept_with_its_undefined_runs_counted_and_bad_method_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "s.toml").write_text(SPEC)
     spec = design(load_spec(tmp_path / "s.toml"), "morris", 3)
     runs = _synthetic_runs(spec, lambda x: x[:, 0])
-    runs.loc[2, "capture"] = math.nan
-    table, skipped = analyse(spec, runs, ["capture"])
-    assert table.empty and skipped == ["capture"]
+    runs.loc[2, "capture"] = math.nan  # in the first trajectory (points 0-3)
+    table, notes = analyse(spec, runs, ["capture"])
+    assert (table["undefined_runs"] == 1).all()
+    assert "capture: undefined in 1 of 12 runs; 1 of 3 trajectories left out of its indices" in notes
+    assert table.set_index("parameter").loc["notice_period", "mu_star"] == pytest.approx(1.0)  # x0 alone
+    runs["capture"] = math.nan
+    assert analyse(spec, runs, ["capture"])[0].empty
     with pytest.raises(ConfigError, match="--method 'fast' is not allowed: expected one of 'morris', 'sobol'"):
         design(spec, "fast")
     with pytest.raises(ConfigError, match="expected a power of 2 for sampler 'sobol'"):
         design(spec, "sobol", 10)
+
+
+def test_sobol_warns_when_n_is_too_small_and_morris_keeps_a_numeric_list_in_order(tmp_path: Path) -> None:
+    (tmp_path / "s.toml").write_text(SPEC)
+    small = design(load_spec(tmp_path / "s.toml"), "sobol", 2)
+    rng = np.random.default_rng(0)
+    table, notes = analyse(small, _synthetic_runs(small, lambda x: x[:, 0] + rng.normal(0, 1, len(x))), ["capture"])
+    assert any("N is too small for stable indices" in n for n in notes)
+    big = design(load_spec(tmp_path / "s.toml"), "sobol", 512)
+    _, quiet = analyse(big, _synthetic_runs(big, lambda x: 4 * x[:, 1] + x[:, 0] + 0.5 * x[:, 2]), ["capture"])
+    assert not any("too small" in n for n in quiet)
+    # a numeric list written out of order maps to values in ascending order: mu > 0 for an increasing response
+    (tmp_path / "l.toml").write_text(SPEC.replace("{min = 0, max = 12, step = 1}", "[12, 0, 6, 3]"))
+    spec = design(load_spec(tmp_path / "l.toml"), "morris", 6)
+    values = next(p for p in spec.parameters if p.key == "notice_period")
+    runs = _synthetic_runs(spec, lambda x: np.array(values.from_unit(x[:, 0]), dtype=float))
+    table, notes = analyse(spec, runs, ["capture"])
+    assert table.set_index("parameter").loc["notice_period", "mu"] > 0
+    assert not any(n.startswith("notice_period") for n in notes)

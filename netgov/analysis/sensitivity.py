@@ -31,38 +31,84 @@ def design(spec: ExperimentSpec, method: str, samples: int | None = None) -> Exp
 
 
 def responses(runs: pd.DataFrame, metric: str, replications: int, n_points: int) -> np.ndarray:
-    """One value per design point: the mean of ``metric`` over the point's successful replications."""
+    """One value per design point: the mean of ``metric`` over the point's successful replications
+    (NaN where none has a value)."""
     ok = runs[runs["status"] == "ok"]
-    per_point = ok[metric].astype(float).groupby(ok["run_id"] // replications).mean()
+    point = ok["point"] if "point" in ok.columns else ok["run_id"] // replications
+    per_point = ok[metric].astype(float).groupby(point).mean()
     return per_point.reindex(range(n_points)).to_numpy(dtype=float)
 
 
+def _blocks(spec: ExperimentSpec, y: np.ndarray) -> np.ndarray:
+    """Which of SALib's blocks (Sobol: N blocks of D+2 points; Morris: N trajectories of D+1) are whole."""
+    size = len(spec.parameters) + (2 if spec.sampler == "sobol" else 1)
+    return np.isfinite(y.reshape(-1, size)).all(axis=1)
+
+
+def _unstable(table: pd.DataFrame, method: str, metric: str) -> list[str]:
+    """Warnings that the sample is too small for stable indices: Sobol indices below 0, or CIs wider than them."""
+    if method != "sobol":
+        return []
+    notes = []
+    for row in table.itertuples(index=False):
+        for idx in ("S1", "ST"):
+            value, conf = getattr(row, idx), getattr(row, f"{idx}_conf")
+            if value < 0 or conf > abs(value) or value > 1:
+                notes.append(
+                    f"{metric}: {idx} of {row.parameter} = {value:.3g} ± {conf:.3g}: the CI is wider than the index"
+                    " or the index is outside [0, 1]; N is too small for stable indices (raise --samples)"
+                )
+    return notes
+
+
 def analyse(spec: ExperimentSpec, runs: pd.DataFrame, metrics: list[str]) -> tuple[pd.DataFrame, list[str]]:
-    """Indices of every varied parameter for each metric, ranked; and the metrics left out (undefined values)."""
+    """Indices of every varied parameter for each metric, ranked; and warnings to print beside them.
+
+    A metric undefined at some design points (e.g. legitimacy where nothing was adopted) is kept: the
+    SALib blocks (Sobol's N*(D+2) points, Morris trajectories) that hold such a point are left out of
+    its analysis, and a warning counts the undefined runs and the blocks left out. A metric with no
+    whole block has no row.
+    """
     from SALib.analyze import morris, sobol
 
     x = spec.unit_design()
     if x is None:
         raise ConfigError(f"{spec.label}: sensitivity needs sampler 'morris' or 'sobol', not {spec.sampler!r}")
     problem = spec.problem()
-    frames, skipped = [], []
+    frames, notes = [], []
+    if spec.sampler == "morris":
+        notes += [
+            f"{p.key}: a list of categories; Morris' mu (its sign) means nothing for it, mu* still ranks it"
+            for p in spec.parameters
+            if p.values and not p.numeric
+        ]
+    ok = runs[runs["status"] == "ok"]
     for metric in metrics:
         y = responses(runs, metric, spec.replications, len(x))
-        if not np.isfinite(y).all():  # e.g. legitimacy when nothing was adopted at some point
-            skipped.append(metric)
+        whole = _blocks(spec, y)
+        undefined = int(ok[metric].isna().sum()) + int((runs["status"] != "ok").sum())
+        if undefined:
+            notes.append(
+                f"{metric}: undefined in {undefined} of {len(runs)} runs; {int((~whole).sum())} of {len(whole)}"
+                f" {'trajectories' if spec.sampler == 'morris' else 'Sobol blocks'} left out of its indices"
+            )
+        if not whole.any():
             continue
+        keep = np.repeat(whole, len(y) // len(whole))
         with np.errstate(divide="ignore", invalid="ignore"):
             if spec.sampler == "morris":
-                res = morris.analyze(problem, x, y, num_levels=spec.levels, seed=spec.seed)
+                res = morris.analyze(problem, x[keep], y[keep], num_levels=spec.levels, seed=spec.seed)
             else:
-                res = sobol.analyze(problem, y, calc_second_order=False, seed=spec.seed)
+                res = sobol.analyze(problem, y[keep], calc_second_order=False, seed=spec.seed)
         table = pd.DataFrame({c: np.ma.filled(np.asarray(res[c], dtype=float), np.nan) for c in COLUMNS[spec.sampler]})
         table.insert(0, "parameter", spec.names)
         table.insert(0, "metric", metric)
         table = table.sort_values(RANK_BY[spec.sampler], ascending=False, ignore_index=True)
         table.insert(2, "rank", range(1, len(table) + 1))
+        table["undefined_runs"] = undefined
+        notes += _unstable(table, spec.sampler, metric)
         frames.append(table)
-    return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()), skipped
+    return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()), notes
 
 
 def plot_indices(table: pd.DataFrame, method: str, path: str | Path) -> None:

@@ -36,11 +36,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute
 import pyarrow.parquet as pq
 
 from netgov.experiment.runner import run_once
 from netgov.experiment.spec import ExperimentSpec, RunTask
-from netgov.model.config import ConfigError, merge, nest, validate_config
+from netgov.model.config import ConfigError, validate_config
 from netgov.model.contract import FINAL_METRICS, STEP_DTYPES
 
 #: Flush buffered results to a new part file after this many runs or seconds, whichever comes first.
@@ -48,6 +49,7 @@ CHUNK_RUNS = 500
 FLUSH_SECONDS = 2.0
 TABLES = ("steps", "issues", "agents", "runs")
 PER_RUN = TABLES[:-1]  # the tables with many rows per run (written beside the run index)
+RECOVERED = ("run_id", "status", "run_key")  # what --resume reads of the runs already done
 MANIFEST = "manifest.json"
 QUARANTINE = "quarantine"
 #: How often a worker process checks that the batch's own process is still there.
@@ -63,8 +65,7 @@ class Job:
 
     run_id: int
     seed: int
-    params: dict[str, Any]
-    base: dict[str, Any]  # the base scenario's parameters with the spec's [set] applied
+    config: dict[str, Any]  # the run's whole parameter mapping (ExperimentSpec.compose)
     outputs: tuple[str, ...]
 
 
@@ -97,6 +98,7 @@ class BatchResult:
     out_dir: Path
     elapsed_s: float
     errors: list[tuple[int, str]] = field(default_factory=list)  # (run_id, message), the first few
+    invalidated: int = 0  # finished runs --resume took out because the spec changed them
     quarantined: list[str] = field(default_factory=list)  # files --resume moved to DIR/quarantine/
 
 
@@ -117,7 +119,7 @@ def execute(job: Job) -> Outcome:
     """Run one task. Pure: the same job gives the same outcome on any process or machine."""
     start = time.perf_counter()
     try:
-        config = validate_config(merge(job.base, nest(job.params)), "parameters")
+        config = validate_config(job.config, "parameters")
         result = run_once(config, job.seed, agents="agents" in job.outputs)
     except Exception as exc:  # a failing run is recorded, and the batch goes on
         return Outcome(job.run_id, None, "error", _one_line(exc), time.perf_counter() - start)
@@ -320,7 +322,7 @@ def _default_workers() -> int:
 
 
 def _arrow_type(values: Iterable[Any]) -> pa.DataType:
-    kinds = {type(v) for v in values}
+    kinds = {type(v) for v in values} - {type(None)}
     if kinds <= {bool}:
         return pa.bool_()
     if kinds <= {int}:
@@ -335,11 +337,19 @@ def metric_types() -> dict[str, pa.DataType]:
     return {m: pa.from_numpy_dtype(np.dtype(STEP_DTYPES[m])) for m in FINAL_METRICS}
 
 
+#: The columns of runs.parquet before the parameters: which run, which world, which policy.
+ID_COLUMNS = ("run_id", "point", "policy", "base")
+
+
 def runs_schema(spec: ExperimentSpec, tasks: list[RunTask]) -> pa.Schema:
-    """Columns of runs.parquet: run_id, the varied parameters, seed, replication, metrics, status, error, elapsed_s."""
-    fields = [pa.field("run_id", pa.int64())]
+    """Columns of runs.parquet: run_id, point, policy, base, the varied parameters, the keys fixed by [set] or
+    a policy, seed, replication, run_key, metrics, status, error, elapsed_s."""
+    fields = [pa.field("run_id", pa.int64()), pa.field("point", pa.int64())]
+    fields += [pa.field("policy", pa.string()), pa.field("base", pa.string())]
     fields += [pa.field(k, _arrow_type(t.params[k] for t in tasks)) for k in spec.names]
-    fields += [pa.field("seed", pa.int64()), pa.field("replication", pa.int64())]
+    recorded = [spec.recorded_values(p) for p in spec.policies]
+    fields += [pa.field(k, _arrow_type(r[k] for r in recorded)) for k in spec.recorded]
+    fields += [pa.field("seed", pa.int64()), pa.field("replication", pa.int64()), pa.field("run_key", pa.string())]
     fields += [pa.field(m, t) for m, t in metric_types().items()]
     fields += [pa.field("status", pa.string()), pa.field("error", pa.string()), pa.field("elapsed_s", pa.float64())]
     return pa.schema(fields)
@@ -439,8 +449,44 @@ class Store:
             taken = [int(p.stem.split("-")[1]) for p in quarantine.rglob("part-*.parquet") if p.stem[5:].isdigit()]
             self.seq = max(self.seq, 1 + max(taken, default=-1))
         if not committed:
-            return pd.DataFrame({"run_id": pd.Series(dtype="int64"), "status": pd.Series(dtype="str")})
-        return pq.read_table(self.out / "runs.parquet", columns=["run_id", "status"]).to_pandas()
+            return pd.DataFrame({c: pd.Series(dtype="int64" if c == "run_id" else "str") for c in RECOVERED})
+        runs = pd.read_parquet(self.out / "runs.parquet")
+        runs = runs.reindex(columns=list(RECOVERED))  # a batch from before run_key: every key is missing
+        self.prune(set(runs["run_id"].astype(int)), PER_RUN)  # rows a prune stopped midway left behind
+        return runs
+
+    def prune(self, keep: set[int], tables: Iterable[str] = TABLES[::-1], schema: pa.Schema | None = None) -> int:
+        """Keep only the runs in ``keep``: each part that lists others is rewritten without them (the runs
+        table first, so the run index never lists a run whose rows are gone); the rows taken out go to
+        DIR/quarantine/. With ``schema``, runs parts are also cast to it (a fixed spec's column types).
+        Returns the number of runs taken out of the run index."""
+        dropped = 0
+        ids = pa.array(sorted(keep), pa.int64())
+        for table in tables:
+            for part in self._parts(table):
+                data = pq.read_table(part)
+                mask = pa.compute.is_in(data["run_id"], value_set=ids)
+                kept = data.filter(mask)
+                recast = table == "runs" and schema is not None and not data.schema.equals(schema)
+                if len(kept) == len(data) and not recast:
+                    continue
+                if table == "runs":
+                    dropped += len(data) - len(kept)
+                gone = data.filter(pa.compute.invert(mask))
+                if len(gone):
+                    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+                    target = self.out / QUARANTINE / stamp / table / f"pruned-{part.name}"
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    _write_synced(gone, target)
+                    self.quarantined.append(str(target.relative_to(self.out)))
+                if not len(kept):
+                    part.unlink()
+                    continue
+                tmp = part.with_name(f".{part.name}.tmp")
+                _write_synced(kept.select(schema.names).cast(schema) if recast and schema else kept, tmp)
+                os.replace(tmp, part)
+                _fsync_dir(part.parent)
+        return dropped
 
     def write(self, rows: list[dict[str, Any]], frames: dict[str, list[Columns]]) -> None:
         """One chunk: every part written hidden and fsynced; the runs part's rename commits it."""
@@ -475,24 +521,32 @@ class Store:
 class Sink:
     """Buffers finished runs and writes them as one chunk every CHUNK_RUNS runs or FLUSH_SECONDS seconds."""
 
-    def __init__(self, store: Store, tasks: dict[int, RunTask], schema: pa.Schema) -> None:
+    def __init__(self, spec: ExperimentSpec, store: Store, tasks: dict[int, RunTask], schema: pa.Schema) -> None:
         self.store = store
         self.tasks = tasks
         self.strings = {f.name for f in schema if f.type == pa.string()}
+        self.policy = {p.name: {"base": p.scenario.name, **spec.recorded_values(p)} for p in spec.policies}
         self.rows: list[dict[str, Any]] = []
         self.frames: dict[str, list[Columns]] = {t: [] for t in PER_RUN}
         self.last = -math.inf  # the first finished run goes to disk at once: early output, early resume point
 
     def add(self, outcome: Outcome) -> None:
         task = self.tasks[outcome.run_id]
-        params = {k: (str(v) if k in self.strings and not isinstance(v, str) else v) for k, v in task.params.items()}
+        values = {**self.policy[task.policy], **task.params}
+        params = {
+            k: (str(v) if k in self.strings and v is not None and not isinstance(v, str) else v)
+            for k, v in values.items()
+        }
         metrics = outcome.metrics or dict.fromkeys(FINAL_METRICS)
         self.rows.append(
             {
                 "run_id": task.run_id,
+                "point": task.point,
+                "policy": task.policy,
                 **params,
                 "seed": task.seed,
                 "replication": task.replication,
+                "run_key": task.key,
                 **metrics,
                 "status": outcome.status,
                 "error": outcome.error,
@@ -626,12 +680,19 @@ def run_batch(
             f"--resume {out}: no valid {MANIFEST} there, so nothing shows the batch was made from this spec;"
             " rerun into a new --out"
         )
-    if resume and manifest and manifest.get("fingerprint") != key:
-        raise ConfigError(
-            f"--resume {out}: the batch there was made from a different spec or base scenario"
-            f" ({manifest.get('spec', {}).get('spec')}); resume it with that spec or choose another --out"
+    finished = store.recover() if resume else pd.DataFrame({c: [] for c in RECOVERED})
+    valid = {t.run_id: t.key for t in tasks}
+    if manifest.get("fingerprint") == key:  # the same spec: every finished run is still valid
+        current = finished["run_id"].astype(int).isin(valid)
+    else:  # a changed (e.g. fixed) spec: a finished run stays only where its run_key still matches
+        current = pd.Series(
+            [valid.get(int(i)) == k for i, k in zip(finished["run_id"], finished["run_key"], strict=False)], dtype=bool
         )
-    finished = store.recover() if resume else pd.DataFrame({"run_id": [], "status": []})
+        current.index = finished.index
+    invalidated = 0
+    if resume and store.exists() and (not current.all() or manifest.get("fingerprint") != key):
+        invalidated = store.prune(set(finished.loc[current, "run_id"].astype(int)), schema=schema)
+        finished = finished[current]
     have = set(finished["run_id"].astype(int))
     todo = [t for t in tasks if t.run_id not in have]
     earlier_failed = int((finished["status"] == "error").sum())
@@ -654,20 +715,24 @@ def run_batch(
         TimeRemainingColumn(),
     )
     progress = Progress(*columns, console=Console(stderr=True), disable=not show_progress)
-    sink = Sink(store, {t.run_id: t for t in tasks}, schema)
-    jobs = (Job(t.run_id, t.seed, t.params, spec.scenario.data, spec.outputs) for t in todo)
+    sink = Sink(spec, store, {t.run_id: t for t in tasks}, schema)
+    jobs = (Job(t.run_id, t.seed, spec.compose(t), spec.outputs) for t in todo)
     done, failed, errors = 0, 0, []
     with _sigterm_as_interrupt(), runner:  # connect (or start the pool) before touching the directory
         out.mkdir(parents=True, exist_ok=True)
         session = {"started": _now(), "finished": None, "executor": runner.label, "runs": 0}
         if store.quarantined:
             session["quarantined"] = store.quarantined
+        if invalidated:
+            session["invalidated"] = invalidated
         manifest = {
             "spec": spec.resolved(),
             "fingerprint": key,
             "base_config": spec.scenario.config.model_dump(mode="json", by_alias=True),
             "total_runs": len(tasks),
             "parameters": spec.names,
+            "policies": spec.policy_names,
+            "recorded": spec.recorded,
             "metrics": list(FINAL_METRICS),
             "outputs": [f"{t}.parquet" for t in ("runs", *spec.outputs[1:])],
             "versions": _versions(),
@@ -708,6 +773,7 @@ def run_batch(
         elapsed_s=time.monotonic() - started,
         errors=errors,
         quarantined=store.quarantined,
+        invalidated=invalidated,
     )
 
 
@@ -722,3 +788,29 @@ def read_runs(out_dir: str | Path) -> pd.DataFrame:
             f"{out_dir}: not a batch directory (no runs.parquet); run `netgov batch SPEC --out {out_dir}`"
         )
     return pd.read_parquet(path).sort_values("run_id", ignore_index=True)
+
+
+def read_table(out_dir: str | Path, table: str = "runs") -> pd.DataFrame:
+    """A batch table with each run's identity, policy, parameters and seed as columns, sorted by run_id.
+
+    The join helper: steps, issues and agents tables store only ``run_id`` beside their own columns;
+    this puts the runs table's columns up to ``replication`` (point, policy, base, the varied
+    parameters, the [set] and rule-set values, seed) in front of them.
+    """
+    runs = read_runs(out_dir)
+    if table == "runs":
+        return runs
+    path = Path(out_dir) / f"{table}.parquet"
+    if table not in PER_RUN or not path.exists():
+        have = [t for t in TABLES if (Path(out_dir) / f"{t}.parquet").exists()]
+        raise ConfigError(f"{out_dir}: no {table} table; this batch has: {', '.join(have)}")
+    meta = runs[list(runs.columns[: list(runs.columns).index("replication") + 1])]
+    rows = pd.read_parquet(path)
+    order = ["run_id", *(c for c in ("step", "issue_id", "actor") if c in rows.columns)]
+    return meta.merge(rows, on="run_id", how="right").sort_values(order, ignore_index=True)
+
+
+def pilot(spec: ExperimentSpec) -> float:
+    """Seconds one run of ``spec`` takes here (its first run, once, serially): the basis of ``--dry-run``'s estimate."""
+    task = spec.runs()[0]
+    return execute(Job(task.run_id, task.seed, spec.compose(task), spec.outputs)).elapsed_s

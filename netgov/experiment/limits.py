@@ -137,11 +137,12 @@ def _highest(p: Parameter) -> float | None:
     return None
 
 
-def largest_run(spec: ExperimentSpec) -> ModelConfig:
-    """The base config with every varied count (``actors.*``, ``scale``, ``steps``) at its largest (a bound)."""
+def largest_run(spec: ExperimentSpec, cfg: ModelConfig | None = None) -> ModelConfig:
+    """A policy's config (default: the base) with every varied count (``actors.*``, ``scale``, ``steps``) at its
+    largest (a bound)."""
     from netgov.model.config import field_at, field_bounds
 
-    cfg = spec.scenario.config
+    cfg = spec.scenario.config if cfg is None else cfg
     actors_update: dict[str, Any] = {}
     update: dict[str, Any] = {}
     for p in spec.parameters:
@@ -171,7 +172,8 @@ def check_spec(spec: ExperimentSpec, i_know: bool = False) -> None:
     check_replications(spec.replications, f"{where}: replications =", i_know)
     if not i_know and points > MAX_POINTS:
         raise _above(f"{where}: a {spec.sampler} design of {points:,} points", MAX_POINTS, "points", "MAX_POINTS")
-    runs = int(points) * spec.replications
-    check_runs(runs, f"{where}: {points:,} points x {spec.replications:,} replications", i_know)
-    big = largest_run(spec)
-    check_work(big, None, f"{where}: the largest run", i_know)
+    runs = int(points) * spec.replications * len(spec.policies)
+    policies = f" x {len(spec.policies):,} policies" if len(spec.policies) > 1 else ""
+    check_runs(runs, f"{where}: {points:,} points{policies} x {spec.replications:,} replications", i_know)
+    for policy in spec.policies:
+        check_work(largest_run(spec, policy.scenario.config), None, f"{where}: the largest run", i_know)

@@ -12,7 +12,9 @@ morris), mapped from the unit hypercube through each parameter's list, range or 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import itertools
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -36,7 +38,19 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from netgov.experiment.runner import run_seed
-from netgov.model.config import ConfigError, Strict, field_at, field_bounds, flatten, iter_fields, nest, suggest
+from netgov.model.config import (
+    ConfigError,
+    Strict,
+    allowed,
+    field_at,
+    field_bounds,
+    flatten,
+    iter_fields,
+    merge,
+    nest,
+    suggest,
+    validate_config,
+)
 from netgov.scenarios.loader import DEFAULT, SCENARIO_DIR, Scenario, load, read_toml, resolve_path
 
 Sampler = Literal["grid", "lhs", "sobol", "morris"]
@@ -75,11 +89,18 @@ class Parameter:
             pts = self.low + self.step * np.arange(math.floor((self.high - self.low) / self.step + 1e-9) + 1)
         return [self._cast(x) for x in pts]
 
+    @property
+    def numeric(self) -> bool:
+        """Numbers (a range, a distribution or a list of numbers), not categories."""
+        return all(isinstance(v, int | float) and not isinstance(v, bool) for v in self.values)
+
     def from_unit(self, u: np.ndarray) -> list[Any]:
-        """Map points of [0, 1] to values: list index, or the distribution's quantile."""
+        """Map points of [0, 1] to values: list index (a numeric list in ascending order, so a larger u
+        is a larger value and Morris' mu keeps its sign), or the distribution's quantile."""
         if self.values:
-            idx = np.minimum((u * len(self.values)).astype(int), len(self.values) - 1)
-            return [self.values[i] for i in idx]
+            values = sorted(self.values) if self.numeric else self.values
+            idx = np.minimum((u * len(values)).astype(int), len(values) - 1)
+            return [values[i] for i in idx]
         from scipy import stats
 
         if self.distribution == "normal":
@@ -109,7 +130,25 @@ class RunTask:
     point: int
     replication: int
     seed: int
-    params: dict[str, Any]
+    params: dict[str, Any]  # the world: the sampled parameters' values at this point
+    policy: str = ""
+    key: str = ""  # a hash of everything that decides this run's result: --resume keeps a run whose key still matches
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One policy (EMA Workbench's lever set): a shipped scenario, a scenario file, or a rule set on the base."""
+
+    name: str
+    base: str  # the scenario it starts from (a name or a path)
+    rules: dict[str, Any]  # the rule set: {dotted key: value} on top of `base` (empty for a scenario)
+    scenario: Scenario  # `base` with the rules and the spec's [set] applied
+
+    @property
+    def digest(self) -> str:
+        """A hash of the policy's whole validated config (defaults included)."""
+        dump = self.scenario.config.model_dump(mode="json", by_alias=True)
+        return hashlib.sha256(json.dumps(dump, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -128,6 +167,42 @@ class ExperimentSpec:
     outputs: tuple[str, ...] = ("final",)
     fixed: dict[str, Any] = field(default_factory=dict)  # the [set] table (nested), `steps` included
     summary: str = ""
+    policies: tuple[Policy, ...] = ()  # every policy runs in every world; () = the base scenario alone
+    question: str = ""  # what the study asks (shown by `netgov robustness`)
+
+    def __post_init__(self) -> None:
+        if not self.policies:  # a plain batch: one policy, the base scenario itself
+            object.__setattr__(self, "policies", (Policy(self.scenario.name, self.base, {}, self.scenario),))
+
+    @property
+    def policy_names(self) -> list[str]:
+        return [p.name for p in self.policies]
+
+    @property
+    def recorded(self) -> list[str]:
+        """Keys fixed by [set] or by a policy's rule set, written as columns beside the varied parameters."""
+        keys = dict.fromkeys(k for k in flatten(self.fixed))
+        for pol in self.policies:
+            keys.update(dict.fromkeys(pol.rules))
+        return [k for k in keys if k not in self.names]
+
+    def recorded_values(self, policy: Policy) -> dict[str, Any]:
+        """The values of :attr:`recorded` under ``policy`` (from its validated config, defaults included)."""
+        dump = flatten(policy.scenario.config.model_dump(mode="json", by_alias=True))
+        data = flatten(policy.scenario.data)
+        return {k: data[k] if k in data else dump.get(k) for k in self.recorded}
+
+    def compose(self, task: RunTask) -> dict[str, Any]:
+        """The one place a run's parameters are put together: base + policy + world + [set].
+
+        The policy's scenario already holds its base, its rule set and [set] (disjoint from the
+        world's keys, checked when the spec is read), so the world goes on top. Per-replication
+        overrides (e.g. parameter sets drawn from an ensemble) belong here too.
+        """
+        return merge(self.policy(task.policy).scenario.data, nest(task.params))
+
+    def policy(self, name: str) -> Policy:
+        return next(p for p in self.policies if p.name == name)
 
     @property
     def names(self) -> list[str]:
@@ -172,13 +247,30 @@ class ExperimentSpec:
         return [dict(zip(self.names, row, strict=True)) for row in zip(*columns, strict=True)]
 
     def runs(self) -> list[RunTask]:
-        """Every run: point-major, ``run_id = point * replications + replication``."""
+        """Every run: point-major, then policy, then replication: ``run_id = (point * P + policy) * R + r``.
+
+        The seed comes from (master seed, replication): replication r of every point and every policy
+        faces the same random draws (common random numbers), so differences between them are paired.
+        """
+        seeds = [run_seed(self.seed, r) for r in range(self.replications)]
+        digests = [p.digest for p in self.policies]
         tasks = []
         for i, point in enumerate(self.points()):
-            for r in range(self.replications):
-                run_id = i * self.replications + r
-                tasks.append(RunTask(run_id, i, r, run_seed(self.seed, run_id), point))
+            world = json.dumps(point, sort_keys=True, default=str)
+            for k, pol in enumerate(self.policies):
+                for r, seed in enumerate(seeds):
+                    run_id = (i * len(self.policies) + k) * self.replications + r
+                    key = f"{digests[k]}|{world}|{seed}|{','.join(self.outputs)}"
+                    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+                    tasks.append(RunTask(run_id, i, r, seed, point, pol.name, digest))
         return tasks
+
+    def n_points(self) -> int:
+        """Design points (worlds) without building them."""
+        if self.sampler == "grid":
+            return math.prod(len(p.grid()) for p in self.parameters)
+        n, d = self.samples or 0, len(self.parameters)
+        return {"lhs": n, "sobol": n * (d + 2), "morris": n * (d + 1)}[self.sampler]
 
     def with_sampler(self, sampler: str, samples: int | None = None) -> ExperimentSpec:
         """The same experiment under another sampler (how `netgov sensitivity` builds its design)."""
@@ -199,6 +291,8 @@ class ExperimentSpec:
             "seed": self.seed,
             "outputs": list(self.outputs),
             "set": self.fixed,
+            "question": self.question,
+            "policies": {p.name: {"base": p.base, **p.rules} for p in self.policies},
             "parameters": {
                 p.key: {k: v for k, v in _param_dict(p).items() if v not in (None, ())} for p in self.parameters
             },
@@ -336,6 +430,7 @@ class SpecFile(Strict):
     """The keys of a spec file; its tables' keys are schema parameters, checked by :func:`_by_parameter`."""
 
     summary: str = ""
+    question: str = ""
     base: str = Field(DEFAULT, description="a scenario name or a .toml file")
     sampler: Sampler = "grid"
     samples: int | None = Field(None, ge=1)
@@ -345,6 +440,8 @@ class SpecFile(Strict):
     steps: int | None = Field(None, ge=1)
     outputs: list[Output] = Field(default_factory=list)
     parameters: dict[str, Any] = Field(default_factory=dict)
+    uncertainties: dict[str, Any] = Field(default_factory=dict)
+    policies: dict[str, str | dict[str, Any]] = Field(default_factory=dict)
     set: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -471,7 +568,13 @@ def parse_spec(raw: Mapping[str, Any], path: Path | None) -> ExperimentSpec:
         top = SpecFile.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_explain(exc, raw, where)) from None
-    params_raw = _by_parameter(top.parameters, f"{where}: parameters")
+    if top.parameters and top.uncertainties:
+        raise ConfigError(
+            f"{where}: both [parameters] and [uncertainties] are given; they are the same table (the sampled"
+            " parameters): keep one"
+        )
+    table = "uncertainties" if top.uncertainties else "parameters"
+    params_raw = _by_parameter(top.uncertainties or top.parameters, f"{where}: {table}")
     if not params_raw:
         raise ConfigError(
             f"{where}: [parameters] is missing or empty: vary at least one parameter, e.g. notice_period = [1, 6]"
@@ -479,7 +582,7 @@ def parse_spec(raw: Mapping[str, Any], path: Path | None) -> ExperimentSpec:
     try:
         forms = PARAMETERS.validate_python(params_raw)
     except ValidationError as exc:
-        raise ConfigError(_explain(exc, params_raw, where, "parameters")) from None
+        raise ConfigError(_explain(exc, params_raw, where, table)) from None
     fixed_flat = _by_parameter(top.set, f"{where}: set")
     if top.steps is not None:
         if "steps" in fixed_flat:
@@ -490,20 +593,22 @@ def parse_spec(raw: Mapping[str, Any], path: Path | None) -> ExperimentSpec:
         raise ConfigError(
             f"{where}: parameters.{both[0]} is also fixed in [set] (or by steps); vary it or fix it, not both"
         )
-    base = top.base
-    if path is not None and base != DEFAULT and not Path(base).is_absolute() and (path.parent / base).is_file():
-        base = str((path.parent / base).resolve())
-    elif base != DEFAULT:
-        resolve_path(base)  # a clear error for an unknown base
+    base = _base_ref(top.base, path)
     fixed = nest(fixed_flat)
     try:
         scenario = load(base, fixed)
     except ConfigError as exc:
         raise ConfigError(f"{where}: base = {base!r} with [set]: {exc}") from None
+    policies = tuple(
+        _policy(name, value, base, path, fixed, set(params_raw), f"{where}: policies.{name}")
+        for name, value in top.policies.items()
+    )
     spec = ExperimentSpec(
         path=path,
         base=base,
         scenario=scenario,
+        policies=policies,
+        question=top.question,
         parameters=tuple(_parameter(k, form) for k, form in forms.items()),
         sampler=top.sampler,
         samples=top.samples,
@@ -519,7 +624,74 @@ def parse_spec(raw: Mapping[str, Any], path: Path | None) -> ExperimentSpec:
             f"{where}: samples = {top.samples!r} is not allowed with sampler 'grid' (it runs every combination)"
         )
     _check_design(spec, where)
+    _check_values(spec, where, table)
     return spec
+
+
+def _base_ref(ref: str, path: Path | None) -> str:
+    """A scenario reference as given, or resolved against the spec's folder when a file is there."""
+    if path is not None and ref != DEFAULT and not Path(ref).is_absolute() and (path.parent / ref).is_file():
+        return str((path.parent / ref).resolve())
+    if ref != DEFAULT:
+        resolve_path(ref)  # a clear error for an unknown scenario
+    return ref
+
+
+def _policy(
+    name: str,
+    value: str | dict[str, Any],
+    base: str,
+    path: Path | None,
+    fixed: dict[str, Any],
+    varied: set[str],
+    where: str,
+) -> Policy:
+    """A policy: a scenario (name or file), or a rule set {schema key: value, base = optional scenario}."""
+    if isinstance(value, str):
+        ref, rules = _base_ref(value, path), {}
+    else:
+        table = dict(value)
+        ref = _base_ref(str(table.pop("base", base)), path)
+        rules = _by_parameter(table, where)
+        if not rules:
+            raise ConfigError(f"{where}: an empty rule set; give schema keys (e.g. notice_period = 6) or a scenario")
+    clash = sorted(set(rules) & varied) or sorted(set(rules) & set(flatten(fixed)))
+    if clash:
+        raise ConfigError(
+            f"{where}: {clash[0]} is set by the policy and also varied or fixed in [set]; a key is a policy's"
+            " lever or an uncertainty or fixed, not two of these"
+        )
+    try:
+        scenario = load(ref, merge(nest(rules), fixed))
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return Policy(name, ref, rules, scenario)
+
+
+def _candidates(p: Parameter) -> list[Any]:
+    """The values a parameter can take that bound every other: its list, or its range's ends."""
+    if p.values:
+        return list(p.values)
+    return [p._cast(x) for x in (p.low, p.high) if x is not None]
+
+
+def _check_values(spec: ExperimentSpec, where: str, table: str) -> None:
+    """Every value a run can get, checked against the schema under every policy before anything runs."""
+    for p in spec.parameters:
+        info = field_at(p.key)
+        bounds = field_bounds(info) if info is not None else {}
+        if p.distribution == "normal" and bounds and (p.low is None or p.high is None):
+            raise ConfigError(
+                f"{where}: {table}.{p.key}: a normal distribution needs min and max here: expected {allowed(info)}"
+            )
+        for value in _candidates(p):
+            for pol in spec.policies:
+                try:
+                    validate_config(merge(pol.scenario.data, nest({p.key: value})), "parameters")
+                except ConfigError as exc:
+                    under = f" under policy {pol.name!r}" if len(spec.policies) > 1 else ""
+                    what = str(exc).split(" is not allowed: ", 1)[-1]
+                    raise ConfigError(f"{where}: {table}.{p.key} = {value!r} is not allowed{under}: {what}") from None
 
 
 def load_spec(path: str | Path) -> ExperimentSpec:

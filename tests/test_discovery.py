@@ -1,0 +1,70 @@
+"""Scenario discovery (PRIM, CART, feature scores via EMA Workbench) on batches whose failure region is known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from netgov.analysis.contrasts import Contrast
+from netgov.analysis.discovery import cases, discover, parse_where
+from netgov.model.config import ConfigError
+
+PARAMS = ["openness", "acceptance", "participation.cost"]
+
+
+def synthetic_runs(n: int = 400, reps: int = 2) -> pd.DataFrame:
+    """A two-policy batch: policy `new` beats `old` by 0.1 except where openness > 0.6 and acceptance > 0.5,
+    where it loses by 0.1 (plus noise that pairs cancel: the same draw under both policies)."""
+    rng = np.random.default_rng(7)
+    x = rng.uniform(0, 1, (n, 3))
+    rows = []
+    for point in range(n):
+        fails = x[point, 0] > 0.6 and x[point, 1] > 0.5
+        for r in range(reps):
+            noise = rng.normal(0, 0.2)
+            for k, policy in enumerate(("old", "new")):
+                effect = 0.0 if policy == "old" else (-0.1 if fails else 0.1)
+                rows.append(
+                    {"run_id": (point * 2 + k) * reps + r, "point": point, "policy": policy, "replication": r}
+                    | {"seed": r, "status": "ok", **dict(zip(PARAMS, x[point], strict=True))}
+                    | {"inclusiveness": 0.5 + noise + effect}
+                )
+    return pd.DataFrame(rows)
+
+
+def test_prim_and_cart_recover_a_known_failure_box() -> None:
+    runs = synthetic_runs()
+    worlds, question = cases(runs, PARAMS, contrast=Contrast("policy", "new", "old"), metric="inclusiveness")
+    truth = (worlds["openness"] > 0.6) & (worlds["acceptance"] > 0.5)
+    assert (worlds["of_interest"] == truth).all()  # pairs cancel the noise exactly
+    assert "new does worse than old on inclusiveness" in question
+    found = discover(worlds, PARAMS, question, seed=1)
+    limits = found.limits.set_index("parameter")
+    assert set(limits.index) == {"openness", "acceptance"}
+    assert limits.at["openness", "min"] == pytest.approx(0.6, abs=0.05)
+    assert limits.at["acceptance", "min"] == pytest.approx(0.5, abs=0.05)
+    row = found.trajectory.iloc[found.chosen]
+    assert row["coverage"] > 0.9 and row["density"] > 0.9
+    assert (limits[["qp_min"]].fillna(1) < 0.05).all().all()  # both lower limits are significant
+    best = found.cart.sort_values("density").iloc[-1]
+    assert best["density"] == 1.0 and "openness" in best["limits"] and "acceptance" in best["limits"]
+    assert (
+        list(found.scores["parameter"][:2]) != ["participation.cost"]
+        and found.scores["parameter"].iloc[-1] == "participation.cost"
+    )
+    assert set(found.figures) == {"prim_trajectory", "prim_box", "cart_tree", "feature_scores"}
+
+
+def test_where_selects_worlds_by_threshold_and_is_checked() -> None:
+    runs = synthetic_runs(n=60)
+    worlds, question = cases(runs, PARAMS, where=parse_where("inclusiveness < 0.5", ["inclusiveness"]), policy="old")
+    old = runs[runs["policy"] == "old"].groupby("point")["inclusiveness"].mean()
+    assert (worlds["of_interest"] == (old < 0.5)).all() and "under old" in question
+    with pytest.raises(ConfigError, match='expected "METRIC < NUMBER"'):
+        parse_where("inclusiveness ~ 3", ["inclusiveness"])
+    with pytest.raises(ConfigError, match="'capture' is not a final metric"):
+        parse_where("capture < 3", ["inclusiveness"])
+    none = worlds.assign(of_interest=False)
+    with pytest.raises(ConfigError, match="no world is a case of interest"):
+        discover(none, PARAMS, question, plots=False)
