@@ -698,15 +698,25 @@ def batch(
     worker_timeout: WorkerTimeoutOpt = WORKER_TIMEOUT,
     i_know: IKnowOpt = False,
     dry_run: DryRunOpt = False,
+    ensemble: EnsembleOpt = None,
 ) -> None:
-    """Run an experiment: every point x policy x replication, streamed to Parquet. Exit 1 if any run failed."""
+    """Run an experiment: every point x policy x replication, streamed to Parquet. Exit 1 if any run failed.
+
+    With --ensemble (or `ensemble = ...` in the spec) replication r of every point and policy draws
+    the same calibrated parameter set; its row is the `world` column of runs.parquet.
+    """
+    from dataclasses import replace
+
     from netgov.experiment import limits
+    from netgov.experiment.ensemble import Ensemble
     from netgov.experiment.spec import load_spec
 
     try:
         check_worker_timeout(worker_timeout)
         check_out_dir(out)
         loaded = load_spec(spec)
+        if ensemble is not None:
+            loaded = replace(loaded, ensemble=Ensemble.load(ensemble))
         limits.check_spec(loaded, i_know)
     except ConfigError as exc:
         raise fail(str(exc)) from None

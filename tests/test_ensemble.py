@@ -87,3 +87,40 @@ def test_compare_with_the_ensemble_pairs_designs_and_bad_files_are_one_line(run_
     bad = run_netgov("compare", "defaults", "short_notice", "--ensemble", str(tmp_path / "none.parquet"))
     assert bad.returncode == 2 and "--ensemble" in bad.stderr and "no such file" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr
+
+
+def test_a_batch_draws_one_parameter_set_per_replication_for_every_policy(tmp_path) -> None:
+    """Batch CRN with an ensemble: the `world` column is the same across policies and points of a replication."""
+    from netgov.experiment.batch import run_batch
+    from netgov.experiment.spec import parse_spec
+
+    rows = [
+        {"actors.civil_society": 300, "travel_cost": 0.4, "weight": 1.0},
+        {"actors.civil_society": 120, "travel_cost": 1.2, "weight": 1.0},
+    ]
+    path = _write(tmp_path, rows)
+    raw = {
+        "replications": 4,
+        "steps": 2,
+        "ensemble": str(path),
+        "policies": {"idp": "idp_distributed", "wgec": "wgec_body_2013"},
+        "uncertainties": {"notice_period": [1, 6]},
+    }
+    spec = parse_spec(raw, None)
+    tasks = spec.runs()
+    by_rep = {}
+    for t in tasks:
+        by_rep.setdefault(t.replication, set()).add(t.world)
+        cfg = spec.compose(t)
+        want = spec.ensemble.row(t.world)
+        assert cfg["travel_cost"] == want["travel_cost"]
+        members = cfg["actors"]["civil_society"]
+        assert members == (5 if t.policy == "wgec" else want["actors.civil_society"])  # a body keeps its own
+        assert cfg["notice_period"] == t.params["notice_period"]  # the sampled world wins over a draw
+    assert all(len(w) == 1 for w in by_rep.values())
+    out = tmp_path / "batch"
+    result = run_batch(spec, out, workers=1, show_progress=False)
+    assert not result.failed
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert runs.groupby("replication")["world"].nunique().eq(1).all()
+    assert set(runs["world"]) == {t.world for t in tasks}

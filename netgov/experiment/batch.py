@@ -349,6 +349,8 @@ def runs_schema(spec: ExperimentSpec, tasks: list[RunTask]) -> pa.Schema:
     fields += [pa.field(k, _arrow_type(t.params[k] for t in tasks)) for k in spec.names]
     recorded = [spec.recorded_values(p) for p in spec.policies]
     fields += [pa.field(k, _arrow_type(r[k] for r in recorded)) for k in spec.recorded]
+    if spec.ensemble is not None:  # which drawn parameter set (ensemble row) each run ran in
+        fields.append(pa.field("world", pa.int64()))
     fields += [pa.field("seed", pa.int64()), pa.field("replication", pa.int64()), pa.field("run_key", pa.string())]
     fields += [pa.field(m, t) for m, t in metric_types().items()]
     fields += [pa.field("status", pa.string()), pa.field("error", pa.string()), pa.field("elapsed_s", pa.float64())]
@@ -544,6 +546,7 @@ class Sink:
                 "point": task.point,
                 "policy": task.policy,
                 **params,
+                **({"world": task.world} if task.world is not None else {}),
                 "seed": task.seed,
                 "replication": task.replication,
                 "run_key": task.key,

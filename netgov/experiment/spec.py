@@ -37,6 +37,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
+from netgov.experiment.ensemble import SHIPPED_NAME, Ensemble
 from netgov.experiment.runner import run_seed
 from netgov.model.config import (
     ConfigError,
@@ -133,6 +134,7 @@ class RunTask:
     params: dict[str, Any]  # the world: the sampled parameters' values at this point
     policy: str = ""
     key: str = ""  # a hash of everything that decides this run's result: --resume keeps a run whose key still matches
+    world: int | None = None  # with an ensemble: the row of the parameter set this replication drew
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,7 @@ class ExperimentSpec:
     summary: str = ""
     policies: tuple[Policy, ...] = ()  # every policy runs in every world; () = the base scenario alone
     question: str = ""  # what the study asks (shown by `netgov robustness`)
+    ensemble: Ensemble | None = None  # replication r of every run draws its fitted parameters from it
 
     def __post_init__(self) -> None:
         if not self.policies:  # a plain batch: one policy, the base scenario itself
@@ -196,10 +199,16 @@ class ExperimentSpec:
         """The one place a run's parameters are put together: base + policy + world + [set].
 
         The policy's scenario already holds its base, its rule set and [set] (disjoint from the
-        world's keys, checked when the spec is read), so the world goes on top. Per-replication
-        overrides (e.g. parameter sets drawn from an ensemble) belong here too.
+        world's keys, checked when the spec is read), so the world goes on top. With an ensemble,
+        the replication's drawn parameter set goes underneath: whatever the policy's scenario, its
+        rules, [set] or the sampled world set themselves wins (``loader.in_world``'s rule).
         """
-        return merge(self.policy(task.policy).scenario.data, nest(task.params))
+        scenario = self.policy(task.policy).scenario
+        data = scenario.data
+        if self.ensemble is not None and task.world is not None:
+            drawn = self.ensemble.row(task.world)
+            data = merge(nest({k: v for k, v in drawn.items() if k not in scenario.sources}), data)
+        return merge(data, nest(task.params))
 
     def policy(self, name: str) -> Policy:
         return next(p for p in self.policies if p.name == name)
@@ -254,6 +263,9 @@ class ExperimentSpec:
         """
         seeds = [run_seed(self.seed, r) for r in range(self.replications)]
         digests = [p.digest for p in self.policies]
+        ens = self.ensemble
+        worlds = [ens.index(self.seed, r) for r in range(self.replications)] if ens is not None else None
+        drawn = [json.dumps(ens.row(w), sort_keys=True) for w in worlds] if ens is not None and worlds else None
         tasks = []
         for i, point in enumerate(self.points()):
             world = json.dumps(point, sort_keys=True, default=str)
@@ -261,8 +273,11 @@ class ExperimentSpec:
                 for r, seed in enumerate(seeds):
                     run_id = (i * len(self.policies) + k) * self.replications + r
                     key = f"{digests[k]}|{world}|{seed}|{','.join(self.outputs)}"
+                    if drawn is not None:
+                        key += f"|{drawn[r]}"
                     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-                    tasks.append(RunTask(run_id, i, r, seed, point, pol.name, digest))
+                    w = worlds[r] if worlds is not None else None
+                    tasks.append(RunTask(run_id, i, r, seed, point, pol.name, digest, w))
         return tasks
 
     def n_points(self) -> int:
@@ -293,6 +308,7 @@ class ExperimentSpec:
             "set": self.fixed,
             "question": self.question,
             "policies": {p.name: {"base": p.base, **p.rules} for p in self.policies},
+            "ensemble": str(self.ensemble.path) if self.ensemble is not None else None,
             "parameters": {
                 p.key: {k: v for k, v in _param_dict(p).items() if v not in (None, ())} for p in self.parameters
             },
@@ -443,6 +459,7 @@ class SpecFile(Strict):
     uncertainties: dict[str, Any] = Field(default_factory=dict)
     policies: dict[str, str | dict[str, Any]] = Field(default_factory=dict)
     set: dict[str, Any] = Field(default_factory=dict)
+    ensemble: str | None = Field(None, description="`calibrated` or a .parquet of parameter sets (netgov calibrate)")
 
 
 def _expected(info: FieldInfo) -> str:
@@ -618,6 +635,7 @@ def parse_spec(raw: Mapping[str, Any], path: Path | None) -> ExperimentSpec:
         outputs=("final", *(o for o in OUTPUTS[1:] if o in top.outputs)),
         fixed=fixed,
         summary=top.summary,
+        ensemble=_ensemble(top.ensemble, path, where),
     )
     if top.sampler == "grid" and top.samples is not None:
         raise ConfigError(
@@ -626,6 +644,15 @@ def parse_spec(raw: Mapping[str, Any], path: Path | None) -> ExperimentSpec:
     _check_design(spec, where)
     _check_values(spec, where, table)
     return spec
+
+
+def _ensemble(ref: str | None, path: Path | None, where: str) -> Ensemble | None:
+    """The spec's ensemble: ``calibrated`` (shipped) or a Parquet file, relative to the spec's folder."""
+    if ref is None:
+        return None
+    if ref != SHIPPED_NAME and path is not None and not Path(ref).is_absolute():
+        ref = str(path.parent / ref)
+    return Ensemble.load(ref, f"{where}: ensemble =")
 
 
 def _base_ref(ref: str, path: Path | None) -> str:
