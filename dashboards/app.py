@@ -295,7 +295,7 @@ module.exports = {
       const want = names[e.key.toLowerCase()];
       if (!want) return;
       const button = [...document.querySelectorAll("button")].find(
-        (b) => want.includes(b.innerText.trim()) && !b.disabled);
+        (b) => want.includes(b.textContent.trim()) && !b.disabled);
       if (button) { e.preventDefault(); button.click(); }
     };
     document.addEventListener("keydown", this.onKey);

@@ -54,6 +54,22 @@ EVENT_STYLE: dict[str, tuple[str, str]] = {
     "closes": ("#CC79A7", "circle"),
 }
 REGION_LABELS: dict[str, str] = {**REGION_NAMES, "global": "global (UN agencies)"}
+#: Short names for the axes of the small heat maps (the tables beside them use the full names).
+SHORT_GROUPS: dict[str, str] = {
+    "government": "governments",
+    "civil_society": "civil society",
+    "business": "private sector",
+    "technical_community": "technical / academic",
+    "un_agency": "IGOs / UN agencies",
+}
+SHORT_REGIONS: dict[str, str] = {
+    "africa": "Africa",
+    "asia_pacific": "Asia-Pacific",
+    "eastern_europe": "E. Europe",
+    "latin_america_caribbean": "Lat. Am. & Carib.",
+    "western_europe_others": "W. Europe & others",
+    "global": "global",
+}
 #: Issue-table columns: the documented per-issue columns a room needs.
 ISSUE_COLUMNS: tuple[str, ...] = (
     "issue_id",
@@ -121,13 +137,13 @@ def long_records(table: pd.DataFrame, keys: Sequence[str]) -> list[dict[str, Any
     ]
 
 
-def _colour(title: str = "metric") -> dict[str, Any]:
+def _colour(big: bool = False) -> dict[str, Any]:
     return {
         "field": "metric",
         "type": "nominal",
-        "title": title,
+        "title": "metric",
         "scale": {"domain": list(LIVE_METRICS), "range": list(LIVE_METRICS.values())},
-        "legend": {"orient": "bottom", "columns": 2},
+        "legend": {"orient": "bottom", "columns": 1 if big else 2},
     }
 
 
@@ -152,7 +168,7 @@ def metrics_spec(
         "encoding": {
             "x": {"field": "step", "type": "quantitative", "title": "month", "axis": {"tickMinStep": 1, "format": "d"}},
             "y": {"field": "value", "type": "quantitative", "title": "running mean (0-1)", "scale": {"domain": [0, 1]}},
-            "color": _colour(),
+            "color": _colour(big),
             "tooltip": tooltip,
         },
         # each metric's meaning, from the typed per-step contract: shown when a point is hovered
@@ -162,7 +178,13 @@ def metrics_spec(
     }
     data = {"values": long_records(table, keys)}
     if by_run:
-        facet = {"field": "run", "type": "nominal", "title": None, "sort": list(by_run)}
+        facet = {
+            "field": "run",
+            "type": "nominal",
+            "title": None,
+            "sort": list(by_run),
+            "header": {"labelLimit": 250, "labelFontWeight": "bold"},
+        }
         inner = {**lines, "width": "container", "height": 200}
         return {
             "$schema": VEGA_LITE,
@@ -170,7 +192,7 @@ def metrics_spec(
             "config": look(big),
             "data": data,
             "facet": {"column": facet},
-            "spec": {**inner, "width": 300 if not big else 360},
+            "spec": {**inner, "width": 250},
         }
     layers: list[dict[str, Any]] = [{**lines, "data": data}]
     if months is not None and len(months):
@@ -181,7 +203,7 @@ def metrics_spec(
                 "encoding": {
                     "x": {"field": "step", "type": "quantitative"},
                     "y": {"field": "value", "type": "quantitative"},
-                    "color": _colour(),
+                    "color": _colour(big),
                     "tooltip": [
                         {"field": "step", "type": "quantitative", "title": "month"},
                         {"field": "metric", "type": "nominal"},
@@ -289,7 +311,7 @@ def ties_spec(model: GovernanceModel, big: bool = False) -> dict[str, Any]:
             for i in range(len(names))
             for j in range(len(names))
         ]
-        axis = {"labelLimit": 220, "title": None}
+        axis = {"labelLimit": 160, "title": None}
         return {
             "data": {"values": records},
             "title": title,
@@ -308,6 +330,7 @@ def ties_spec(model: GovernanceModel, big: bool = False) -> dict[str, Any]:
                             "type": "quantitative",
                             "scale": {"scheme": "blues"},
                             "title": "tie weight",
+                            "legend": {"orient": "bottom", "gradientLength": 160},
                         },
                         "tooltip": [{"field": "from"}, {"field": "to"}, {"field": "ties", "format": ",.0f"}],
                     },
@@ -322,8 +345,8 @@ def ties_spec(model: GovernanceModel, big: bool = False) -> dict[str, Any]:
             ],
         }
 
-    group_names = [GROUP_NAMES[g] for g in GROUPS]
-    region_names = [REGION_LABELS[r] for r in REGION_CODES]
+    group_names = [SHORT_GROUPS[g] for g in GROUPS]
+    region_names = [SHORT_REGIONS[r] for r in REGION_CODES]
     return {
         "$schema": VEGA_LITE,
         "usermeta": EMBED,
@@ -381,19 +404,22 @@ def _html(frame: pd.DataFrame, name: str) -> str:
 def seat_spec(tables: dict[str, pd.DataFrame], big: bool) -> dict[str, Any]:
     """Participants by group x region as a heat map with the counts in the cells."""
     present = tables["present"].drop(index="total", columns="total")
+    present = present.set_axis([SHORT_GROUPS[g] for g in GROUPS], axis=0).set_axis(
+        [SHORT_REGIONS[r] for r in REGION_CODES], axis=1
+    )
     records = [{"group": g, "region": r, "n": int(present.loc[g, r])} for g in present.index for r in present.columns]
     enc = {
         "x": {
             "field": "region",
             "type": "nominal",
             "sort": list(present.columns),
-            "axis": {"labelAngle": -30, "title": None, "labelLimit": 200},
+            "axis": {"labelAngle": -30, "title": None, "labelLimit": 160},
         },
         "y": {
             "field": "group",
             "type": "nominal",
             "sort": list(present.index),
-            "axis": {"title": None, "labelLimit": 240},
+            "axis": {"title": None, "labelLimit": 160},
         },
     }
     return chart(
@@ -409,6 +435,7 @@ def seat_spec(tables: dict[str, pd.DataFrame], big: bool) -> dict[str, Any]:
                             "type": "quantitative",
                             "scale": {"scheme": "oranges"},
                             "title": "participants",
+                            "legend": {"orient": "bottom", "gradientLength": 160},
                         }
                     },
                 },
@@ -474,8 +501,8 @@ def difference_spec(mine: pd.DataFrame, theirs: pd.DataFrame, labels: tuple[str,
                     "mark": {"type": "line", "strokeWidth": 4.5 if big else 2.5},
                     "encoding": {
                         "x": {"field": "step", "type": "quantitative", "title": "month"},
-                        "y": {"field": "value", "type": "quantitative", "title": f"{labels[0]} minus {labels[1]}"},
-                        "color": _colour(),
+                        "y": {"field": "value", "type": "quantitative", "title": "first minus second design"},
+                        "color": _colour(big),
                         "tooltip": [{"field": "step"}, {"field": "metric"}, {"field": "value", "format": "+.3f"}],
                     },
                 },
@@ -509,6 +536,7 @@ def CompareView(
     )
     with solara.Div(classes=["netgov-compare", "netgov-chart"]):
         solara.widgets.VegaLite.element(spec=metrics_spec(table, by_run=list(runs), big=big))
+    solara.Text(f"Difference: {labels[0]} minus {labels[1]} (above 0: the first is higher).")
     with solara.Div(classes=["netgov-difference", "netgov-chart"]):
         solara.widgets.VegaLite.element(spec=difference_spec(runs[labels[0]], runs[labels[1]], labels, big))
 
