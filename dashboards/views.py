@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import reacton.ipyvuetify as rv
 import solara
+import traitlets
 
 from netgov.dashboards.timeline import EVENT_KINDS, Journal
 from netgov.model.catalog import GROUP_NAMES, GROUPS, REGION_CODES, REGION_NAMES
@@ -94,6 +96,19 @@ ABSENCE_WORDS: dict[str, str] = {
     "notice": "eligible, held back mostly by short notice",
     "cost": "eligible, held back mostly by travel cost",
 }
+#: Solara's Vega-Lite template waits 100 ms (a debounce) before every redraw, half of a step's budget; the
+#: same template with no wait (a missing pattern leaves it as it is: slower, never broken).
+_TEMPLATE = Path(solara.widgets.VegaLite.template_file).read_text(encoding="utf-8")
+PROMPT_TEMPLATE = _TEMPLATE.replace("this.do_plot()\n        }, 100)", "this.do_plot()\n        }, 0)")
+
+
+class Chart(solara.widgets.VegaLite):
+    """Solara's Vega-Lite widget, redrawn as soon as its spec arrives."""
+
+    template_file = None
+    template = traitlets.Unicode(PROMPT_TEMPLATE).tag(sync=True)
+
+
 NO_NETWORK = "No network has convened yet: the metrics start when the first issue network meets."
 
 
@@ -224,7 +239,7 @@ def MetricsChart(model: GovernanceModel, time: float, big: bool = False) -> None
         return
     spec = metrics_spec(model.step_table(), journal.month_values(), big=big)
     with solara.Div(classes=["netgov-metrics", "netgov-chart"]):
-        solara.widgets.VegaLite.element(spec=spec)
+        Chart.element(spec=spec)
     solara.Text(
         "Lines: the running mean over every network so far. Dots: the networks that convened (or issues "
         "decided) that month.",
@@ -292,9 +307,7 @@ def Timeline(model: GovernanceModel, time: float, on_issue: Callable[[int], None
                 on_issue(int(datum["issue"]))
 
         with solara.Div(classes=["netgov-timeline", "netgov-chart"]):
-            solara.widgets.VegaLite.element(
-                spec=timeline_spec(journal, big), listen_to_click=True, on_altair_click=clicked
-            )
+            Chart.element(spec=timeline_spec(journal, big), listen_to_click=True, on_click=clicked)
 
 
 def ties_spec(model: GovernanceModel, big: bool = False) -> dict[str, Any]:
@@ -369,7 +382,7 @@ def CollaborationView(model: GovernanceModel, time: float, big: bool = False) ->
         solara.Text("No ties yet: actors tie up when they meet in an issue network.")
         return
     with solara.Div(classes=["netgov-ties", "netgov-chart"]):
-        solara.widgets.VegaLite.element(spec=spec)
+        Chart.element(spec=spec)
 
 
 def seat_tables(model: GovernanceModel, issue_id: int) -> dict[str, pd.DataFrame] | None:
@@ -471,7 +484,7 @@ def SeatView(model: GovernanceModel, time: float, issue_id: int | None, big: boo
     solara.Text(issue_words(model, issue_id), classes=["netgov-seat-summary"], style={"font-weight": "500"})
     if tables["present"].loc["total", "total"] > 0:
         with solara.Div(classes=["netgov-seat-chart", "netgov-chart"]):
-            solara.widgets.VegaLite.element(spec=seat_spec(tables, big))
+            Chart.element(spec=seat_spec(tables, big))
     blocks = [
         ("Participants by group and region", _html(tables["present"], "netgov-present")),
         ("Onsite and remote", _html(tables["attendance"], "netgov-attendance")),
@@ -535,10 +548,10 @@ def CompareView(
         classes=["netgov-compare-status"],
     )
     with solara.Div(classes=["netgov-compare", "netgov-chart"]):
-        solara.widgets.VegaLite.element(spec=metrics_spec(table, by_run=list(runs), big=big))
+        Chart.element(spec=metrics_spec(table, by_run=list(runs), big=big))
     solara.Text(f"Difference: {labels[0]} minus {labels[1]} (above 0: the first is higher).")
     with solara.Div(classes=["netgov-difference", "netgov-chart"]):
-        solara.widgets.VegaLite.element(spec=difference_spec(runs[labels[0]], runs[labels[1]], labels, big))
+        Chart.element(spec=difference_spec(runs[labels[0]], runs[labels[1]], labels, big))
 
 
 def rules_line(c: ModelConfig) -> str:

@@ -256,14 +256,13 @@ def test_clicking_an_issue_shows_who_is_at_its_table_as_in_issue_table(server: s
     stayed = sum(v for r in absent.values() for k, v in r.items() if k.startswith("eligible"))
     assert stayed == row["eligible"] - row["participants"]
     assert len(REGION_CODES) == len(present["total"]) - 1
-    # a mark on the timeline opens its issue too
-    mark = page.locator(".netgov-timeline .mark-symbol path").last
+    # a mark on the timeline opens its issue too: the first mark drawn is issue 0's arrival
+    assert issue_id != 0
+    mark = page.locator(".netgov-timeline .mark-symbol path").first
     mark.scroll_into_view_if_needed()
     mark.click(force=True)
     page.wait_for_function(
-        f"() => !document.querySelector('.netgov-seat-summary').innerText.startsWith('Issue #{issue_id} ')"
-        f" || {issue_id} === {int(model.issues[-1].id)}",
-        timeout=TIMEOUT_MS,
+        "() => document.querySelector('.netgov-seat-summary').innerText.startsWith('Issue #0 ')", timeout=TIMEOUT_MS
     )
 
 
