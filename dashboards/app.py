@@ -317,17 +317,9 @@ def Control(key: str, spec: dict[str, Any], on_change: Callable[[str, Any], None
     """One rule control with its one-sentence explanation and range (schema) below it."""
     label, value = spec["label"], spec["value"]
     kind = spec["type"]
-    if kind == "SliderInt":
-        solara.SliderInt(
-            label,
-            value=value,
-            min=spec["min"],
-            max=spec["max"],
-            step=spec["step"],
-            on_value=lambda v: on_change(key, v),
-        )
-    elif kind == "SliderFloat":
-        solara.SliderFloat(
+    if kind in ("SliderInt", "SliderFloat"):
+        slider = solara.SliderInt if kind == "SliderInt" else solara.SliderFloat
+        slider(
             label,
             value=value,
             min=spec["min"],

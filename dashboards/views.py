@@ -310,6 +310,32 @@ def Timeline(model: GovernanceModel, time: float, on_issue: Callable[[int], None
             Chart.element(spec=timeline_spec(journal, big), listen_to_click=True, on_click=clicked)
 
 
+def heat_layers(field: str, scheme: str, title: str, big: bool, where: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """A heat map's cells coloured by ``field`` with the number written in each (grey where it is 0)."""
+    return [
+        {
+            "mark": "rect",
+            "encoding": {
+                "color": {
+                    "field": field,
+                    "type": "quantitative",
+                    "scale": {"scheme": scheme},
+                    "title": title,
+                    "legend": {"orient": "bottom", "gradientLength": 160},
+                },
+                "tooltip": [*where, {"field": field, "format": ",.0f", "title": title}],
+            },
+        },
+        {
+            "mark": {"type": "text", "fontSize": 16 if big else 11},
+            "encoding": {
+                "text": {"field": field, "format": ",.0f"},
+                "color": {"condition": {"test": f"datum.{field} > 0", "value": "#000"}, "value": "#777"},
+            },
+        },
+    ]
+
+
 def ties_spec(model: GovernanceModel, big: bool = False) -> dict[str, Any]:
     """Tie strength between stakeholder groups and between regions: two heat maps with the numbers in them."""
     graph = model.collaboration
@@ -334,28 +360,7 @@ def ties_spec(model: GovernanceModel, big: bool = False) -> dict[str, Any]:
                 "x": {"field": "to", "type": "nominal", "sort": names, "axis": {**axis, "labelAngle": -35}},
                 "y": {"field": "from", "type": "nominal", "sort": names, "axis": axis},
             },
-            "layer": [
-                {
-                    "mark": "rect",
-                    "encoding": {
-                        "color": {
-                            "field": "ties",
-                            "type": "quantitative",
-                            "scale": {"scheme": "blues"},
-                            "title": "tie weight",
-                            "legend": {"orient": "bottom", "gradientLength": 160},
-                        },
-                        "tooltip": [{"field": "from"}, {"field": "to"}, {"field": "ties", "format": ",.0f"}],
-                    },
-                },
-                {
-                    "mark": {"type": "text", "fontSize": 16 if big else 11},
-                    "encoding": {
-                        "text": {"field": "ties", "format": ",.0f"},
-                        "color": {"condition": {"test": "datum.ties > 0", "value": "#000"}, "value": "#777"},
-                    },
-                },
-            ],
+            "layer": heat_layers("ties", "blues", "tie weight", big, [{"field": "from"}, {"field": "to"}]),
         }
 
     group_names = [SHORT_GROUPS[g] for g in GROUPS]
@@ -439,21 +444,7 @@ def seat_spec(tables: dict[str, pd.DataFrame], big: bool) -> dict[str, Any]:
         {
             "data": {"values": records},
             "encoding": enc,
-            "layer": [
-                {
-                    "mark": "rect",
-                    "encoding": {
-                        "color": {
-                            "field": "n",
-                            "type": "quantitative",
-                            "scale": {"scheme": "oranges"},
-                            "title": "participants",
-                            "legend": {"orient": "bottom", "gradientLength": 160},
-                        }
-                    },
-                },
-                {"mark": {"type": "text", "fontSize": 16 if big else 11}, "encoding": {"text": {"field": "n"}}},
-            ],
+            "layer": heat_layers("n", "oranges", "participants", big, [{"field": "group"}, {"field": "region"}]),
         },
         big,
         170,

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Any
 
 import ipyvuetify as v
 import numpy as np
 import pandas as pd
 import pytest
-import solara
+from test_dashboard import click, render, texts
 
 from netgov.dashboards import app as dash
 from netgov.dashboards.report import session_report
@@ -94,42 +93,25 @@ def test_difference_chart_is_first_design_minus_second() -> None:
     assert agenda(a) == agenda(b)  # the same seed: the same issues arrive in both designs
 
 
-@solara.component
-def App() -> None:
-    with solara.AppLayout():
-        dash.Page()
-
-
-def texts(widget: Any) -> list[str]:
-    found: list[str] = []
-    for child in getattr(widget, "children", ()):
-        found.extend([child] if isinstance(child, str) else texts(child))
-    return found
-
-
-def click(rc: Any, label: str) -> None:
-    rc.find(v.Btn, children=[label]).widget.click()
-
-
 def test_reset_after_switching_scenario_keeps_the_scenarios_values() -> None:
     """The bug of SolaraViz's controls: after a switch, Reset rebuilt the model with the schema defaults."""
-    box, rc = solara.render(App(), handle_error=False)
+    rc = render()
     target = load("status_quo_intergovernmental").config
     assert target.decision_rule != ModelConfig().decision_rule
     rc.find(v.Select, label="scenario").widget.v_model = "status_quo_intergovernmental"
     click(rc, "Step")
     click(rc, "Reset")
-    (line,) = [t for t in texts(box) if t.startswith("Rules in force:")]
+    (line,) = [t for t in texts(rc) if t.startswith("Rules in force:")]
     assert f"decision rule: {target.decision_rule}" in line
     assert f"participation rule: {target.participation_rule}" in line
 
 
 def test_compare_mode_steps_both_designs_on_one_seed_with_one_agenda() -> None:
-    box, rc = solara.render(App(), handle_error=False)
+    rc = render()
     rc.find(v.Switch, label="compare two designs").widget.v_model = True
     for _ in range(12):
         click(rc, "Step")
-    (status,) = [t for t in texts(box) if t.startswith("Both at month")]
+    (status,) = [t for t in texts(rc) if t.startswith("Both at month")]
     assert status.startswith("Both at month 12 / 12") and "the same agenda" in status
 
 
