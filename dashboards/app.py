@@ -334,13 +334,22 @@ def Control(key: str, spec: dict[str, Any], on_change: Callable[[str, Any], None
     Line(explanation(key), classes=["netgov-hint"])
 
 
+def offered(spec: dict[str, Any], value: Any) -> bool:
+    """Whether a control offers ``value``: one of a picker's entries, a number on a slider's range, a bool."""
+    if spec["type"] == "Select":
+        return value in spec["values"]
+    if spec["type"] == "Checkbox":
+        return isinstance(value, bool)
+    number = (int,) if spec["type"] == "SliderInt" else (int, float)
+    return isinstance(value, number) and not isinstance(value, bool) and spec["min"] <= value <= spec["max"]
+
+
 @solara.component
 def RuleControls(params: dict[str, Any], values: solara.Reactive[dict[str, Any]]) -> None:
     """The rule controls; a change takes effect on Reset (Mesa's ModelController builds from ``values``)."""
 
     def on_change(key: str, value: Any) -> None:
-        allowed = params[key].get("values")
-        if allowed is not None and value not in allowed:
+        if not offered(params[key], value):
             log.warning("refused %s %r from the browser", key, str(value)[:200])
             return
         values.value = {**values.value, key: value}
@@ -565,8 +574,11 @@ def Dashboard() -> None:
         if advanced:
             with solara.Card("Advanced"):
                 solara.SliderInt("Play Interval (ms)", value=play_interval, min=1, max=500, step=10)
+                Line("Milliseconds between two steps while playing (1–500).", classes=["netgov-hint"])
                 solara.SliderInt("Render Interval (steps)", value=render_interval, min=1, max=100, step=2)
+                Line("Steps run between two redraws while playing (1–100).", classes=["netgov-hint"])
                 solara.Checkbox(label="Use Threads", value=use_threads)
+                Line("Mesa's experimental threaded loop: redraws may skip steps.", classes=["netgov-hint"])
     with solara.Column(classes=["netgov-main"]):
         LiveViews(current, big, other_model, labels)
         InfoPanel()

@@ -294,6 +294,7 @@ def test_session_report_downloads_and_shows_every_chart_offline(
     server: str, room: OfflineSession, tmp_path: Path
 ) -> None:
     page = room.open(server)
+    page.get_by_text("compare two designs", exact=True).click()
     step(page, 8)
     page.locator("textarea").first.fill("Africa missing from the security network: travel support?")
     page.wait_for_timeout(700)
@@ -305,7 +306,7 @@ def test_session_report_downloads_and_shows_every_chart_offline(
     report = room.context.new_page()  # where every request off the machine is aborted
     report.set_content(path.read_text(encoding="utf-8"), wait_until="load")
     images = report.eval_on_selector_all("img.chart", "imgs => imgs.map(i => i.complete && i.naturalWidth > 0)")
-    assert images == [True, True]  # this design's metrics and timeline
+    assert images == [True] * 5  # each design's metrics and timeline, and their difference
     body = report.inner_text("body")
     assert "Africa missing from the security network" in body
     assert "decision rule:" in body and "Every parameter at its default." in body  # the parameters

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from typing import Any
 
 import ipyvuetify as v
 import numpy as np
@@ -127,3 +128,16 @@ def test_the_session_report_is_one_file_with_every_chart_inline(run: DashboardMo
     for issue in run.issues:
         assert f"<td>{issue.id}</td>" in page
     assert all(e.text in page for e in run.journal.events if "&" not in e.text)
+
+
+@pytest.mark.parametrize(
+    ("label", "value"),
+    [("notice period (months)", 10_000), ("notice period (months)", "3"), ("travel support (share of cost)", -1.0)],
+)
+def test_a_control_refuses_a_value_it_does_not_offer(label: str, value: Any) -> None:
+    rc = render()
+    rc.find(v.Slider, label=label).widget.v_model = value
+    click(rc, "Reset")
+    (line,) = [t for t in texts(rc) if t.startswith("Rules in force:")]
+    c = ModelConfig()
+    assert f"notice period: {c.notice_period} months" in line and f"travel support: {c.travel_support:.2f}" in line
