@@ -106,8 +106,9 @@ SIDEBAR_CSS = """
 .netgov-main { max-width: 100%; overflow-x: hidden; }
 .netgov-chart, .netgov-chart > div, .netgov-chart .vega-embed { width: 100%; }
 .netgov-chart .vega-embed details { display: none; }
-.netgov-issues table { table-layout: fixed; width: 100%; }
-.netgov-issues th { white-space: normal !important; overflow-wrap: anywhere; }
+.netgov-issues th { white-space: normal !important; }
+.netgov-issues th, .netgov-issues td { padding: 2px 8px !important; }
+@media (max-width: 1263px) { .netgov-issues th, .netgov-issues td { overflow-wrap: anywhere; } }
 .netgov-hint { font-size: 0.8em; color: #333; line-height: 1.25; }
 """
 #: Projector mode: larger type everywhere (Vuetify sizes in rem), black on white, thicker rules.
@@ -415,7 +416,7 @@ def CompareCard(
         if message:
             solara.Warning(message, classes=["netgov-refusal"])
         solara.Button("Save this design", on_click=can_save, outlined=True, small=True)
-        solara.Text(
+        Line(
             "Both run on the same seed (the same agenda where the designs draw issues alike) and step together.",
             classes=["netgov-hint"],
         )
@@ -561,13 +562,13 @@ def Dashboard() -> None:
             solara.FileDownload(
                 lambda: session_report(current, other_model, labels, notes, loaded),
                 filename=f"netgov_session_{stamp}.html",
-                label="Download the session report (HTML)",
+                label="Session report (HTML)",
                 mime_type="text/html",
             )
             solara.FileDownload(
                 lambda: current.step_table().to_csv(index=False),
                 filename=f"netgov_{os.path.basename(scenario).removesuffix('.toml')}_steps.csv",
-                label="Download the per-step table (CSV)",
+                label="Per-step table (CSV)",
                 mime_type="text/csv",
             )
         solara.Switch(label="advanced (Mesa's developer controls)", value=advanced, on_value=set_advanced)

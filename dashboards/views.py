@@ -578,6 +578,12 @@ def issue_html(model: GovernanceModel) -> str:
     return TABLE_CSS + rows.to_html(index=False, border=0, na_rep="")
 
 
+def readable(rows: pd.DataFrame) -> pd.DataFrame:
+    """Venue, phase and outcome with spaces for underscores, so a narrow column can wrap them."""
+    words = ["venue", "phase", "outcome"]
+    return rows.assign(**{c: rows[c].astype(str).str.replace("_", " ") for c in words})
+
+
 @solara.component
 def IssueTable(model: GovernanceModel, time: float, on_issue: Callable[[int], None]) -> None:
     """One row per issue: venue, phase, participants by group, outcome; click a row to see its table.
@@ -585,7 +591,7 @@ def IssueTable(model: GovernanceModel, time: float, on_issue: Callable[[int], No
     Rebuilt only when an issue arrives or moves on (its rows change with nothing else).
     """
     moves = tuple((issue.phase, issue.venue) for issue in model.issues)
-    items = solara.use_memo(lambda: issue_rows(model).to_dict("records"), [model, moves])
+    items = solara.use_memo(lambda: readable(issue_rows(model)).to_dict("records"), [model, moves])
     solara.Text(f"Rules in force: {rules_line(model.config)}")
     if not model.issues:
         solara.Text("No issues yet: press Step or ▶.")
