@@ -9,15 +9,18 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from netgov.model.catalog import GROUPS, REGION_CODES
 from netgov.model.config import ModelConfig, allowed, field_at, flatten, iter_fields
 from netgov.model.contract import STEP_TABLE, Column
-from netgov.model.issues import Issue
+
+if TYPE_CHECKING:  # `netgov params` and `explain` read this module: they load neither pandas nor the model
+    import pandas as pd
+
+    from netgov.model.issues import Issue
 
 #: Section of docs/ODD.md that describes a parameter, by dotted key or by its first part.
 SECTIONS: dict[str, str] = {
@@ -248,6 +251,8 @@ def at_the_table(
     eligible actor who did not come is counted under the larger of the two; one the rule (or the venue)
     did not admit under ``rule``. The counts of participants are those of ``issue.row()``.
     """
+    import pandas as pd
+
     rows = issue.participants
     g, r = group[rows], region[rows]
     present = np.zeros((len(GROUPS), len(REGION_CODES)), dtype=np.int64)
