@@ -302,9 +302,10 @@ def Timeline(model: GovernanceModel, time: float, on_issue: Callable[[int], None
         solara.Text(NO_NETWORK, classes=["netgov-no-network"])
     if journal.events:
 
-        def clicked(datum: dict[str, Any] | None) -> None:
-            if datum and isinstance(datum.get("issue"), int | float):
-                on_issue(int(datum["issue"]))
+        def clicked(datum: Any) -> None:
+            issue = datum.get("issue") if isinstance(datum, dict) else None
+            if isinstance(issue, int | float) and not isinstance(issue, bool) and math.isfinite(issue):
+                on_issue(int(issue))
 
         with solara.Div(classes=["netgov-timeline", "netgov-chart"]):
             Chart.element(spec=timeline_spec(journal, big), listen_to_click=True, on_click=clicked)
@@ -614,4 +615,10 @@ def IssueRows(items: list[dict[str, Any]], on_issue: Callable[[int], None]) -> N
         class_="netgov-issues",
         style_="cursor: pointer",
     )
-    rv.use_event(table, "click:row", lambda _widget, _event, row: on_issue(int(row["issue_id"])))
+
+    def clicked(_widget: Any, _event: str, row: Any) -> None:
+        issue = row.get("issue_id") if isinstance(row, dict) else None
+        if isinstance(issue, int) and not isinstance(issue, bool):  # the browser sends the row back: check it
+            on_issue(issue)
+
+    rv.use_event(table, "click:row", clicked)

@@ -141,3 +141,17 @@ def test_a_control_refuses_a_value_it_does_not_offer(label: str, value: Any) -> 
     (line,) = [t for t in texts(rc) if t.startswith("Rules in force:")]
     c = ModelConfig()
     assert f"notice period: {c.notice_period} months" in line and f"travel support: {c.travel_support:.2f}" in line
+
+
+def test_clicking_an_issue_row_opens_its_table_and_a_forged_row_changes_nothing() -> None:
+    rc = render()
+    for _ in range(6):
+        click(rc, "Step")
+    table = rc.find(v.DataTable).widget
+    for forged in ({"issue_id": "1; drop"}, {"issue_id": True}, None, ["issue_id", 0]):
+        table.fire_event("click:row", forged)
+    assert not [t for t in texts(rc) if t.startswith("Issue #")]
+    newest = table.items[0]["issue_id"]
+    table.fire_event("click:row", table.items[0])
+    (summary,) = [t for t in texts(rc) if t.startswith("Issue #")]
+    assert summary.startswith(f"Issue #{newest} ")
