@@ -22,7 +22,7 @@ import solara
 import traitlets
 
 from netgov.dashboards.timeline import EVENT_KINDS, Journal
-from netgov.model.catalog import GROUP_NAMES, GROUPS, REGION_CODES, REGION_NAMES
+from netgov.model.catalog import GROUP_NAMES, GROUPS, REGION_CODES
 from netgov.model.config import ModelConfig
 from netgov.model.contract import column
 from netgov.model.describe import at_the_table, ties_between
@@ -55,7 +55,6 @@ EVENT_STYLE: dict[str, tuple[str, str]] = {
     "stalls": ("#000000", "cross"),
     "closes": ("#CC79A7", "circle"),
 }
-REGION_LABELS: dict[str, str] = {**REGION_NAMES, "global": "global (UN agencies)"}
 #: Short names for the axes of the small heat maps (the tables beside them use the full names).
 SHORT_GROUPS: dict[str, str] = {
     "government": "governments",
@@ -404,7 +403,7 @@ def seat_tables(model: GovernanceModel, issue_id: int) -> dict[str, pd.DataFrame
     cost_loss = c.participation.cost * behaviour.travel_cost(a, host, c.travel_cost, c.travel_support)
     t = at_the_table(issue, a.group, a.region, notice_loss, cost_loss)
     groups = {g: GROUP_NAMES[g] for g in GROUPS}
-    present = t.present.rename(index=groups, columns=REGION_LABELS)
+    present = t.present.rename(index=groups, columns=SHORT_REGIONS)
     present["total"] = present.sum(axis=1)
     present = pd.concat([present, present.sum().to_frame("total").T])
     attendance = t.attendance.rename(index=groups)
@@ -412,7 +411,7 @@ def seat_tables(model: GovernanceModel, issue_id: int) -> dict[str, pd.DataFrame
     out = {"present": present, "attendance": attendance, "absent": absent}
     if not t.votes_by_group.empty:
         out["votes_by_group"] = t.votes_by_group.rename(index=groups)
-        out["votes_by_region"] = t.votes_by_region.rename(index=REGION_LABELS)
+        out["votes_by_region"] = t.votes_by_region.rename(index=SHORT_REGIONS)
     return out
 
 
@@ -423,9 +422,7 @@ def _html(frame: pd.DataFrame, name: str) -> str:
 def seat_spec(tables: dict[str, pd.DataFrame], big: bool) -> dict[str, Any]:
     """Participants by group x region as a heat map with the counts in the cells."""
     present = tables["present"].drop(index="total", columns="total")
-    present = present.set_axis([SHORT_GROUPS[g] for g in GROUPS], axis=0).set_axis(
-        [SHORT_REGIONS[r] for r in REGION_CODES], axis=1
-    )
+    present = present.set_axis([SHORT_GROUPS[g] for g in GROUPS], axis=0)
     records = [{"group": g, "region": r, "n": int(present.loc[g, r])} for g in present.index for r in present.columns]
     enc = {
         "x": {
@@ -449,6 +446,37 @@ def seat_spec(tables: dict[str, pd.DataFrame], big: bool) -> dict[str, Any]:
         },
         big,
         170,
+    )
+
+
+def vote_spec(votes_by_group: pd.DataFrame, big: bool) -> dict[str, Any]:
+    """The latest vote by group: yes to the right, no to the left (negative), one colour per group."""
+    names = [GROUP_NAMES[g] for g in GROUPS]
+    records = [
+        {"group": GROUP_NAMES[g], "vote": side, "votes": sign * int(votes_by_group.loc[GROUP_NAMES[g], side])}
+        for g in GROUPS
+        for side, sign in (("yes", 1), ("no", -1))
+    ]
+    return chart(
+        {
+            "title": "the latest vote, by group",
+            "data": {"values": records},
+            "mark": {"type": "bar", "stroke": "#000", "strokeWidth": 0.5},
+            "encoding": {
+                "y": {"field": "group", "type": "nominal", "sort": names, "axis": {"title": None, "labelLimit": 160}},
+                "x": {"field": "votes", "type": "quantitative", "title": "← no · votes · yes →"},
+                "color": {
+                    "field": "group",
+                    "type": "nominal",
+                    "scale": {"domain": names, "range": [GROUP_COLOURS[g] for g in GROUPS]},
+                    "legend": None,
+                },
+                "opacity": {"field": "vote", "type": "nominal", "scale": {"domain": ["yes", "no"], "range": [1, 0.45]}},
+                "tooltip": [{"field": "group"}, {"field": "vote"}, {"field": "votes"}],
+            },
+        },
+        big,
+        130,
     )
 
 
@@ -483,6 +511,8 @@ def SeatView(model: GovernanceModel, time: float, issue_id: int | None, big: boo
         ("Who did not come, and the main reason", _html(tables["absent"], "netgov-absent")),
     ]
     if "votes_by_group" in tables:
+        with solara.Div(classes=["netgov-vote-chart", "netgov-chart"]):
+            Chart.element(spec=vote_spec(tables["votes_by_group"], big))
         blocks.append(("The latest vote, by group", _html(tables["votes_by_group"], "netgov-votes-group")))
         blocks.append(("The latest vote, by region", _html(tables["votes_by_region"], "netgov-votes-region")))
     else:
@@ -567,7 +597,7 @@ def issue_rows(model: GovernanceModel) -> pd.DataFrame:
 #: The look of the dashboard's tables: compact, long column names may wrap.
 TABLE_CSS = (
     "<style>.netgov-issues table,.netgov-seats table{border-collapse:collapse;font-size:0.9em;width:100%}"
-    ".netgov-issues th,.netgov-seats th{text-align:left;overflow-wrap:anywhere;border-bottom:2px solid #555;"
+    ".netgov-issues th,.netgov-seats th{text-align:left;border-bottom:2px solid #555;"
     "padding:2px 6px}.netgov-issues td,.netgov-seats td{border-bottom:1px solid #ccc;padding:2px 6px}"
     ".netgov-seats h4{margin:8px 0 2px}</style>"
 )

@@ -267,9 +267,9 @@ def test_clicking_an_issue_shows_who_is_at_its_table_as_in_issue_table(server: s
 
 
 def dash_region_labels() -> dict[str, str]:
-    from netgov.dashboards.views import REGION_LABELS
+    from netgov.dashboards.views import SHORT_REGIONS
 
-    return REGION_LABELS
+    return SHORT_REGIONS
 
 
 def test_compare_mode_steps_both_designs_with_the_same_agenda(server: str, room: OfflineSession) -> None:

@@ -155,3 +155,19 @@ def test_clicking_an_issue_row_opens_its_table_and_a_forged_row_changes_nothing(
     table.fire_event("click:row", table.items[0])
     (summary,) = [t for t in texts(rc) if t.startswith("Issue #")]
     assert summary.startswith(f"Issue #{newest} ")
+
+
+def test_the_vote_chart_has_each_groups_yes_and_no_in_its_colour(run: DashboardModel) -> None:
+    from netgov.dashboards.views import seat_tables, vote_spec
+    from netgov.model.catalog import GROUP_NAMES, GROUPS
+
+    voted = next(i for i in run.issues if i.votes is not None)
+    tables = seat_tables(run, voted.id)
+    spec = vote_spec(tables["votes_by_group"], big=False)
+    bars = {(r["group"], r["vote"]): r["votes"] for r in spec["data"]["values"]}
+    for g in GROUPS:
+        name = GROUP_NAMES[g]
+        assert bars[(name, "yes")] == tables["votes_by_group"].loc[name, "yes"] >= 0
+        assert bars[(name, "no")] == -tables["votes_by_group"].loc[name, "no"] <= 0
+    assert sum(bars[(GROUP_NAMES[g], "yes")] for g in GROUPS) == int(voted.votes.sum())
+    assert spec["encoding"]["color"]["scale"]["range"] == [GROUP_COLOURS[g] for g in GROUPS]
