@@ -1,40 +1,35 @@
-"""The dashboard's own views: the collaboration network, metrics, baseline comparison and issue table.
+"""The dashboard's own views: metrics over time, the timeline of events, who is at an issue's table,
+the collaboration between groups and regions, two designs compared, and the issue table.
 
-Mesa's SolaraViz brings the controls (Reset, play, Step, the parameter inputs) and its
-"Time:" counter; these views show what Mesa's components cannot, or not fast enough: a
-network of stakeholders (not a grid), the metrics over time, two runs side by side, and a
-table of issue networks. Each takes the model and its ``time``: a child whose arguments are
-unchanged is not rendered again, so the new time is what redraws a view after a step
-(``dashboards.app.LiveViews`` passes it).
+Every chart is a Vega-Lite spec written as a plain dict (building it through Altair costs tens of
+milliseconds of schema validation per step) and drawn in the browser at the width of its card
+(``"width": "container"``), so nothing runs past the edge of a projector's 1280 px. Each view takes
+the model and its ``time``: a child whose arguments are unchanged is not rendered again, so the new
+time is what redraws a view after a step (``dashboards.app.LiveViews`` passes it).
 """
 
 from __future__ import annotations
 
-import io
 import math
-import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import PIL.Image
-import PIL.ImageDraw
-import PIL.ImageFont
+import reacton.ipyvuetify as rv
 import solara
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import to_rgba
-from matplotlib.figure import Figure
-from matplotlib.font_manager import findfont
-from matplotlib.lines import Line2D
+import traitlets
 
-from netgov.model.catalog import GLOBAL, GLOBAL_CODE, GROUP_NAMES, GROUPS, REGION_CODES, REGION_NAMES
-from netgov.model.config import ActorCounts
+from netgov.dashboards.timeline import EVENT_KINDS, Journal
+from netgov.model.catalog import GROUP_NAMES, GROUPS, REGION_CODES
+from netgov.model.config import ModelConfig
 from netgov.model.contract import column
+from netgov.model.describe import at_the_table, ties_between
 from netgov.model.model import GovernanceModel
-from netgov.scenarios.loader import load
 
-#: The metrics a facilitator follows over time (all in [0, 1]), with a fixed colour each.
+#: The metrics a facilitator follows over time (all in [0, 1]), with a fixed colour each: Okabe-Ito,
+#: which stays distinguishable under deuteranopia and protanopia and on a washed-out projector.
 LIVE_METRICS: dict[str, str] = {
     "inclusiveness": "#0072B2",
     "regional_balance": "#009E73",
@@ -42,7 +37,7 @@ LIVE_METRICS: dict[str, str] = {
     "legitimacy": "#CC79A7",
     "participation_rate": "#E69F00",
 }
-#: Stakeholder group colours (Okabe-Ito, readable for colour-blind viewers and on projectors).
+#: Stakeholder group colours (Okabe-Ito; checked under simulated deuteranopia by the tests).
 GROUP_COLOURS: dict[str, str] = {
     "government": "#0072B2",
     "civil_society": "#E69F00",
@@ -50,16 +45,32 @@ GROUP_COLOURS: dict[str, str] = {
     "technical_community": "#CC79A7",
     "un_agency": "#D55E00",
 }
-#: Region markers, in REGION_CODES order.
-REGION_MARKERS: dict[str, str] = {
-    "africa": "o",
-    "asia_pacific": "s",
-    "eastern_europe": "^",
-    "latin_america_caribbean": "D",
-    "western_europe_others": "v",
-    "global": "*",
+#: Event colours (Okabe-Ito) and shapes: a vote that fails or stalls is red-orange, one that passes green.
+EVENT_STYLE: dict[str, tuple[str, str]] = {
+    "arrives": ("#999999", "circle"),
+    "convenes": ("#0072B2", "square"),
+    "moves": ("#E69F00", "diamond"),
+    "passes": ("#009E73", "triangle-up"),
+    "fails": ("#D55E00", "triangle-down"),
+    "stalls": ("#000000", "cross"),
+    "closes": ("#CC79A7", "circle"),
 }
-REGION_LABELS: dict[str, str] = {**REGION_NAMES, GLOBAL: "global (UN agencies)"}
+#: Short names for the axes of the small heat maps (the tables beside them use the full names).
+SHORT_GROUPS: dict[str, str] = {
+    "government": "governments",
+    "civil_society": "civil society",
+    "business": "private sector",
+    "technical_community": "technical / academic",
+    "un_agency": "IGOs / UN agencies",
+}
+SHORT_REGIONS: dict[str, str] = {
+    "africa": "Africa",
+    "asia_pacific": "Asia-Pacific",
+    "eastern_europe": "E. Europe",
+    "latin_america_caribbean": "Lat. Am. & Carib.",
+    "western_europe_others": "W. Europe & others",
+    "global": "global",
+}
 #: Issue-table columns: the documented per-issue columns a room needs.
 ISSUE_COLUMNS: tuple[str, ...] = (
     "issue_id",
@@ -68,198 +79,63 @@ ISSUE_COLUMNS: tuple[str, ...] = (
     *(f"participants_{g}" for g in GROUPS),
     "outcome",
 )
-# Network layout: rings by region (global innermost), sectors by group.
-_RING = {code: (0 if code == GLOBAL_CODE else code + 1) for code in range(len(REGION_CODES))}
-_RING_WIDTH = 0.8
-_SECTOR_GAP = 0.12  # radians left empty between group sectors
-
-
-def network_layout(group: np.ndarray, region: np.ndarray) -> np.ndarray:
-    """Fixed (x, y) positions: one sector per stakeholder group, one ring per region.
-
-    Computed once per model from the actors' group and region only, so nodes never move
-    between frames. A sector's angle grows with its group's size (with a floor, so the
-    few UN agencies stay visible).
-    """
-    pos = np.zeros((group.size, 2))
-    counts = np.bincount(group, minlength=len(GROUPS)).astype(float)
-    share = np.maximum(counts, 0.08 * max(counts.sum(), 1.0))
-    spans = (2 * math.pi - _SECTOR_GAP * len(GROUPS)) * share / share.sum()
-    starts = np.concatenate([[0.0], np.cumsum(spans + _SECTOR_GAP)[:-1]]) + _SECTOR_GAP / 2
-    for g, (a0, width) in enumerate(zip(starts, spans, strict=True)):
-        for code, ring in _RING.items():
-            rows_idx = np.flatnonzero((group == g) & (region == code))
-            n = rows_idx.size
-            if n == 0:
-                continue
-            r0 = 1.0 + ring
-            # as many rows in the band as keep spacing along the arc and across it similar
-            rows = max(1, round(math.sqrt(n * _RING_WIDTH / ((r0 + _RING_WIDTH / 2) * width))))
-            cols = math.ceil(n / rows)
-            k = np.arange(n)
-            angle = a0 + (k % cols + 0.5) / cols * width
-            radius = r0 + (k // cols + 0.5) / rows * _RING_WIDTH
-            pos[rows_idx, 0] = radius * np.cos(angle)
-            pos[rows_idx, 1] = radius * np.sin(angle)
-    return pos
-
-
-#: Network image: the circle is drawn on a square of this many pixels, the legend beside it.
-NETWORK_PX = 480
-_ASPECT = 1.65  # picture width / height: the legend sits right of the network square
-_EXTENT = 1.0 + max(_RING.values()) + _RING_WIDTH + 0.2  # half-width of the drawn square, in layout units
-_TIE_RGB = np.array([70.0, 70.0, 90.0])
-DEFAULT_ACTORS = sum(ActorCounts().model_dump().values())
-#: JPEG: ~10x faster to encode than PNG here and a third of the size (PNG encoding was the
-#: largest part of drawing the network).
-JPEG_QUALITY = 90
-#: The caption beside the network (month, actors, ties), in pixels: 11.5 pt at 100 dpi.
-CAPTION_PX = 16
-
-
-def add_ties(density: np.ndarray, points: np.ndarray, edges: np.ndarray, amount: np.ndarray) -> None:
-    """Add straight lines between pixel ``points`` to a flat (px * px) density image, in place.
-
-    About one sample per pixel of length, each adding its tie's ``amount``: rasterised in
-    NumPy rather than drawn as line objects, and only for the ties that changed, so a step
-    costs little even when the graph holds tens of thousands of ties.
-    """
-    if len(edges) == 0:
-        return
-    px = math.isqrt(density.size)
-    a, b = points[edges[:, 0]], points[edges[:, 1]]
-    n = np.maximum(2, np.hypot(*(b - a).T).astype(int) + 1)
-    which = np.repeat(np.arange(len(edges)), n)
-    t = ((np.arange(which.size) - np.repeat(np.cumsum(n) - n, n)) / np.repeat(n - 1, n))[:, None]
-    xy = (a[which] + (b - a)[which] * t).astype(np.int32)
-    density += np.bincount(xy[:, 1] * px + xy[:, 0], weights=amount[which], minlength=density.size)
-
-
-class NetworkPicture:
-    """The collaboration graph of one model: ties as lines, actors coloured by group, shaped by region.
-
-    Built once per model: the layout, the legends and an Agg canvas whose static background
-    is kept (matplotlib blitting). Ties change only when a network convenes, so the shaded
-    tie layer is redrawn only when ``model.ties_formed`` moves; each step pastes it onto the
-    background's empty network square, draws the node markers over it, writes the caption
-    and encodes a JPEG. Actors in an open issue network are drawn solid with a dark rim; the
-    others faded.
-    """
-
-    def __init__(self, model: GovernanceModel) -> None:
-        a = model.actors
-        self.pos = network_layout(a.group, a.region)
-        self.points = np.clip((self.pos + _EXTENT) * (NETWORK_PX / (2 * _EXTENT)), 0, NETWORK_PX - 1)
-        self.density = np.zeros(NETWORK_PX * NETWORK_PX)  # sum of log(1 + weight) of the ties crossing each pixel
-        self.drawn: dict[tuple[int, int], float] = {}  # tie -> the weight already added to `density`
-        self.ties_drawn = -1  # the model's `ties_formed` when the tie layer was last drawn
-        self.tie_layer = np.full((NETWORK_PX, NETWORK_PX, 3), 255, dtype=np.uint8)  # the network square, top row first
-        self.degree = np.zeros(a.n)
-        self.caption = ""
-        self.by_region = [np.flatnonzero(a.region == code) for code in range(len(REGION_CODES))]
-        self.rgba = np.array([to_rgba(GROUP_COLOURS[g]) for g in GROUPS])[a.group]
-        self.shrink = math.sqrt(min(1.0, DEFAULT_ACTORS / max(a.n, 1)))  # smaller dots when there are many actors
-        self.figure = Figure(figsize=(NETWORK_PX * _ASPECT / 100, NETWORK_PX / 100), dpi=100)
-        self.canvas = FigureCanvasAgg(self.figure)
-        ax = self.figure.add_axes((0.0, 0.0, 1 / _ASPECT, 1.0))
-        right = 1 / _ASPECT + 0.005  # where the text beside the network starts
-        ax.set_aspect("equal")
-        ax.axis("off")
-        ax.set_xlim(-_EXTENT, _EXTENT)
-        ax.set_ylim(-_EXTENT, _EXTENT)
-        self.nodes = [
-            ax.scatter(self.pos[rows, 0], self.pos[rows, 1], marker=REGION_MARKERS[name], linewidths=0.5)
-            for rows, name in zip(self.by_region, REGION_CODES, strict=True)
-        ]
-        # the caption is written with PIL in matplotlib's own font: a matplotlib Text cost ~9 ms per step
-        self.caption_xy = (round((right + 0.01) * NETWORK_PX * _ASPECT), round(0.02 * NETWORK_PX))
-        self.font = PIL.ImageFont.truetype(findfont("DejaVu Sans"), CAPTION_PX)
-        group_handles = [
-            Line2D([], [], marker="o", linestyle="", color=GROUP_COLOURS[g], markersize=8, label=label)
-            for g in GROUPS
-            for label in [textwrap.fill(GROUP_NAMES[g], 30)]  # long WSIS names wrap inside the picture
-        ]
-        region_handles = [
-            Line2D(
-                [], [], marker=REGION_MARKERS[r], linestyle="", color="#444444", markersize=6, label=REGION_LABELS[r]
-            )
-            for r in REGION_CODES
-        ]
-        style: dict[str, Any] = {"loc": "upper left", "frameon": False, "fontsize": 10, "title_fontsize": 10.5}
-        self.figure.legend(handles=group_handles, title="group (sector, colour)", bbox_to_anchor=(right, 0.83), **style)
-        self.figure.legend(handles=region_handles, title="region (ring, shape)", bbox_to_anchor=(right, 0.41), **style)
-        for dots in self.nodes:
-            dots.set_animated(True)  # left out of canvas.draw(): drawn per step on the saved background
-        self.canvas.draw()
-        self.background = self.canvas.copy_from_bbox(self.figure.bbox)
-
-    def update_ties(self, model: GovernanceModel) -> None:
-        """Add the ties that changed to the density image, and shade the tie layer and degrees anew."""
-        current = {(u, v): float(w) for u, v, w in model.collaboration.edges(data="weight", default=1)}
-        changed = [k for k, w in current.items() if self.drawn.get(k) != w]
-        changed += [k for k in self.drawn if k not in current]
-        if changed:
-            before = np.log1p([self.drawn.get(k, 0.0) for k in changed])
-            after = np.log1p([current.get(k, 0.0) for k in changed])
-            add_ties(self.density, self.points, np.array(changed), after - before)
-            self.drawn = current
-        self.ties_drawn = model.ties_formed
-        self.degree = np.fromiter((d for _, d in model.collaboration.degree()), dtype=float, count=model.actors.n)
-        shade = np.log1p(np.maximum(self.density, 0.0))
-        top = float(np.quantile(shade[shade > 0], 0.995)) if shade.any() else 1.0
-        alpha = (np.clip(shade / max(top, 1e-9), 0.0, 1.0) * 0.7).reshape(NETWORK_PX, NETWORK_PX)[::-1, :, None]
-        self.tie_layer = (255.0 * (1.0 - alpha) + _TIE_RGB * alpha).astype(np.uint8)  # image rows run top-down
-
-    def update(self, model: GovernanceModel) -> None:
-        """Set the tie layer, node styles and caption to the model's current state."""
-        if model.ties_formed != self.ties_drawn:
-            self.update_ties(model)
-        n = model.actors.n
-        active = np.zeros(n, dtype=bool)
-        for issue in model.issues:
-            if issue.active and issue.convened:
-                active[issue.participants] = True
-        face = self.rgba.copy()
-        face[:, 3] = np.where(active, 1.0, 0.4)
-        rim = np.where(active[:, None], np.array([0.0, 0.0, 0.0, 1.0]), np.zeros(4))
-        size = (8 + 4 * np.sqrt(self.degree)) * self.shrink
-        for rows, dots in zip(self.by_region, self.nodes, strict=True):
-            dots.set_facecolors(face[rows])
-            dots.set_edgecolors(rim[rows])
-            dots.set_sizes(size[rows])
-        self.caption = (
-            f"month {int(model.time)}\n{n:,} actors, {len(self.drawn):,} ties\n"
-            f"{int(active.sum()):,} in open issue networks"
-        )
-
-    def jpeg(self, model: GovernanceModel) -> bytes:
-        """The picture of the model's current state as JPEG bytes."""
-        self.update(model)
-        self.canvas.restore_region(self.background)
-        np.asarray(self.canvas.buffer_rgba())[:, :NETWORK_PX, :3] = self.tie_layer  # onto the white network square
-        renderer = self.canvas.get_renderer()
-        for dots in self.nodes:
-            dots.draw(renderer)
-        width, height = self.canvas.get_width_height()
-        image = PIL.Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        image = image.convert("RGB")
-        PIL.ImageDraw.Draw(image).multiline_text(self.caption_xy, self.caption, fill="black", font=self.font, spacing=5)
-        out = io.BytesIO()
-        image.save(out, "jpeg", quality=JPEG_QUALITY)
-        return out.getvalue()
-
-
-@solara.component
-def NetworkView(model: GovernanceModel, time: float) -> None:
-    """The issue networks as one graph, on a layout fixed for the model's lifetime."""
-    picture = solara.use_memo(lambda: NetworkPicture(model), [model])
-    image = solara.use_memo(lambda: picture.jpeg(model), [picture, time])
-    solara.Image(image, format="jpeg", width="100%", classes=["netgov-network"])
-
-
+#: What the issue table's header says for a column: the groups in the WSIS wording (the data keeps its keys).
+ISSUE_HEADERS: dict[str, str] = {
+    "issue_id": "issue",
+    **{f"participants_{g}": GROUP_NAMES[g] for g in GROUPS},
+}
 #: Identifies the spec's language to the browser's vega-embed (a name, never fetched).
 VEGA_LITE = "https://vega.github.io/schema/vega-lite/v5.json"
+#: vega-embed's options, read from the spec: SVG (the marks are elements a test can find), no actions menu.
+EMBED = {"embedOptions": {"renderer": "svg", "actions": False}}
 METRIC_MEANINGS: list[dict[str, str]] = [{"metric": m, "meaning": column(m).meaning} for m in LIVE_METRICS]
+#: Why an actor stayed away, in words (``describe.ABSENCE_REASONS``).
+ABSENCE_WORDS: dict[str, str] = {
+    "rule": "not admitted (participation rule or venue)",
+    "notice": "eligible, held back mostly by short notice",
+    "cost": "eligible, held back mostly by travel cost",
+}
+#: Solara's Vega-Lite template waits 100 ms (a debounce) before every redraw, half of a step's budget; the
+#: same template with no wait (a missing pattern leaves it as it is: slower, never broken).
+_TEMPLATE = Path(solara.widgets.VegaLite.template_file).read_text(encoding="utf-8")
+PROMPT_TEMPLATE = _TEMPLATE.replace("this.do_plot()\n        }, 100)", "this.do_plot()\n        }, 0)")
+
+
+class Chart(solara.widgets.VegaLite):
+    """Solara's Vega-Lite widget, redrawn as soon as its spec arrives."""
+
+    template_file = None
+    template = traitlets.Unicode(PROMPT_TEMPLATE).tag(sync=True)
+
+
+NO_NETWORK = "No network has convened yet: the metrics start when the first issue network meets."
+
+
+def look(big: bool) -> dict[str, Any]:
+    """Vega-Lite config: type and marks sized for a laptop, or (projector mode) for the back of a room."""
+    size = 18 if big else 12
+    return {
+        "font": "DejaVu Sans, Arial, sans-serif",
+        "axis": {"labelFontSize": size, "titleFontSize": size + 1, "labelColor": "#000", "titleColor": "#000"},
+        "legend": {"labelFontSize": size, "titleFontSize": size + 1, "labelLimit": 0, "symbolSize": 160 if big else 80},
+        "header": {"labelFontSize": size + 1, "titleFontSize": size + 1},
+        "title": {"fontSize": size + 2},
+        "text": {"fontSize": size},
+        "view": {"stroke": "#888"},
+    }
+
+
+def chart(spec: dict[str, Any], big: bool, height: int) -> dict[str, Any]:
+    """A spec drawn at its card's width, ``height`` pixels high (more in projector mode)."""
+    return {
+        "$schema": VEGA_LITE,
+        "usermeta": EMBED,
+        "width": "container",
+        "height": round(height * (1.25 if big else 1.0)),
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "config": look(big),
+        **spec,
+    }
 
 
 def long_records(table: pd.DataFrame, keys: Sequence[str]) -> list[dict[str, Any]]:
@@ -275,69 +151,433 @@ def long_records(table: pd.DataFrame, keys: Sequence[str]) -> list[dict[str, Any
     ]
 
 
-def metrics_spec(table: pd.DataFrame, width: int, height: int, by_run: Sequence[str] = ()) -> dict[str, Any]:
-    """A Vega-Lite line chart of the live metrics over the months; with ``by_run``, one panel per run.
+def _colour(big: bool = False) -> dict[str, Any]:
+    return {
+        "field": "metric",
+        "type": "nominal",
+        "title": "metric",
+        "scale": {"domain": list(LIVE_METRICS), "range": list(LIVE_METRICS.values())},
+        "legend": {"orient": "bottom", "columns": 1 if big else 2},
+    }
 
-    ``table`` has ``step`` and the metric columns (and ``run`` with ``by_run``). The spec is
-    written as a plain dict: building it through Altair (as Mesa's chart component does)
-    costs tens of milliseconds of schema validation on every step.
+
+def metrics_spec(
+    table: pd.DataFrame,
+    months: pd.DataFrame | None = None,
+    *,
+    by_run: Sequence[str] = (),
+    big: bool = False,
+    height: int = 220,
+) -> dict[str, Any]:
+    """The live metrics over the months: running means as lines, and (``months``: step, metric, value) each
+    month's own value (the networks that convened or the issues decided that month) as dots.
+
+    With ``by_run`` (``table`` then has a ``run`` column), one panel per run.
     """
     keys = ["step", *(["run"] if by_run else [])]
-    chart = {
-        "mark": {"type": "line", "strokeWidth": 2.5},
+    width = 4.5 if big else 2.5
+    tooltip = [{"field": k, "type": "nominal"} for k in (*keys, "metric", "value", "meaning")]
+    lines = {
+        "mark": {"type": "line", "strokeWidth": width, "point": False},
         "encoding": {
-            "x": {"field": "step", "type": "quantitative", "title": "month", "axis": {"tickMinStep": 1}},
-            "y": {"field": "value", "type": "quantitative", "title": "value (0-1)", "scale": {"domain": [0, 1]}},
-            "color": {
-                "field": "metric",
-                "type": "nominal",
-                "title": "metric",
-                "scale": {"domain": list(LIVE_METRICS), "range": list(LIVE_METRICS.values())},
-                "legend": {"orient": "bottom", "columns": 3},  # below: the chart fits a narrow column
-            },
-            "tooltip": [{"field": k, "type": "nominal"} for k in (*keys, "metric", "value", "meaning")],
+            "x": {"field": "step", "type": "quantitative", "title": "month", "axis": {"tickMinStep": 1, "format": "d"}},
+            "y": {"field": "value", "type": "quantitative", "title": "running mean (0-1)", "scale": {"domain": [0, 1]}},
+            "color": _colour(big),
+            "tooltip": tooltip,
         },
         # each metric's meaning, from the typed per-step contract: shown when a point is hovered
         "transform": [
-            {
-                "lookup": "metric",
-                "from": {"data": {"values": METRIC_MEANINGS}, "key": "metric", "fields": ["meaning"]},
-            }
+            {"lookup": "metric", "from": {"data": {"values": METRIC_MEANINGS}, "key": "metric", "fields": ["meaning"]}}
         ],
-        "width": width,
-        "height": height,
     }
-    spec: dict[str, Any] = {"$schema": VEGA_LITE, "data": {"values": long_records(table, keys)}}
+    data = {"values": long_records(table, keys)}
     if by_run:
-        facet = {"field": "run", "type": "nominal", "title": None, "sort": list(by_run)}
-        return {**spec, "facet": {"column": facet}, "spec": chart}
-    return {**spec, **chart}
+        facet = {
+            "field": "run",
+            "type": "nominal",
+            "title": None,
+            "sort": list(by_run),
+            "header": {"labelLimit": 250, "labelFontWeight": "bold"},
+        }
+        inner = {**lines, "width": "container", "height": 200}
+        return {
+            "$schema": VEGA_LITE,
+            "usermeta": EMBED,
+            "config": look(big),
+            "data": data,
+            "facet": {"column": facet},
+            "spec": {**inner, "width": 250},
+        }
+    layers: list[dict[str, Any]] = [{**lines, "data": data}]
+    if months is not None and len(months):
+        layers.append(
+            {
+                "data": {"values": months.to_dict("records")},
+                "mark": {"type": "point", "filled": True, "size": 140 if big else 60, "opacity": 0.85},
+                "encoding": {
+                    "x": {"field": "step", "type": "quantitative"},
+                    "y": {"field": "value", "type": "quantitative"},
+                    "color": _colour(big),
+                    "tooltip": [
+                        {"field": "step", "type": "quantitative", "title": "month"},
+                        {"field": "metric", "type": "nominal"},
+                        {"field": "value", "type": "quantitative", "title": "this month's value", "format": ".2f"},
+                    ],
+                },
+            }
+        )
+    return chart({"layer": layers}, big, 220 if height is None else height)
 
 
 @solara.component
-def MetricsChart(model: GovernanceModel, time: float) -> None:
-    """inclusiveness, regional_balance, capture, legitimacy and participation_rate over time."""
-    solara.widgets.VegaLite.element(spec=metrics_spec(model.step_table(), 360, 280))
+def MetricsChart(model: GovernanceModel, time: float, big: bool = False) -> None:
+    """Running means of the live metrics (lines) and each month's own values (dots); words before any network."""
+    journal: Journal = model.journal
+    if journal.first_network is None:
+        solara.Info(NO_NETWORK, classes=["netgov-metrics", "netgov-no-network"])
+        return
+    spec = metrics_spec(model.step_table(), journal.month_values(), big=big)
+    with solara.Div(classes=["netgov-metrics", "netgov-chart"]):
+        Chart.element(spec=spec)
+    solara.Text(
+        "Lines: the running mean over every network so far. Dots: the networks that convened (or issues "
+        "decided) that month.",
+        style={"font-size": "0.85em"},
+    )
 
 
-def baseline_run(baseline: str, seed: int) -> GovernanceModel:
-    """A fresh run of the baseline scenario with the same seed (stepped along with the current run)."""
-    return GovernanceModel(load(baseline).config, rng=seed)
+def timeline_spec(journal: Journal, big: bool = False) -> dict[str, Any]:
+    """Every event so far as a mark: month across, issue down, colour and shape by kind."""
+    records = [
+        {"month": e.month, "issue": e.issue, "kind": EVENT_KINDS[e.kind], "what": e.text} for e in journal.events
+    ]
+    kinds = list(EVENT_KINDS.values())
+    return chart(
+        {
+            "data": {"values": records},
+            "mark": {"type": "point", "filled": True, "size": 180 if big else 70, "opacity": 0.9},
+            "encoding": {
+                "x": {"field": "month", "type": "quantitative", "axis": {"tickMinStep": 1, "format": "d"}},
+                "y": {
+                    "field": "issue",
+                    "type": "quantitative",
+                    "title": "issue",
+                    "axis": {"tickMinStep": 1, "format": "d"},
+                },
+                "color": {
+                    "field": "kind",
+                    "type": "nominal",
+                    "title": "event",
+                    "scale": {"domain": kinds, "range": [c for c, _ in EVENT_STYLE.values()]},
+                    "legend": {"orient": "bottom", "columns": 2},
+                },
+                "shape": {
+                    "field": "kind",
+                    "type": "nominal",
+                    "scale": {"domain": kinds, "range": [s for _, s in EVENT_STYLE.values()]},
+                },
+                "tooltip": [{"field": "month"}, {"field": "what", "title": "what happened"}],
+            },
+        },
+        big,
+        200,
+    )
 
 
 @solara.component
-def CompareView(model: GovernanceModel, time: float, scenario: str, baseline: str, seed: int) -> None:
-    """This run and a baseline scenario run with the same seed for the same months, side by side."""
-    base = solara.use_memo(lambda: baseline_run(baseline, seed), [model, baseline, seed])
-    base.run_for(max(0, int(time - base.time)))  # catch up with the current run
-    runs = {f"this run: {scenario}": model.step_table(), f"baseline: {baseline}": base.step_table()}
+def Timeline(model: GovernanceModel, time: float, on_issue: Callable[[int], None], big: bool = False) -> None:
+    """What just happened, in words, and every event so far on a chart (click a mark to open that issue)."""
+    journal: Journal = model.journal
+    latest = journal.latest()
+    with solara.Div(classes=["netgov-latest"]):
+        if not latest:
+            solara.Text("Nothing has happened yet: press Step (S) or ▶ (P).")
+        else:
+            solara.Text(f"Month {latest[0].month}:", style={"font-weight": "600"})
+            with solara.Column(gap="0px"):
+                for event in latest[-6:]:
+                    solara.Text(f"• {event.text}")
+    if journal.first_network is None:
+        solara.Text(NO_NETWORK, classes=["netgov-no-network"])
+    if journal.events:
+
+        def clicked(datum: Any) -> None:
+            issue = datum.get("issue") if isinstance(datum, dict) else None
+            if isinstance(issue, int | float) and not isinstance(issue, bool) and math.isfinite(issue):
+                on_issue(int(issue))
+
+        with solara.Div(classes=["netgov-timeline", "netgov-chart"]):
+            Chart.element(spec=timeline_spec(journal, big), listen_to_click=True, on_click=clicked)
+
+
+def heat_layers(field: str, scheme: str, title: str, big: bool, where: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """A heat map's cells coloured by ``field`` with the number written in each (grey where it is 0)."""
+    return [
+        {
+            "mark": "rect",
+            "encoding": {
+                "color": {
+                    "field": field,
+                    "type": "quantitative",
+                    "scale": {"scheme": scheme},
+                    "title": title,
+                    "legend": {"orient": "bottom", "gradientLength": 160},
+                },
+                "tooltip": [*where, {"field": field, "format": ",.0f", "title": title}],
+            },
+        },
+        {
+            "mark": {"type": "text", "fontSize": 16 if big else 11},
+            "encoding": {
+                "text": {"field": field, "format": ",.0f"},
+                "color": {"condition": {"test": f"datum.{field} > 0", "value": "#000"}, "value": "#777"},
+            },
+        },
+    ]
+
+
+def ties_spec(model: GovernanceModel, big: bool = False) -> dict[str, Any]:
+    """Tie strength between stakeholder groups and between regions: two heat maps with the numbers in them."""
+    graph = model.collaboration
+    pairs = np.array([(u, v) for u, v in graph.edges()], dtype=np.int64).reshape(-1, 2)
+    weights = np.array([w for _, _, w in graph.edges(data="weight", default=1)], dtype=float)
+    a = model.actors
+
+    def panel(codes: np.ndarray, names: list[str], title: str) -> dict[str, Any]:
+        m = ties_between(pairs, weights, codes, len(names))
+        records = [
+            {"from": names[i], "to": names[j], "ties": float(m[i, j])}
+            for i in range(len(names))
+            for j in range(len(names))
+        ]
+        axis = {"labelLimit": 160, "title": None}
+        return {
+            "data": {"values": records},
+            "title": title,
+            "width": "container",
+            "height": 190 if not big else 240,
+            "encoding": {
+                "x": {"field": "to", "type": "nominal", "sort": names, "axis": {**axis, "labelAngle": -35}},
+                "y": {"field": "from", "type": "nominal", "sort": names, "axis": axis},
+            },
+            "layer": heat_layers("ties", "blues", "tie weight", big, [{"field": "from"}, {"field": "to"}]),
+        }
+
+    group_names = [SHORT_GROUPS[g] for g in GROUPS]
+    region_names = [SHORT_REGIONS[r] for r in REGION_CODES]
+    return {
+        "$schema": VEGA_LITE,
+        "usermeta": EMBED,
+        "config": look(big),
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "vconcat": [
+            panel(a.group, group_names, "ties between stakeholder groups"),
+            panel(a.region, region_names, "ties between regions"),
+        ],
+        "resolve": {"scale": {"color": "independent"}},
+    }
+
+
+@solara.component
+def CollaborationView(model: GovernanceModel, time: float, big: bool = False) -> None:
+    """Who works with whom: tie strength between groups and between regions (redrawn when ties change)."""
+    ties = model.ties_formed
+    spec = solara.use_memo(lambda: ties_spec(model, big), [model, ties, big])
+    if ties == 0:
+        solara.Text("No ties yet: actors tie up when they meet in an issue network.")
+        return
+    with solara.Div(classes=["netgov-ties", "netgov-chart"]):
+        Chart.element(spec=spec)
+
+
+def seat_tables(model: GovernanceModel, issue_id: int) -> dict[str, pd.DataFrame] | None:
+    """The 'who is at the table' counts of one issue with readable labels, or None if it has not arrived."""
+    from netgov.agents import behaviour  # the participation model's terms: why an eligible actor stayed away
+
+    issue = next((i for i in model.issues if i.id == issue_id), None)
+    if issue is None:
+        return None
+    a, c = model.actors, model.config
+    notice_loss = c.participation.notice * (1.0 - a.prepared(c.notice_period, c.background_quality))
+    host = list(REGION_CODES).index(issue.host_region) if issue.host_region in REGION_CODES else 0
+    cost_loss = c.participation.cost * behaviour.travel_cost(a, host, c.travel_cost, c.travel_support)
+    t = at_the_table(issue, a.group, a.region, notice_loss, cost_loss)
+    groups = {g: GROUP_NAMES[g] for g in GROUPS}
+    present = t.present.rename(index=groups, columns=SHORT_REGIONS)
+    present["total"] = present.sum(axis=1)
+    present = pd.concat([present, present.sum().to_frame("total").T])
+    attendance = t.attendance.rename(index=groups)
+    absent = t.absent.rename(index=groups, columns=ABSENCE_WORDS)
+    out = {"present": present, "attendance": attendance, "absent": absent}
+    if not t.votes_by_group.empty:
+        out["votes_by_group"] = t.votes_by_group.rename(index=groups)
+        out["votes_by_region"] = t.votes_by_region.rename(index=SHORT_REGIONS)
+    return out
+
+
+def _html(frame: pd.DataFrame, name: str) -> str:
+    return frame.to_html(border=0, classes=["netgov-numbers", name])
+
+
+def seat_spec(tables: dict[str, pd.DataFrame], big: bool) -> dict[str, Any]:
+    """Participants by group x region as a heat map with the counts in the cells."""
+    present = tables["present"].drop(index="total", columns="total")
+    present = present.set_axis([SHORT_GROUPS[g] for g in GROUPS], axis=0)
+    records = [{"group": g, "region": r, "n": int(present.loc[g, r])} for g in present.index for r in present.columns]
+    enc = {
+        "x": {
+            "field": "region",
+            "type": "nominal",
+            "sort": list(present.columns),
+            "axis": {"labelAngle": -30, "title": None, "labelLimit": 160},
+        },
+        "y": {
+            "field": "group",
+            "type": "nominal",
+            "sort": list(present.index),
+            "axis": {"title": None, "labelLimit": 160},
+        },
+    }
+    return chart(
+        {
+            "data": {"values": records},
+            "encoding": enc,
+            "layer": heat_layers("n", "oranges", "participants", big, [{"field": "group"}, {"field": "region"}]),
+        },
+        big,
+        170,
+    )
+
+
+def vote_spec(votes_by_group: pd.DataFrame, big: bool) -> dict[str, Any]:
+    """The latest vote by group: yes to the right, no to the left (negative), one colour per group."""
+    names = [GROUP_NAMES[g] for g in GROUPS]
+    records = [
+        {"group": GROUP_NAMES[g], "vote": side, "votes": sign * int(votes_by_group.loc[GROUP_NAMES[g], side])}
+        for g in GROUPS
+        for side, sign in (("yes", 1), ("no", -1))
+    ]
+    return chart(
+        {
+            "title": "the latest vote, by group",
+            "data": {"values": records},
+            "mark": {"type": "bar", "stroke": "#000", "strokeWidth": 0.5},
+            "encoding": {
+                "y": {"field": "group", "type": "nominal", "sort": names, "axis": {"title": None, "labelLimit": 160}},
+                "x": {"field": "votes", "type": "quantitative", "title": "← no · votes · yes →"},
+                "color": {
+                    "field": "group",
+                    "type": "nominal",
+                    "scale": {"domain": names, "range": [GROUP_COLOURS[g] for g in GROUPS]},
+                    "legend": None,
+                },
+                "opacity": {"field": "vote", "type": "nominal", "scale": {"domain": ["yes", "no"], "range": [1, 0.45]}},
+                "tooltip": [{"field": "group"}, {"field": "vote"}, {"field": "votes"}],
+            },
+        },
+        big,
+        130,
+    )
+
+
+def issue_words(model: GovernanceModel, issue_id: int) -> str:
+    """One line: where the issue is, and its outcome so far."""
+    row = model.issue_table().set_index("issue_id").loc[issue_id]
+    outcome = row["outcome"] or f"still open ({row['phase']})"
+    return (
+        f"Issue #{issue_id} ({row['domain'].replace('_', ' ')}), arrived in month {row['arrived']}, at "
+        f"{row['venue']}; {row['participants']} of {row['eligible']} eligible actors at the table "
+        f"({row['remote']} remote). Outcome: {outcome}."
+    )
+
+
+@solara.component
+def SeatView(model: GovernanceModel, time: float, issue_id: int | None, big: bool = False) -> None:
+    """Who is at the table for one issue: by group x region, onsite vs remote, absent and why, the vote."""
+    if issue_id is None:
+        solara.Text("Click an issue in the table below or a mark on the timeline to see who is at its table.")
+        return
+    tables = seat_tables(model, issue_id)
+    if tables is None:
+        solara.Text(f"Issue #{issue_id} has not arrived in this run.")
+        return
+    solara.Text(issue_words(model, issue_id), classes=["netgov-seat-summary"], style={"font-weight": "500"})
+    if tables["present"].loc["total", "total"] > 0:
+        with solara.Div(classes=["netgov-seat-chart", "netgov-chart"]):
+            Chart.element(spec=seat_spec(tables, big))
+    blocks = [
+        ("Participants by group and region", _html(tables["present"], "netgov-present")),
+        ("Onsite and remote", _html(tables["attendance"], "netgov-attendance")),
+        ("Who did not come, and the main reason", _html(tables["absent"], "netgov-absent")),
+    ]
+    if "votes_by_group" in tables:
+        with solara.Div(classes=["netgov-vote-chart", "netgov-chart"]):
+            Chart.element(spec=vote_spec(tables["votes_by_group"], big))
+        blocks.append(("The latest vote, by group", _html(tables["votes_by_group"], "netgov-votes-group")))
+        blocks.append(("The latest vote, by region", _html(tables["votes_by_region"], "netgov-votes-region")))
+    else:
+        blocks.append(("The vote", "<p>No vote yet.</p>"))
+    html = "".join(f"<h4>{title}</h4>{body}" for title, body in blocks)
+    solara.HTML(tag="div", unsafe_innerHTML=TABLE_CSS + html, classes=["netgov-seats"])
+
+
+def difference_spec(mine: pd.DataFrame, theirs: pd.DataFrame, labels: tuple[str, str], big: bool) -> dict[str, Any]:
+    """Per month and metric: ``labels[0]`` minus ``labels[1]`` (above 0: the first design does better on it)."""
+    steps = min(len(mine), len(theirs))
+    diff = mine.iloc[:steps][list(LIVE_METRICS)].reset_index(drop=True) - theirs.iloc[:steps][
+        list(LIVE_METRICS)
+    ].reset_index(drop=True)
+    diff["step"] = mine["step"].iloc[:steps].to_numpy()
+    return chart(
+        {
+            "data": {"values": long_records(diff, ["step"])},
+            "layer": [
+                {
+                    "mark": {"type": "line", "strokeWidth": 4.5 if big else 2.5},
+                    "encoding": {
+                        "x": {"field": "step", "type": "quantitative", "title": "month"},
+                        "y": {"field": "value", "type": "quantitative", "title": "first minus second design"},
+                        "color": _colour(big),
+                        "tooltip": [{"field": "step"}, {"field": "metric"}, {"field": "value", "format": "+.3f"}],
+                    },
+                },
+                {"mark": {"type": "rule", "color": "#000"}, "encoding": {"y": {"datum": 0}}},
+            ],
+        },
+        big,
+        200,
+    )
+
+
+def agenda(model: GovernanceModel) -> list[tuple[int, int, str]]:
+    """The issues so far as (id, month arrived, domain): the same seed gives both designs the same agenda."""
+    return [(i.id, i.arrived, i.domain) for i in model.issues]
+
+
+@solara.component
+def CompareView(
+    model: GovernanceModel, other: GovernanceModel, time: float, labels: tuple[str, str], big: bool = False
+) -> None:
+    """Two designs on the same seed, side by side, and their difference month by month."""
+    if time > other.time:
+        other.run_for(int(time - other.time))  # step along with this run
+    runs = {labels[0]: model.step_table(), labels[1]: other.step_table()}
     table = pd.concat([t.assign(run=name) for name, t in runs.items()], ignore_index=True)
-    solara.widgets.VegaLite.element(spec=metrics_spec(table, 420, 260, by_run=list(runs)))
+    same = agenda(model) == agenda(other)
+    solara.Text(
+        f"Both at month {int(model.time)} / {int(other.time)}; {len(model.issues)} and {len(other.issues)} issues; "
+        + ("the same agenda." if same else "the agendas differ (the designs draw their issues differently)."),
+        classes=["netgov-compare-status"],
+    )
+    with solara.Div(classes=["netgov-compare", "netgov-chart"]):
+        Chart.element(spec=metrics_spec(table, by_run=list(runs), big=big))
+    solara.Text(f"Difference: {labels[0]} minus {labels[1]} (above 0: the first is higher).")
+    with solara.Div(classes=["netgov-difference", "netgov-chart"]):
+        Chart.element(spec=difference_spec(runs[labels[0]], runs[labels[1]], labels, big))
 
 
-def rules_line(model: GovernanceModel) -> str:
-    """The rules in force, in words, for the caption above the issue table."""
-    c = model.config
+def rules_line(c: ModelConfig) -> str:
+    """The rules in force, in words (above the issue table, in the session report)."""
     return (
         f"decision rule: {c.decision_rule} · participation rule: {c.participation_rule} · "
         f"notice period: {c.notice_period} months · background quality: {c.background_quality:.2f} · "
@@ -354,43 +594,61 @@ def issue_rows(model: GovernanceModel) -> pd.DataFrame:
     return table.loc[::-1, list(ISSUE_COLUMNS)].reset_index(drop=True)
 
 
-#: What the issue table's header says for a column: the groups in the WSIS wording (the data keeps its keys).
-ISSUE_HEADERS: dict[str, str] = {
-    "issue_id": "issue",
-    **{f"participants_{g}": GROUP_NAMES[g] for g in GROUPS},
-}
-
-
-#: The issue table's look: compact, long column names may wrap, scrolls inside its card.
-_TABLE_CSS = (
-    "<style>.netgov-issues table{border-collapse:collapse;font-size:13px;width:100%}"
-    ".netgov-issues th{text-align:left;overflow-wrap:anywhere;border-bottom:2px solid #999;padding:2px 6px}"
-    ".netgov-issues td{border-bottom:1px solid #ddd;padding:2px 6px}</style>"
+#: The look of the dashboard's tables: compact, long column names may wrap.
+TABLE_CSS = (
+    "<style>.netgov-issues table,.netgov-seats table{border-collapse:collapse;font-size:0.9em;width:100%}"
+    ".netgov-issues th,.netgov-seats th{text-align:left;border-bottom:2px solid #555;"
+    "padding:2px 6px}.netgov-issues td,.netgov-seats td{border-bottom:1px solid #ccc;padding:2px 6px}"
+    ".netgov-seats h4{margin:8px 0 2px}</style>"
 )
 
 
 def issue_html(model: GovernanceModel) -> str:
-    """The issue table as one HTML table (cheap for the browser to replace)."""
+    """The issue table as one HTML table (for the session report)."""
     rows = issue_rows(model).rename(columns=ISSUE_HEADERS)
-    return _TABLE_CSS + rows.to_html(index=False, border=0, na_rep="")
+    return TABLE_CSS + rows.to_html(index=False, border=0, na_rep="")
+
+
+def readable(rows: pd.DataFrame) -> pd.DataFrame:
+    """Venue, phase and outcome with spaces for underscores, so a narrow column can wrap them."""
+    words = ["venue", "phase", "outcome"]
+    return rows.assign(**{c: rows[c].astype(str).str.replace("_", " ") for c in words})
 
 
 @solara.component
-def IssueTable(model: GovernanceModel, time: float) -> None:
-    """One row per issue: venue, phase, participants by group, outcome.
+def IssueTable(model: GovernanceModel, time: float, on_issue: Callable[[int], None]) -> None:
+    """One row per issue: venue, phase, participants by group, outcome; click a row to see its table.
 
-    Rebuilt only when an issue arrives or moves on (its rows change with nothing else), so most
-    steps send the browser nothing here.
+    Rebuilt only when an issue arrives or moves on (its rows change with nothing else).
     """
     moves = tuple((issue.phase, issue.venue) for issue in model.issues)
-    html = solara.use_memo(lambda: issue_html(model), [model, moves])
-    solara.Text(f"Rules in force: {rules_line(model)}")
+    items = solara.use_memo(lambda: readable(issue_rows(model)).to_dict("records"), [model, moves])
+    solara.Text(f"Rules in force: {rules_line(model.config)}")
     if not model.issues:
         solara.Text("No issues yet: press Step or ▶.")
-    else:
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=html,
-            classes=["netgov-issues"],
-            style={"max-height": "420px", "overflow": "auto"},
-        )
+        return
+    IssueRows(items, on_issue)
+
+
+@solara.component
+def IssueRows(items: list[dict[str, Any]], on_issue: Callable[[int], None]) -> None:
+    """The issue rows as a table whose rows are clickable (Vuetify's data table)."""
+    headers = [{"text": ISSUE_HEADERS.get(c, c), "value": c, "sortable": False} for c in ISSUE_COLUMNS]
+    table = rv.DataTable(
+        headers=headers,
+        items=items,
+        dense=True,
+        disable_pagination=True,
+        hide_default_footer=True,
+        fixed_header=True,
+        height="360px",
+        class_="netgov-issues",
+        style_="cursor: pointer",
+    )
+
+    def clicked(_widget: Any, _event: str, row: Any) -> None:
+        issue = row.get("issue_id") if isinstance(row, dict) else None
+        if isinstance(issue, int) and not isinstance(issue, bool):  # the browser sends the row back: check it
+            on_issue(issue)
+
+    rv.use_event(table, "click:row", clicked)

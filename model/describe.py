@@ -9,10 +9,18 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from netgov.model.catalog import GROUPS, REGION_CODES
 from netgov.model.config import ModelConfig, allowed, field_at, flatten, iter_fields
 from netgov.model.contract import STEP_TABLE, Column
+
+if TYPE_CHECKING:  # `netgov params` and `explain` read this module: they load neither pandas nor the model
+    import pandas as pd
+
+    from netgov.model.issues import Issue
 
 #: Section of docs/ODD.md that describes a parameter, by dotted key or by its first part.
 SECTIONS: dict[str, str] = {
@@ -213,3 +221,93 @@ def changed_keys(config: ModelConfig, against: ModelConfig) -> list[str]:
     now = flatten(config.model_dump(by_alias=True))
     before = flatten(against.model_dump(by_alias=True))
     return [k for k, v in now.items() if before.get(k, object()) != v]
+
+
+# -- one issue network, for a room: who is at the table ---------------------------------------
+
+#: Why an actor is not at an issue's table: kept out by the rule, or (eligible) held back mostly by the
+#: short notice or mostly by the travel cost.
+ABSENCE_REASONS: tuple[str, ...] = ("rule", "notice", "cost")
+
+
+@dataclass(frozen=True)
+class Table:
+    """Who sat at one issue's table, as counts a room can read (every frame indexed by group keys)."""
+
+    present: pd.DataFrame  # groups x regions: participants (onsite and remote)
+    attendance: pd.DataFrame  # groups x (onsite, remote)
+    absent: pd.DataFrame  # groups x ABSENCE_REASONS: who did not come, and the main reason
+    votes_by_group: pd.DataFrame  # groups x (yes, no) at the latest vote; empty before a vote
+    votes_by_region: pd.DataFrame  # regions x (yes, no)
+
+
+def at_the_table(
+    issue: Issue, group: np.ndarray, region: np.ndarray, notice_loss: np.ndarray, cost_loss: np.ndarray
+) -> Table:
+    """Participants by group x region, onsite vs remote, the eligible who stayed away and why, and the vote.
+
+    ``group``/``region`` are every actor's codes; ``notice_loss`` and ``cost_loss`` what the short notice and
+    the travel cost take off each actor's log-odds of coming (the terms of ``behaviour.take_part``). An
+    eligible actor who did not come is counted under the larger of the two; one the rule (or the venue)
+    did not admit under ``rule``. The counts of participants are those of ``issue.row()``.
+    """
+    import pandas as pd
+
+    rows = issue.participants
+    g, r = group[rows], region[rows]
+    present = np.zeros((len(GROUPS), len(REGION_CODES)), dtype=np.int64)
+    np.add.at(present, (g, r), 1)
+    remote = np.bincount(g[issue.remote], minlength=len(GROUPS)) if rows.size else np.zeros(len(GROUPS), int)
+    by_group = present.sum(axis=1)
+    came = np.zeros(group.size, dtype=bool)
+    came[rows] = True
+    eligible = issue.eligible_mask if issue.eligible_mask.size == group.size else np.zeros(group.size, dtype=bool)
+    stayed = eligible & ~came
+    notice = stayed & (notice_loss >= cost_loss)
+    absent = np.stack(
+        [
+            np.bincount(group[~eligible & ~came], minlength=len(GROUPS)),
+            np.bincount(group[notice], minlength=len(GROUPS)),
+            np.bincount(group[stayed & ~notice], minlength=len(GROUPS)),
+        ],
+        axis=1,
+    )
+
+    def tally(codes: np.ndarray, k: int, names: tuple[str, ...]) -> pd.DataFrame:
+        if issue.votes is None:
+            return pd.DataFrame(columns=["yes", "no"], dtype=np.int64)
+        yes = np.bincount(codes[issue.votes], minlength=k)
+        no = np.bincount(codes[~issue.votes], minlength=k)
+        return pd.DataFrame({"yes": yes, "no": no}, index=list(names))
+
+    return Table(
+        present=pd.DataFrame(present, index=list(GROUPS), columns=list(REGION_CODES)),
+        attendance=pd.DataFrame({"onsite": by_group - remote, "remote": remote}, index=list(GROUPS)),
+        absent=pd.DataFrame(absent, index=list(GROUPS), columns=list(ABSENCE_REASONS)),
+        votes_by_group=tally(g, len(GROUPS), GROUPS),
+        votes_by_region=tally(r, len(REGION_CODES), REGION_CODES),
+    )
+
+
+def network_values(issue: Issue) -> dict[str, float]:
+    """One convened network's own values of the per-step metrics that are means over networks (the running
+    means of the per-step table average these); NaN where it has none (capture of an advisory network)."""
+    return {
+        "participation_rate": issue.participants.size / issue.eligible if issue.eligible else float("nan"),
+        **{k: issue.composition.get(k, float("nan")) for k in ("inclusiveness", "group_coverage", "regional_balance")},
+        "notice_sufficiency": issue.notice_sufficiency,
+        "capture": issue.power.capture if issue.power is not None else float("nan"),
+    }
+
+
+def ties_between(edges: np.ndarray, weights: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
+    """Tie strength between blocs: a symmetric k x k matrix of summed tie weights, ``edges`` being (u, v)
+    actor rows and ``codes`` each actor's bloc (group or region); a tie inside a bloc counts once on the
+    diagonal."""
+    out = np.zeros((k, k))
+    if len(edges) == 0:
+        return out
+    a, b = codes[edges[:, 0]], codes[edges[:, 1]]
+    np.add.at(out, (a, b), weights)
+    np.add.at(out, (b, a), np.where(a == b, 0.0, weights))
+    return out

@@ -153,16 +153,17 @@ class OfflineSession:
 _COUNTER = """document.evaluate("//span[starts-with(normalize-space(.), 'Time:')]", document, null,
     XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue"""
 #: Checked on every animation frame: when all is drawn, the milliseconds since navigation began.
+#: The metrics card shows either its chart or, before any network has convened, a sentence saying so.
 _RENDERED = f"""() => {{
-  const img = document.querySelector('img.netgov-network');
-  const chart = document.querySelector('.vega-embed canvas, .vega-embed svg');
-  const drawn = {_COUNTER} && chart && img && img.complete && img.naturalWidth > 0;
+  const metrics = document.querySelector('.netgov-metrics');
+  const drawn = {_COUNTER} && metrics && (metrics.classList.contains('netgov-no-network')
+    || metrics.querySelector('svg .mark-line path'));
   return drawn ? performance.now() : null;
 }}"""
 
 
 def wait_rendered(page: Any) -> float:
-    """Until the counter shows, the network picture is decoded and a chart is drawn.
+    """Until the counter shows and the metrics card is drawn (its chart, or the sentence before any network).
 
     Returns the milliseconds from the start of the page's navigation to the first animation
     frame on which all three were there.
@@ -176,26 +177,35 @@ def time_shown(page: Any) -> int:
 
 
 #: Armed in the page before Step is clicked: a promise that settles on the first animation
-#: frame after Mesa's counter shows ``target`` and the network picture has a new, decoded
-#: source, with the milliseconds since the click. Waiting in the page, not with Playwright's
-#: locators: those re-check 0, 20, 70, 170, 270, 770 ms after they start, so a step rendered
-#: in 180 ms would be seen at 270 ms.
+#: frame after Mesa's counter shows ``target``, the big step counter too, and (once there is one)
+#: the metrics chart has been drawn anew, with the milliseconds since the click. Waiting in the
+#: page, not with Playwright's locators: those re-check 0, 20, 70, 170, 270, 770 ms after they
+#: start, so a step rendered in 180 ms would be seen at 270 ms.
 _ARM_STEP = """
 ([target, timeout]) => {
-  const picture = () => document.querySelector('img.netgov-network');
-  const before = picture().src;
+  const chart = () => document.querySelector('.netgov-metrics svg');
+  let redrawn = false;  // a change inside the metrics chart since the click
   const counter = () => @COUNTER@;
   let clicked = null;
   document.addEventListener('click', () => { clicked = performance.now(); }, {capture: true, once: true});
+  document.addEventListener('keydown', () => { clicked = performance.now(); }, {capture: true, once: true});
   window.__netgovStep = new Promise((resolve, reject) => {
     const check = () => {
-      const img = picture(), shown = counter();
-      if (clicked === null || !img || !shown || shown.textContent.trim() !== `Time: ${target}.0`) return;
-      if (img.src === before || !img.complete || img.naturalWidth === 0) return;
+      const shown = counter(), big = document.querySelector('.netgov-counter');
+      if (clicked === null || !shown || shown.textContent.trim() !== `Time: ${target}.0`) return;
+      if (!big || !big.textContent.startsWith(`Step: ${target} `)) return;
+      const now = chart();
+      if (document.querySelector('.netgov-metrics.netgov-no-network') === null
+          && (!now || !redrawn || !now.querySelector('.mark-line path'))) return;
       stop();
       requestAnimationFrame(() => resolve(performance.now() - clicked));
     };
-    const observer = new MutationObserver(check);
+    const observer = new MutationObserver((changes) => {
+      if (clicked !== null && changes.some((c) => c.target.closest && c.target.closest('.netgov-metrics svg'))) {
+        redrawn = true;
+      }
+      check();
+    });
     const late = setTimeout(() => {
       stop();
       reject(new Error(`step ${target} not rendered in ${timeout} ms`));
@@ -203,17 +213,16 @@ _ARM_STEP = """
     const stop = () => {
       observer.disconnect();
       clearTimeout(late);
-      document.removeEventListener('load', check, true);
     };
     observer.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
-    document.addEventListener('load', check, true);  // the picture's load event (captured: it does not bubble)
   });
 }
 """.replace("@COUNTER@", _COUNTER)
 
 
-def step(page: Any, times: int = 1) -> list[float]:
-    """Press Step ``times`` times, each time until the new step is rendered (counter and network picture).
+def step(page: Any, times: int = 1, key: str | None = None) -> list[float]:
+    """Press Step (or, with ``key``, that key) ``times`` times, each time until the new step is rendered
+    (both counters and the metrics chart).
 
     Returns, per step, the milliseconds from the click to the first frame drawn with the new
     step, as measured in the page.
@@ -221,6 +230,9 @@ def step(page: Any, times: int = 1) -> list[float]:
     rendered = []
     for _ in range(times):
         page.evaluate(_ARM_STEP, [time_shown(page) + 1, TIMEOUT_MS])
-        page.get_by_role("button", name="Step", exact=True).click()
+        if key is None:
+            page.get_by_role("button", name="Step", exact=True).click()
+        else:
+            page.keyboard.press(key)
         rendered.append(page.evaluate("window.__netgovStep"))
     return rendered

@@ -52,6 +52,14 @@ def offline(browser: Browser) -> Iterator[OfflineSession]:
     session.close()
 
 
+@pytest.fixture
+def room(browser: Browser) -> Iterator[OfflineSession]:
+    """A session at the usual projector's 1280 x 720."""
+    session = OfflineSession(browser, 1280, 720)
+    yield session
+    session.close()
+
+
 def issue_table(page: Page) -> list[dict[str, str]]:
     """The issue table's rows as {column: text}."""
     return page.eval_on_selector(
@@ -76,19 +84,11 @@ def step_until_networks(page: Page, limit: int = 36) -> list[dict[str, str]]:
 def test_page_renders_offline_with_charts_and_network(server: str, offline: OfflineSession) -> None:
     page = offline.open(server)
     wait_rendered(page)
+    assert page.locator(".netgov-no-network").count() >= 1  # before any network: said in words
     for label in ("notice period (months)", "decision rule", "participation rule (who may take part)", "Reset"):
         assert page.get_by_text(label, exact=True).count() >= 1, label
     assert page.get_by_text("scenario", exact=True).count() == 1
     assert offline.failed == []  # every front-end file came from the local server
-    if os.environ.get("NETGOV_SCREENSHOT") == "1":
-        step(page, 24)
-        page.get_by_text("compare with baseline", exact=True).click()
-        page.locator(".vega-embed").nth(1).wait_for(timeout=TIMEOUT_MS)
-        # the switch scrolled the sidebar: back to its top (scenario, controls) for the picture
-        page.evaluate("document.querySelectorAll('.v-navigation-drawer *').forEach(e => { e.scrollTop = 0; })")
-        page.wait_for_timeout(1500)
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT))
 
 
 def test_step_advances_time(server: str, offline: OfflineSession) -> None:
@@ -145,7 +145,7 @@ def test_csv_download_has_the_documented_columns(server: str, offline: OfflineSe
     page = offline.open(server)
     step(page, 2)
     with page.expect_download(timeout=TIMEOUT_MS) as info:
-        page.get_by_role("button", name="Download the per-step table (CSV)").click()
+        page.get_by_role("button", name="Per-step table (CSV)").click()
     path = tmp_path / info.value.suggested_filename
     info.value.save_as(path)
     with path.open(newline="") as f:
@@ -153,3 +153,172 @@ def test_csv_download_has_the_documented_columns(server: str, offline: OfflineSe
     assert path.suffix == ".csv"
     assert rows[0] == list(STEP_COLUMNS)
     assert [int(r[0]) for r in rows[1:]] == [0, 1, 2]
+
+
+#: Elements whose right edge is past the viewport (tag, class, right edge), at most eight.
+OVERFLOW = """() => { const w = document.documentElement.clientWidth;
+  return [...document.querySelectorAll('body *')].filter(e => {
+    const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && r.right > w + 0.5; })
+    .slice(0, 8).map(e => `${e.tagName}.${e.getAttribute('class')} ${Math.round(e.getBoundingClientRect().right)}`);
+}"""
+#: Drawn data marks of a chart (selector): [lines, points, cells] with a size, inside the viewport.
+MARKS = """(sel) => { const w = document.documentElement.clientWidth;
+  const root = document.querySelector(sel); if (!root) return null;
+  const seen = (q) => [...root.querySelectorAll(q)].filter(e => {
+    const r = e.getBoundingClientRect(); return (r.width > 0 || r.height > 0) && r.left >= 0 && r.right <= w; }).length;
+  return [seen('.mark-line path'), seen('.mark-symbol path'), seen('.mark-rect path')]; }"""
+
+
+def scroll_main_to(page: Page, selector: str) -> None:
+    page.locator(selector).first.scroll_into_view_if_needed(timeout=TIMEOUT_MS)
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080), (1024, 768)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_fits_the_room_with_data_in_every_chart(server: str, browser: Browser, size: tuple[int, int]) -> None:
+    session = OfflineSession(browser, *size)
+    try:
+        page = session.open(server)
+        step(page, 6)
+        step(page, 6, key="s")  # the keyboard shortcut steps too
+        assert time_shown(page) == 12
+        page.wait_for_timeout(500)
+        assert page.evaluate(OVERFLOW) == []
+        lines, points, _ = page.evaluate(MARKS, ".netgov-metrics")
+        assert lines >= 1 and points >= 1  # running means and this month's values, drawn in view
+        assert page.evaluate(MARKS, ".netgov-timeline")[1] >= 1
+        scroll_main_to(page, ".netgov-ties")
+        assert page.evaluate(MARKS, ".netgov-ties")[2] >= 25  # 5 x 5 groups (and 6 x 6 regions)
+        assert page.evaluate(OVERFLOW) == []
+        if size == (1280, 720) and os.environ.get("NETGOV_SCREENSHOT") == "1":
+            page.evaluate("document.querySelectorAll('*').forEach(e => { e.scrollTop = 0; })")
+            page.wait_for_timeout(1000)
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT))
+        assert session.failed == []
+    finally:
+        session.close()
+
+
+def test_keys_step_play_and_reset(server: str, room: OfflineSession) -> None:
+    page = room.open(server)
+    step(page, 2, key="s")
+    page.keyboard.press("p")
+    page.get_by_role("button", name="❚❚", exact=True).wait_for(timeout=TIMEOUT_MS)
+    page.keyboard.press("p")
+    page.get_by_role("button", name="▶", exact=True).wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_timeout(1000)  # a step already under way may still land
+    page.keyboard.press("r")
+    page.get_by_text("Time: 0.0").wait_for(timeout=TIMEOUT_MS)
+    page.locator("textarea").first.press_sequentially("s s r p")  # typing in a field is typing
+    page.wait_for_timeout(700)
+    assert time_shown(page) == 0
+
+
+def numbers(page: Page, table: str) -> dict[str, dict[str, int]]:
+    """One of the 'who is at the table' tables as {row: {column: number}}."""
+    return page.eval_on_selector(
+        f".netgov-seats table.{table}",
+        """t => { const h = [...t.querySelectorAll('thead th')].slice(1).map(e => e.innerText.trim());
+                 return Object.fromEntries([...t.querySelectorAll('tbody tr')].map(r =>
+                   [r.querySelector('th').innerText.trim(),
+                    Object.fromEntries([...r.querySelectorAll('td')].map((c, i) =>
+                      [h[i], Number(c.innerText)]))])); }""",
+    )
+
+
+def test_clicking_an_issue_shows_who_is_at_its_table_as_in_issue_table(server: str, room: OfflineSession) -> None:
+    from netgov.model.catalog import GROUP_NAMES, GROUPS, REGION_CODES
+    from netgov.model.model import GovernanceModel
+
+    page = room.open(server)
+    step(page, 12)
+    first = page.locator(".netgov-issues tbody tr").first
+    issue_id = int(first.locator("td").first.inner_text())
+    first.click()
+    page.locator(".netgov-seats table.netgov-present").wait_for(timeout=TIMEOUT_MS)
+    assert page.locator(".netgov-seat-summary").inner_text().startswith(f"Issue #{issue_id} ")
+    # the same scenario and seed, run here: the numbers shown are issue_table()'s
+    model = GovernanceModel(rng=0)
+    model.run_for(12)
+    row = model.issue_table().set_index("issue_id").loc[issue_id]
+    present = numbers(page, "netgov-present")
+    for g in GROUPS:
+        assert present[GROUP_NAMES[g]]["total"] == row[f"participants_{g}"]
+    regions = {label: code for code, label in dash_region_labels().items()}
+    for label, count in present["total"].items():
+        if label != "total":
+            assert count == row[f"participants_{regions[label]}"]
+    assert present["total"]["total"] == row["participants"]
+    attendance = numbers(page, "netgov-attendance")
+    assert sum(r["remote"] for r in attendance.values()) == row["remote"]
+    assert [attendance[GROUP_NAMES[g]]["onsite"] for g in GROUPS] == [row[f"onsite_{g}"] for g in GROUPS]
+    absent = numbers(page, "netgov-absent")
+    stayed = sum(v for r in absent.values() for k, v in r.items() if k.startswith("eligible"))
+    assert stayed == row["eligible"] - row["participants"]
+    assert len(REGION_CODES) == len(present["total"]) - 1
+    # a mark on the timeline opens its issue too: the first mark drawn is issue 0's arrival
+    assert issue_id != 0
+    mark = page.locator(".netgov-timeline .mark-symbol path").first
+    mark.scroll_into_view_if_needed()
+    mark.click(force=True)
+    page.wait_for_function(
+        "() => document.querySelector('.netgov-seat-summary').innerText.startsWith('Issue #0 ')", timeout=TIMEOUT_MS
+    )
+
+
+def dash_region_labels() -> dict[str, str]:
+    from netgov.dashboards.views import SHORT_REGIONS
+
+    return SHORT_REGIONS
+
+
+def test_compare_mode_steps_both_designs_with_the_same_agenda(server: str, room: OfflineSession) -> None:
+    page = room.open(server)
+    page.get_by_text("compare two designs", exact=True).click()
+    step(page, 8)
+    status = page.locator(".netgov-compare-status")
+    status.wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_function(
+        "() => document.querySelector('.netgov-compare-status').innerText.startsWith('Both at month 8 / 8')",
+        timeout=TIMEOUT_MS,
+    )
+    assert "the same agenda" in status.inner_text()
+    scroll_main_to(page, ".netgov-difference")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.netgov-difference .mark-line path').length > 0", timeout=TIMEOUT_MS
+    )
+    assert page.evaluate(OVERFLOW) == []
+
+
+def test_session_report_downloads_and_shows_every_chart_offline(
+    server: str, room: OfflineSession, tmp_path: Path
+) -> None:
+    page = room.open(server)
+    page.get_by_text("compare two designs", exact=True).click()
+    step(page, 8)
+    page.locator("textarea").first.fill("Africa missing from the security network: travel support?")
+    page.wait_for_timeout(700)
+    with page.expect_download(timeout=TIMEOUT_MS) as info:
+        page.get_by_role("button", name="Session report (HTML)").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.suffix == ".html"
+    report = room.context.new_page()  # where every request off the machine is aborted
+    report.set_content(path.read_text(encoding="utf-8"), wait_until="load")
+    images = report.eval_on_selector_all("img.chart", "imgs => imgs.map(i => i.complete && i.naturalWidth > 0)")
+    assert images == [True] * 5  # each design's metrics and timeline, and their difference
+    body = report.inner_text("body")
+    assert "Africa missing from the security network" in body
+    assert "decision rule:" in body and "Every parameter at its default." in body  # the parameters
+    assert report.locator("table th", has_text="issue").count() >= 1  # the issue table
+    assert report.locator("ol.timeline li").count() >= 1
+    assert room.blocked == []
+
+
+def test_projector_mode_makes_the_type_larger(server: str, room: OfflineSession) -> None:
+    page = room.open(server)
+    size = "() => parseFloat(getComputedStyle(document.querySelector('.netgov-counter')).fontSize)"
+    before = page.evaluate(size)
+    page.get_by_text("projector mode", exact=True).click()
+    page.wait_for_function(f"() => ({size})() > {before} * 1.2", timeout=TIMEOUT_MS)
+    assert page.evaluate(OVERFLOW) == []
