@@ -71,7 +71,7 @@ ACTOR_LABELS: dict[str, str] = {
 #: Each shipped scenario's recommendation in plain words, for the scenario card (the file names stay the keys;
 #: a scenario file of one's own shows its own summary).
 PLAIN_WORDS: dict[str, str] = {
-    DEFAULT: "The model's starting point: every parameter at its documented default.",
+    DEFAULT: "The calibrated world: the defaults, whose unobserved parameters were fitted to IGF and WCIT-12 figures.",
     "idp_distributed": "The Internet Democracy Project's proposal: issues go to networks of whoever is concerned "
     "(coalitions of UN agencies for WSIS Action Lines, a multistakeholder committee sends the rest to the body "
     "that fits), with good notice and travel support, and nothing passes unless every stakeholder group and "

@@ -550,7 +550,7 @@ class Adaptation(Strict):
 
 
 class ModelConfig(Strict):
-    """Every parameter of a netgov run. Defaults describe a generic multistakeholder setting."""
+    """Every parameter of a netgov run. The defaults are the calibrated world (scenarios/validation/calibrated.toml)."""
 
     # -- the rules (settable with --set and in the dashboard) --
     notice_period: int = param(3, "notice given before a meeting", "months", ge=0, le=24)

@@ -17,7 +17,7 @@ from netgov.model.config import ConfigError, ModelConfig, flatten, iter_fields, 
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 DEFAULT = "defaults"
-DEFAULT_TITLE = "Schema defaults: a generic multistakeholder setting"
+DEFAULT_TITLE = "The calibrated world (schema defaults)"
 #: Ceilings on what a TOML file or ``--set`` value may hold: tables and arrays nested at most this
 #: deep (the schema needs 3), integers within 64 bits, files at most this many bytes.
 MAX_DEPTH = 20
@@ -201,7 +201,7 @@ def load(
     """
     if ref is None or str(ref) == DEFAULT:
         path, data, sources, name = None, {}, {}, DEFAULT
-        summary, title = "the schema's default parameters", DEFAULT_TITLE
+        summary, title = "the schema's defaults: the calibrated world (docs/validation.md)", DEFAULT_TITLE
     else:
         path = resolve_path(ref)
         data, sources, summary, title = _resolve(path, ())
