@@ -68,27 +68,6 @@ ACTOR_LABELS: dict[str, str] = {
     "technical_community": "technical and academic community",
     "un_agency": "intergovernmental organisations / UN agencies",
 }
-#: Each shipped scenario's recommendation in plain words, for the scenario card (the file names stay the keys;
-#: a scenario file of one's own shows its own summary).
-PLAIN_WORDS: dict[str, str] = {
-    DEFAULT: "The calibrated world: the defaults, whose unobserved parameters were fitted to IGF and WCIT-12 figures.",
-    "idp_distributed": "The Internet Democracy Project's proposal: issues go to networks of whoever is concerned "
-    "(coalitions of UN agencies for WSIS Action Lines, a multistakeholder committee sends the rest to the body "
-    "that fits), with good notice and travel support, and nothing passes unless every stakeholder group and "
-    "every region agrees.",
-    "igf_clearing_house": "The same distributed networks, but every proposal is first heard at an Internet "
-    "Governance Forum session, whose conclusions the deciding network must take into account.",
-    "polarised_agenda": "A divided room: governments, civil society and UN agencies want new rules, business "
-    "and the technical community want none. Does the design still reach decisions?",
-    "short_notice": "The distributed design with one month's notice and poor background papers: what happens "
-    "when people cannot prepare?",
-    "status_quo_intergovernmental": "Today's intergovernmental route: governments meet and decide by vote; "
-    "everyone else may only watch.",
-    "wgec_body_2013": "One standing body composed like the 2013 Working Group on Enhanced Cooperation (22 states "
-    "and 4 seats for each other group), deciding by consensus.",
-    "wgec_joint_recommendations": "The Working Group's joint recommendations: a multistakeholder platform at the "
-    "CSTD routes each issue to an open, democratic process announced well in advance.",
-}
 #: Things to try, for the Info panel (each names controls by their labels).
 THINGS_TO_TRY: tuple[str, ...] = (
     "Set the notice period to 1 month, press Reset and play a year: who stops coming, and why (click an issue)?",
@@ -387,7 +366,7 @@ def ScenarioCard(
         if message:
             solara.Warning(message, classes=["netgov-refusal"])
         Line(loaded.title, style={"font-weight": "600"})
-        Line(PLAIN_WORDS.get(loaded.name, loaded.summary), classes=["netgov-plain-words"])
+        Line(loaded.recommendation or loaded.summary, classes=["netgov-plain-words"])
         Line(f"file: {loaded.name}", classes=["netgov-hint"])
         for line in inactive(config, set_keys):
             solara.Info(line, dense=True, classes=["netgov-idle-rule"])

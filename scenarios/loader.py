@@ -18,6 +18,9 @@ from netgov.model.config import ConfigError, ModelConfig, flatten, iter_fields, 
 SCENARIO_DIR = Path(__file__).resolve().parent
 DEFAULT = "defaults"
 DEFAULT_TITLE = "The calibrated world (schema defaults)"
+DEFAULT_RECOMMENDATION = (
+    "The calibrated world: the defaults, whose unobserved parameters were fitted to IGF and WCIT-12 figures."
+)
 #: Ceilings on what a TOML file or ``--set`` value may hold: tables and arrays nested at most this
 #: deep (the schema needs 3), integers within 64 bits, files at most this many bytes.
 MAX_DEPTH = 20
@@ -33,6 +36,7 @@ class Scenario:
     summary: str
     config: ModelConfig
     title: str = ""  # a readable title for tables and the dashboard (the file name stays the key)
+    recommendation: str = ""  # the recommendation it encodes, in plain words (the dashboard's scenario card)
     path: Path | None = None
     data: dict[str, Any] = field(default_factory=dict)  # the merged, unvalidated parameters
     sources: dict[str, str] = field(default_factory=dict)  # dotted key -> origin
@@ -127,13 +131,15 @@ def _extends_target(path: Path, extends: str) -> Path:
     )
 
 
-def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str], str, str]:
+def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str], str, str, str]:
     """Merged parameters, their sources, and the summary and title of the scenario at ``path``
-    (the title is the file's own, never inherited through ``extends``; its name if it has none)."""
+    (the title is the file's own, never inherited through ``extends``; its name if it has none), and its
+    recommendation in plain words (also its own)."""
     raw = read_toml(path)
     summary = raw.pop("summary", "")
     title = raw.pop("title", path.stem)
-    for key, text in (("summary", summary), ("title", title)):
+    recommendation = raw.pop("recommendation", "")
+    for key, text in (("summary", summary), ("title", title), ("recommendation", recommendation)):
         if not isinstance(text, str):
             raise ConfigError(f"{path}: {key} = {text!r} is not allowed: expected a string")
     extends = raw.pop("extends", None)
@@ -146,14 +152,14 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
         if base_path.resolve() in chain or base_path.resolve() == path.resolve():
             cycle = " -> ".join(_label(p) for p in (*chain, path.resolve(), base_path.resolve()))
             raise ConfigError(f"{path}: extends = {extends!r} makes a cycle: {cycle}")
-        data, base_sources, _, _ = _resolve(base_path, (*chain, path.resolve()))
+        data, base_sources, _, _, _ = _resolve(base_path, (*chain, path.resolve()))
         sources = {
             k: (v if v.startswith("base") else f"base scenario {_label(base_path)}") for k, v in base_sources.items()
         }
     validate_config(raw, str(path))  # errors name the file that holds the bad value
     data = merge(data, raw)
     sources.update(dict.fromkeys(flatten(raw), "this file"))
-    return data, sources, summary, title
+    return data, sources, summary, title, recommendation
 
 
 def parse_set(items: Iterable[str]) -> dict[str, Any]:
@@ -202,9 +208,10 @@ def load(
     if ref is None or str(ref) == DEFAULT:
         path, data, sources, name = None, {}, {}, DEFAULT
         summary, title = "the schema's defaults: the calibrated world (docs/validation.md)", DEFAULT_TITLE
+        recommendation = DEFAULT_RECOMMENDATION
     else:
         path = resolve_path(ref)
-        data, sources, summary, title = _resolve(path, ())
+        data, sources, summary, title, recommendation = _resolve(path, ())
         name = _label(path)
     sets = dict(overrides) if isinstance(overrides, Mapping) else parse_set(overrides)
     if sets:
@@ -212,7 +219,7 @@ def load(
         data = merge(data, sets)
         sources.update(dict.fromkeys(flatten(sets), "--set"))
     config = validate_config(data, str(path) if path else DEFAULT)
-    scenario = Scenario(name=name, summary=summary, config=config, title=title, path=path, data=data, sources=sources)
+    scenario = Scenario(name, summary, config, title, recommendation, path, data, sources)
     return in_world(scenario, world) if world else scenario
 
 
@@ -244,4 +251,5 @@ def to_toml(scenario: Scenario) -> str:
 
     data = scenario.config.model_dump(by_alias=True, exclude_none=True)
     head = f"# {scenario.name}, resolved: every parameter, as `netgov scenarios show --toml` printed it.\n"
-    return head + tomli_w.dumps({"title": scenario.title, "summary": scenario.summary, **data})
+    meta = {"title": scenario.title, "summary": scenario.summary, "recommendation": scenario.recommendation}
+    return head + tomli_w.dumps({**{k: v for k, v in meta.items() if v}, **data})

@@ -16,7 +16,7 @@ FITTED = {p.key for p in priors()}
 
 def _own_keys(path) -> set[str]:
     raw = read_toml(path)
-    return set(flatten({k: v for k, v in raw.items() if k not in ("summary", "title", "extends")}))
+    return set(flatten({k: v for k, v in raw.items() if k not in ("summary", "title", "extends", "recommendation")}))
 
 
 def test_the_schema_defaults_are_the_calibrated_point() -> None:
@@ -59,3 +59,10 @@ def test_each_scenario_says_what_it_changes(name: str) -> None:
     own = _own_keys(path)
     assert all(any(k == p or k.startswith(p + ".") for p in listed) for k in own), (own, listed)
     assert all(any(k == p or k.startswith(p + ".") for k in own) for p in listed), (own, listed)
+
+
+@pytest.mark.parametrize("name", scenario_names())
+def test_each_scenario_states_its_recommendation_in_plain_words(name: str) -> None:
+    """The dashboard's scenario card reads it from the file (the file name stays the key)."""
+    scenario = load(name)
+    assert len(scenario.recommendation) > 40 and scenario.recommendation != scenario.summary
