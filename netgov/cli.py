@@ -869,6 +869,70 @@ def analyze(
 
 
 @app.command()
+def robustness(
+    spec: Annotated[
+        Path,
+        typer.Argument(help="a spec with [policies] and [uncertainties], e.g. scenarios/experiments/robustness.toml"),
+    ],
+    out: Annotated[Path, typer.Option(help="folder for the batch (Parquet) and report.html")],
+    metric: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--metric",
+            help="a metric the recommendations claim to raise (repeatable; default: inclusiveness, legitimacy,"
+            " regional_balance)",
+        ),
+    ] = None,
+    baseline: Annotated[
+        str | None, typer.Option(help="the policy the others are compared with (default: the first)")
+    ] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = False,
+    worker_timeout: WorkerTimeoutOpt = WORKER_TIMEOUT,
+    i_know: IKnowOpt = False,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Run a policies x uncertainties study and write one self-contained HTML robustness report."""
+    from dataclasses import replace
+
+    from netgov.analysis.report import METRICS, write_report
+    from netgov.experiment import limits
+    from netgov.experiment.batch import read_manifest, read_runs, read_table
+    from netgov.experiment.spec import load_spec
+
+    metrics = list(metric or METRICS)
+    try:
+        check_metrics(metrics)
+        check_worker_timeout(worker_timeout)
+        check_out_dir(out)
+        loaded = load_spec(spec)
+        if "steps" not in loaded.outputs:  # the envelopes need the per-step table
+            loaded = replace(loaded, outputs=(*loaded.outputs, "steps"))
+        if baseline is not None and baseline not in loaded.policy_names:
+            raise ConfigError(f"--baseline {baseline!r}: expected a policy of {spec}: {', '.join(loaded.policy_names)}")
+        if len(loaded.policies) < 2:
+            raise ConfigError(f"{spec}: a robustness study needs [policies] with two or more policies")
+        limits.check_spec(loaded, i_know)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    if dry_run:
+        _dry_run(loaded, workers)
+        return
+    result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout)
+    _batch_summary(result, "robustness")
+    try:
+        path = write_report(
+            loaded, out, read_manifest(out), read_runs(out), read_table(out, "steps"), metrics, baseline
+        )
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    console.print(f"wrote {path} (and contrasts.parquet, holds.parquet beside it)", highlight=False)
+    if result.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
 def discover(
     directory: Annotated[
         Path, typer.Argument(help="a batch directory with sampled worlds (netgov batch or robustness)")
