@@ -843,6 +843,10 @@ def analyze(
             view.add_row(*(_fmt(row[c]) for c in ("parameter", "metric", "slope", "slope_lo", "slope_hi")))
         console.print(view)
     else:
+        if (
+            "policy" in runs and runs["policy"].nunique() > 1
+        ):  # a policies x uncertainties batch: one row per point and policy
+            params = ["policy", *params]
         summary = point_summary(runs, params, metrics)
         table = Table(title=f"{directory}: mean ± 95% CI half-width per point ({len(runs)} runs)")
         for col in (*params, "runs", "failed", *metrics):
@@ -953,7 +957,7 @@ def discover(
 ) -> None:
     """Scenario discovery: PRIM box, CART leaves and feature scores of the worlds where a policy fails."""
     from netgov.analysis.contrasts import parse_contrast
-    from netgov.analysis.discovery import cases, parse_where, save_figures
+    from netgov.analysis.discovery import NothingToDiscover, cases, parse_where, save_figures
     from netgov.analysis.discovery import discover as find
     from netgov.analysis.summary import varied_parameters
     from netgov.experiment.batch import read_manifest, read_runs
@@ -980,11 +984,15 @@ def discover(
         condition = parse_where(where, list(FINAL_METRICS)) if where else None
         check_out_dir(folder)
         worlds, question = cases(runs, params, contrast=chosen, metric=metric, where=condition, policy=policy)
-        found = find(worlds, params, question, seed=seed)
     except ConfigError as exc:
         raise fail(str(exc)) from None
     folder.mkdir(parents=True, exist_ok=True)
-    found.worlds.to_csv(folder / "worlds.csv")
+    worlds.to_csv(folder / "worlds.csv")
+    try:
+        found = find(worlds, params, question, seed=seed)
+    except NothingToDiscover as exc:
+        console.print(f"discover: {exc}; wrote {folder / 'worlds.csv'}", highlight=False)
+        return
     found.trajectory.to_csv(folder / "prim_trajectory.csv", index_label="box")
     found.limits.to_csv(folder / "prim_box.csv", index=False)
     found.cart.to_csv(folder / "cart.csv", index=False)
