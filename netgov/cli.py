@@ -7,6 +7,7 @@ the value and what is allowed, and exits with status 2.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -670,6 +671,31 @@ def _run_batch(
         raise typer.Exit(1) from None
 
 
+def _runnable(
+    spec: Path,
+    out: Path,
+    worker_timeout: float,
+    i_know: bool,
+    metrics: list[str] | None = None,
+    prepare: Callable[[Any], Any] | None = None,
+) -> Any:
+    """The spec of a command that runs one (batch, sensitivity, robustness), with its flags, --out, every value
+    and its size checked before anything starts; ``prepare`` adapts it (and may refuse it). Bad input exits 2."""
+    from netgov.experiment import limits
+    from netgov.experiment.spec import load_spec
+
+    try:
+        check_metrics(metrics or [])
+        check_worker_timeout(worker_timeout)
+        check_out_dir(out)
+        loaded = load_spec(spec)
+        loaded = prepare(loaded) if prepare is not None else loaded
+        limits.check_spec(loaded, i_know)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    return loaded
+
+
 @app.command()
 def batch(
     spec: Annotated[Path, typer.Argument(help="experiment spec (.toml), e.g. scenarios/experiments/example.toml")],
@@ -682,16 +708,7 @@ def batch(
     dry_run: DryRunOpt = False,
 ) -> None:
     """Run an experiment: every point x policy x replication, streamed to Parquet. Exit 1 if any run failed."""
-    from netgov.experiment import limits
-    from netgov.experiment.spec import load_spec
-
-    try:
-        check_worker_timeout(worker_timeout)
-        check_out_dir(out)
-        loaded = load_spec(spec)
-        limits.check_spec(loaded, i_know)
-    except ConfigError as exc:
-        raise fail(str(exc)) from None
+    loaded = _runnable(spec, out, worker_timeout, i_know)
     if dry_run:
         _dry_run(loaded, workers)
         return
@@ -738,20 +755,11 @@ def sensitivity(
 ) -> None:
     """Global sensitivity analysis: run the SALib design through the batch engine and rank the parameters."""
     from netgov.analysis.sensitivity import COLUMNS, analyse, design, plot_indices
-    from netgov.experiment import limits
     from netgov.experiment.batch import read_runs
-    from netgov.experiment.spec import load_spec
     from netgov.model.contract import KEY_METRICS
 
     metrics = list(metric or KEY_METRICS)
-    try:
-        check_metrics(metrics)
-        check_worker_timeout(worker_timeout)
-        check_out_dir(out)
-        loaded = design(load_spec(spec), method, samples)
-        limits.check_spec(loaded, i_know)
-    except ConfigError as exc:
-        raise fail(str(exc)) from None
+    loaded = _runnable(spec, out, worker_timeout, i_know, metrics, lambda s: design(s, method, samples))
     result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout)
     _batch_summary(result, "sensitivity")
     if result.failed:
@@ -901,25 +909,19 @@ def robustness(
     from dataclasses import replace
 
     from netgov.analysis.report import METRICS, write_report
-    from netgov.experiment import limits
     from netgov.experiment.batch import read_manifest, read_runs, read_table
-    from netgov.experiment.spec import load_spec
 
     metrics = list(metric or METRICS)
-    try:
-        check_metrics(metrics)
-        check_worker_timeout(worker_timeout)
-        check_out_dir(out)
-        loaded = load_spec(spec)
-        if "steps" not in loaded.outputs:  # the envelopes need the per-step table
-            loaded = replace(loaded, outputs=(*loaded.outputs, "steps"))
+
+    def study(loaded: Any) -> Any:
         if baseline is not None and baseline not in loaded.policy_names:
             raise ConfigError(f"--baseline {baseline!r}: expected a policy of {spec}: {', '.join(loaded.policy_names)}")
         if len(loaded.policies) < 2:
             raise ConfigError(f"{spec}: a robustness study needs [policies] with two or more policies")
-        limits.check_spec(loaded, i_know)
-    except ConfigError as exc:
-        raise fail(str(exc)) from None
+        # the envelopes need the per-step table
+        return loaded if "steps" in loaded.outputs else replace(loaded, outputs=(*loaded.outputs, "steps"))
+
+    loaded = _runnable(spec, out, worker_timeout, i_know, metrics, study)
     if dry_run:
         _dry_run(loaded, workers)
         return
