@@ -102,9 +102,12 @@ def _peak_rss(cmd: list[str]) -> dict[str, float]:
     assert proc.returncode == 0, cmd
     df = pd.DataFrame(trace, columns=["t", "main", "tree_rss", "tree_pss"])
     quarter = df[df["t"] >= df["t"].max() / 4].iloc[0]
+    half, three_quarters = (df[df["t"] >= df["t"].max() * f].iloc[0] for f in (0.5, 0.75))
     return {
         "peak_main_rss_mb": round(float(df["main"].max()), 1),
         "main_rss_at_quarter_mb": round(float(quarter["main"]), 1),
+        "main_rss_at_half_mb": round(float(half["main"]), 1),
+        "main_rss_at_three_quarters_mb": round(float(three_quarters["main"]), 1),
         "main_rss_at_end_mb": round(float(df["main"].iloc[-1]), 1),
         "peak_tree_rss_mb": round(float(df["tree_rss"].max()), 1),
         "peak_tree_pss_mb": round(float(df["tree_pss"].max()), 1),
