@@ -102,9 +102,12 @@ def _peak_rss(cmd: list[str]) -> dict[str, float]:
     assert proc.returncode == 0, cmd
     df = pd.DataFrame(trace, columns=["t", "main", "tree_rss", "tree_pss"])
     quarter = df[df["t"] >= df["t"].max() / 4].iloc[0]
+    half, three_quarters = (df[df["t"] >= df["t"].max() * f].iloc[0] for f in (0.5, 0.75))
     return {
         "peak_main_rss_mb": round(float(df["main"].max()), 1),
         "main_rss_at_quarter_mb": round(float(quarter["main"]), 1),
+        "main_rss_at_half_mb": round(float(half["main"]), 1),
+        "main_rss_at_three_quarters_mb": round(float(three_quarters["main"]), 1),
         "main_rss_at_end_mb": round(float(df["main"].iloc[-1]), 1),
         "peak_tree_rss_mb": round(float(df["tree_rss"].max()), 1),
         "peak_tree_pss_mb": round(float(df["tree_pss"].max()), 1),
@@ -132,3 +135,37 @@ def test_peak_memory_5000_runs_in_one_list(benchmark, tmp_path: Path) -> None:
     info = benchmark.pedantic(lambda: _peak_rss(cmd), rounds=1, iterations=1)
     benchmark.extra_info.update(info)
     print(f"\none list, 5,000 runs: {info}")
+
+
+STUDY_SPEC = """
+question = "benchmark: 2,000 worlds x 2 policies"
+sampler = "lhs"
+samples = 2000
+replications = 1
+seed = 9
+steps = 60
+[policies]
+status_quo = "status_quo_intergovernmental"
+distributed = "idp_distributed"
+[uncertainties]
+openness = {min = 0.1, max = 0.45}
+acceptance = {min = 0.05, max = 0.3}
+"participation.cost" = {min = 1.25, max = 3.75}
+"actors.civil_society" = {min = 75, max = 225}
+"stance.general.group_mean.government" = {min = 0.4, max = 0.7}
+"""
+
+
+@pytest.mark.slow
+def test_robustness_study_2000_worlds_x_2_policies(benchmark, tmp_path: Path) -> None:
+    """`netgov robustness` of 2,000 worlds x 2 policies of 60-month runs (4,000 runs) on 2 local processes, report
+    included: runs/s, wall time (target: under 10 minutes on 2 cores) and resident memory over the run (flat)."""
+    (tmp_path / "spec.toml").write_text(STUDY_SPEC)
+    exe = str(Path(sys.executable).parent / "netgov")
+    cmd = [exe, "robustness", str(tmp_path / "spec.toml"), "--out", str(tmp_path / "out"), "--workers", "2"]
+    info = benchmark.pedantic(lambda: _peak_rss(cmd), rounds=1, iterations=1)
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    assert len(runs) == 4000 and (tmp_path / "out" / "report.html").exists()
+    info["runs_per_s"] = round(4000 / info["seconds"], 2)
+    benchmark.extra_info.update(info)
+    print(f"\nrobustness study, 4,000 runs on 2 workers: {info}")

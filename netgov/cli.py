@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -688,6 +689,31 @@ def _run_batch(
         raise typer.Exit(1) from None
 
 
+def _runnable(
+    spec: Path,
+    out: Path,
+    worker_timeout: float,
+    i_know: bool,
+    metrics: list[str] | None = None,
+    prepare: Callable[[Any], Any] | None = None,
+) -> Any:
+    """The spec of a command that runs one (batch, sensitivity, robustness), with its flags, --out, every value
+    and its size checked before anything starts; ``prepare`` adapts it (and may refuse it). Bad input exits 2."""
+    from netgov.experiment import limits
+    from netgov.experiment.spec import load_spec
+
+    try:
+        check_metrics(metrics or [])
+        check_worker_timeout(worker_timeout)
+        check_out_dir(out)
+        loaded = load_spec(spec)
+        loaded = prepare(loaded) if prepare is not None else loaded
+        limits.check_spec(loaded, i_know)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    return loaded
+
+
 @app.command()
 def batch(
     spec: Annotated[Path, typer.Argument(help="experiment spec (.toml), e.g. scenarios/experiments/example.toml")],
@@ -707,19 +733,12 @@ def batch(
     """
     from dataclasses import replace
 
-    from netgov.experiment import limits
     from netgov.experiment.ensemble import Ensemble
-    from netgov.experiment.spec import load_spec
 
-    try:
-        check_worker_timeout(worker_timeout)
-        check_out_dir(out)
-        loaded = load_spec(spec)
-        if ensemble is not None:
-            loaded = replace(loaded, ensemble=Ensemble.load(ensemble))
-        limits.check_spec(loaded, i_know)
-    except ConfigError as exc:
-        raise fail(str(exc)) from None
+    def drawn(loaded: Any) -> Any:
+        return replace(loaded, ensemble=Ensemble.load(ensemble)) if ensemble is not None else loaded
+
+    loaded = _runnable(spec, out, worker_timeout, i_know, prepare=drawn)
     if dry_run:
         _dry_run(loaded, workers)
         return
@@ -766,20 +785,11 @@ def sensitivity(
 ) -> None:
     """Global sensitivity analysis: run the SALib design through the batch engine and rank the parameters."""
     from netgov.analysis.sensitivity import COLUMNS, analyse, design, plot_indices
-    from netgov.experiment import limits
     from netgov.experiment.batch import read_runs
-    from netgov.experiment.spec import load_spec
     from netgov.model.contract import KEY_METRICS
 
     metrics = list(metric or KEY_METRICS)
-    try:
-        check_metrics(metrics)
-        check_worker_timeout(worker_timeout)
-        check_out_dir(out)
-        loaded = design(load_spec(spec), method, samples)
-        limits.check_spec(loaded, i_know)
-    except ConfigError as exc:
-        raise fail(str(exc)) from None
+    loaded = _runnable(spec, out, worker_timeout, i_know, metrics, lambda s: design(s, method, samples))
     result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout)
     _batch_summary(result, "sensitivity")
     if result.failed:
@@ -871,6 +881,10 @@ def analyze(
             view.add_row(*(_fmt(row[c]) for c in ("parameter", "metric", "slope", "slope_lo", "slope_hi")))
         console.print(view)
     else:
+        if (
+            "policy" in runs and runs["policy"].nunique() > 1
+        ):  # a policies x uncertainties batch: one row per point and policy
+            params = ["policy", *params]
         summary = point_summary(runs, params, metrics)
         table = Table(title=f"{directory}: mean ± 95% CI half-width per point ({len(runs)} runs)")
         for col in (*params, "runs", "failed", *metrics):
@@ -897,6 +911,64 @@ def analyze(
 
 
 @app.command()
+def robustness(
+    spec: Annotated[
+        Path,
+        typer.Argument(help="a spec with [policies] and [uncertainties], e.g. scenarios/experiments/robustness.toml"),
+    ],
+    out: Annotated[Path, typer.Option(help="folder for the batch (Parquet) and report.html")],
+    metric: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--metric",
+            help="a metric the recommendations claim to raise (repeatable; default: inclusiveness, legitimacy,"
+            " regional_balance)",
+        ),
+    ] = None,
+    baseline: Annotated[
+        str | None, typer.Option(help="the policy the others are compared with (default: the first)")
+    ] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = False,
+    worker_timeout: WorkerTimeoutOpt = WORKER_TIMEOUT,
+    i_know: IKnowOpt = False,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Run a policies x uncertainties study and write one self-contained HTML robustness report."""
+    from dataclasses import replace
+
+    from netgov.analysis.report import METRICS, write_report
+    from netgov.experiment.batch import read_manifest, read_runs, read_table
+
+    metrics = list(metric or METRICS)
+
+    def study(loaded: Any) -> Any:
+        if baseline is not None and baseline not in loaded.policy_names:
+            raise ConfigError(f"--baseline {baseline!r}: expected a policy of {spec}: {', '.join(loaded.policy_names)}")
+        if len(loaded.policies) < 2:
+            raise ConfigError(f"{spec}: a robustness study needs [policies] with two or more policies")
+        # the envelopes need the per-step table
+        return loaded if "steps" in loaded.outputs else replace(loaded, outputs=(*loaded.outputs, "steps"))
+
+    loaded = _runnable(spec, out, worker_timeout, i_know, metrics, study)
+    if dry_run:
+        _dry_run(loaded, workers)
+        return
+    result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout)
+    _batch_summary(result, "robustness")
+    try:
+        path = write_report(
+            loaded, out, read_manifest(out), read_runs(out), read_table(out, "steps"), metrics, baseline
+        )
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    console.print(f"wrote {path} (and contrasts.parquet, holds.parquet beside it)", highlight=False)
+    if result.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
 def discover(
     directory: Annotated[
         Path, typer.Argument(help="a batch directory with sampled worlds (netgov batch or robustness)")
@@ -917,7 +989,7 @@ def discover(
 ) -> None:
     """Scenario discovery: PRIM box, CART leaves and feature scores of the worlds where a policy fails."""
     from netgov.analysis.contrasts import parse_contrast
-    from netgov.analysis.discovery import cases, parse_where, save_figures
+    from netgov.analysis.discovery import NothingToDiscover, cases, parse_where, save_figures
     from netgov.analysis.discovery import discover as find
     from netgov.analysis.summary import varied_parameters
     from netgov.experiment.batch import read_manifest, read_runs
@@ -944,11 +1016,15 @@ def discover(
         condition = parse_where(where, list(FINAL_METRICS)) if where else None
         check_out_dir(folder)
         worlds, question = cases(runs, params, contrast=chosen, metric=metric, where=condition, policy=policy)
-        found = find(worlds, params, question, seed=seed)
     except ConfigError as exc:
         raise fail(str(exc)) from None
     folder.mkdir(parents=True, exist_ok=True)
-    found.worlds.to_csv(folder / "worlds.csv")
+    worlds.to_csv(folder / "worlds.csv")
+    try:
+        found = find(worlds, params, question, seed=seed)
+    except NothingToDiscover as exc:
+        console.print(f"discover: {exc}; wrote {folder / 'worlds.csv'}", highlight=False)
+        return
     found.trajectory.to_csv(folder / "prim_trajectory.csv", index_label="box")
     found.limits.to_csv(folder / "prim_box.csv", index=False)
     found.cart.to_csv(folder / "cart.csv", index=False)

@@ -22,6 +22,7 @@ from browser import TIMEOUT_MS, OfflineSession, chromium_browser, dashboard_serv
 
 from netgov.dashboards import app as dash
 from netgov.dashboards.serve import COOKIE, Guard
+from netgov.scenarios.loader import load
 
 SECRET = "hunter2-not-for-visitors"
 
@@ -74,7 +75,7 @@ def test_a_picker_refuses_a_path_the_browser_sends(label: str, secret_file: Path
     assert rc.find(v.Select, label=label).widget.v_model == (
         dash.DEFAULT if label == "scenario" else dash.DEFAULT_BASELINE
     )
-    assert dash.PLAIN_WORDS[dash.DEFAULT] in page
+    assert load(dash.DEFAULT).recommendation in page
     assert len(page) < len(before) + 200
 
 
@@ -92,7 +93,7 @@ def test_the_scenario_picker_refuses_anything_it_does_not_offer(value: str) -> N
 def test_an_offered_scenario_is_still_accepted() -> None:
     box, rc = render()
     rc.find(v.Select, label="scenario").widget.v_model = "idp_distributed"
-    assert dash.PLAIN_WORDS["idp_distributed"] in shown(box)
+    assert load("idp_distributed").recommendation in shown(box)
     assert not [t for t in texts(box) if t.startswith("Not a ")]
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from netgov.analysis.contrasts import Contrast
-from netgov.analysis.discovery import cases, discover, parse_where
+from netgov.analysis.discovery import NothingToDiscover, cases, discover, parse_where
 from netgov.model.config import ConfigError
 
 PARAMS = ["openness", "acceptance", "participation.cost"]
@@ -66,5 +66,5 @@ def test_where_selects_worlds_by_threshold_and_is_checked() -> None:
     with pytest.raises(ConfigError, match="'capture' is not a final metric"):
         parse_where("capture < 3", ["inclusiveness"])
     none = worlds.assign(of_interest=False)
-    with pytest.raises(ConfigError, match="no world is a case of interest"):
+    with pytest.raises(NothingToDiscover, match="no world is a case of interest"):
         discover(none, PARAMS, question, plots=False)

@@ -30,6 +30,10 @@ OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operat
 WHERE = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(<=|>=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
 
 
+class NothingToDiscover(ValueError):
+    """Every world, or none, is a case of interest: a finding, not an error (there is no box to draw)."""
+
+
 def _ema() -> Any:
     """EMA Workbench's analysis module, imported quietly (it warns about optional parallel back-ends)."""
     with warnings.catch_warnings():
@@ -112,7 +116,7 @@ def discover(worlds: pd.DataFrame, params: list[str], question: str, seed: int =
     y = worlds["of_interest"].to_numpy()
     if y.all() or not y.any():
         share = "every" if y.all() else "no"
-        raise ConfigError(f"discover: {share} world is a case of interest ({question}); there is nothing to tell apart")
+        raise NothingToDiscover(f"{share} world is a case of interest ({question}): there is no box to discover")
     x = worlds[params].reset_index(drop=True)
     # numbers as floats (CART writes split points like 187.5 into integer columns), the rest as categories
     x = x.astype({c: "float64" if pd.api.types.is_numeric_dtype(x[c]) else "category" for c in params})

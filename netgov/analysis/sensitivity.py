@@ -27,6 +27,11 @@ def design(spec: ExperimentSpec, method: str, samples: int | None = None) -> Exp
         raise ConfigError(f"--method {method!r} is not allowed: expected one of " + ", ".join(map(repr, METHODS)))
     if samples is not None and samples < 1:
         raise ConfigError(f"--samples {samples}: expected an integer >= 1")
+    if len(spec.policies) > 1:
+        raise ConfigError(
+            f"{spec.label}: sensitivity ranks parameters over one base scenario, and this spec has"
+            f" {len(spec.policies)} policies; run it once per policy (base = ...), or use netgov robustness"
+        )
     return spec.with_sampler(method, samples)
 
 

@@ -1,6 +1,6 @@
 """The batch engine: every run of an experiment spec on local processes or a Dask cluster, streamed to Parquet.
 
-Each run is a pure task (its seed comes from the master seed and its run id), so serial,
+Each run is a pure task (its seed comes from the master seed and its replication: common random numbers), so serial,
 process-pool and Dask batches give identical rows. Results go to disk in chunks as runs
 finish: ``DIR/runs.parquet`` (and ``steps.parquet`` / ``issues.parquet``) are directories of
 Parquet part files that ``pandas.read_parquet`` reads as one table. A chunk is written as hidden,
