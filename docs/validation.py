@@ -18,7 +18,7 @@ from netgov.experiment.ensemble import Ensemble
 from netgov.experiment.runner import replicate
 from netgov.scenarios.loader import load
 from netgov.validation.calibrate import summary_table
-from netgov.validation.patterns import PATTERNS, discriminate, evaluate, master_seeds, simulate
+from netgov.validation.patterns import PATTERNS, discriminate, evaluate, master_seeds, pct, simulate
 
 PAGE = Path(__file__).resolve().parent / "validation.md"
 BEGIN, END = "<!-- generated -->", "<!-- end generated -->"
@@ -26,10 +26,6 @@ REPS, SEEDS, SEED = 20, 5, 0
 CONTRAST = ("status_quo_intergovernmental", "idp_distributed")
 CONTRAST_REPS = 40
 CONTRAST_METRICS = ("inclusiveness", "regional_balance", "capture", "legitimacy", "adoption_rate")
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
 
 
 def results_block() -> list[str]:
@@ -45,12 +41,14 @@ def results_block() -> list[str]:
         worst = res.worst_seed
         for i, m in enumerate(res.pooled):
             w = res.by_seed[worst][i]
-            ok = m.inside and m.holds and all(ms[i].passed for ms in res.by_seed.values())
+            verdict = ("ok" if res.measure_passed(i) else "FAIL") + (
+                (" — pattern " + ("passes" if res.passed else "FAILS")) if i == 0 else ""
+            )
             lines.append(
                 f"| {res.pattern.id if i == 0 else ''} | {res.pattern.role if i == 0 else ''} | {m.measure} | "
-                f"{m.observed} | {_pct(m.mean)} [{_pct(m.lo)}, {_pct(m.hi)}] | "
-                f"seed {worst}: {_pct(w.mean)} [{_pct(w.lo)}, {_pct(w.hi)}] | {m.band_text} | "
-                f"{'ok' if ok else 'FAIL'}{(' — pattern ' + ('passes' if res.passed else 'FAILS')) if i == 0 else ''} |"
+                f"{m.observed} | {pct(m.mean)} [{pct(m.lo)}, {pct(m.hi)}] | "
+                f"seed {worst}: {pct(w.mean)} [{pct(w.lo)}, {pct(w.hi)}] | {m.band_text} | "
+                f"{verdict} |"
             )
     return lines
 

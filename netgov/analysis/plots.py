@@ -24,6 +24,17 @@ def pyplot() -> Any:
     return plt
 
 
+def png_data_uri(fig: Any, dpi: int = 100) -> str:
+    """A figure as a PNG data URI (and closed): reports embed their plots and need no other file."""
+    import base64
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    pyplot().close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
 def plot_trajectories(
     trajectories: pd.DataFrame,
     path: str | Path | None = None,

@@ -10,9 +10,7 @@ as Parquet beside it.
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +21,7 @@ import pandas as pd
 
 from netgov.analysis.contrasts import Contrast, contrast_table, paired
 from netgov.analysis.discovery import cases, discover
-from netgov.analysis.plots import pyplot
+from netgov.analysis.plots import png_data_uri, pyplot
 from netgov.experiment.spec import ExperimentSpec
 from netgov.model.config import ConfigError
 from netgov.model.contract import STEP_TABLE
@@ -44,12 +42,7 @@ img { max-width: 100%; display: block; margin: .6em 0; } pre { background: #f7f7
 
 def _png(fig: Any) -> str:
     """A figure as an <img> with a data URI (the report needs no other file)."""
-    plt = pyplot()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return f'<img class="plot" alt="figure" src="data:image/png;base64,{data}">'
+    return f'<img class="plot" alt="figure" src="{png_data_uri(fig, dpi=90)}">'
 
 
 def _table(df: pd.DataFrame) -> str:

@@ -264,8 +264,11 @@ class ExperimentSpec:
         seeds = [run_seed(self.seed, r) for r in range(self.replications)]
         digests = [p.digest for p in self.policies]
         ens = self.ensemble
-        worlds = [ens.index(self.seed, r) for r in range(self.replications)] if ens is not None else None
-        drawn = [json.dumps(ens.row(w), sort_keys=True) for w in worlds] if ens is not None and worlds else None
+        worlds: list[int] | None = None
+        drawn: list[str] | None = None
+        if ens is not None:
+            worlds = [ens.index(self.seed, r) for r in range(self.replications)]
+            drawn = [json.dumps(ens.row(w), sort_keys=True) for w in worlds]
         tasks = []
         for i, point in enumerate(self.points()):
             world = json.dumps(point, sort_keys=True, default=str)

@@ -25,6 +25,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -110,27 +111,35 @@ def _seed(world: Mapping[str, Any], base: int) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=4).digest(), "little")
 
 
+@cache
+def _scenario(pattern: str, host: str | None) -> Any:
+    """A calibration pattern's scenario, read once per process (each candidate only lays its world under it)."""
+    from netgov.scenarios.loader import load
+
+    return load(BY_ID[pattern].path, {"host_region": host} if host else {})
+
+
 def statistics(world: Mapping[str, Any], reps: int, base: int, block: str | None = None) -> dict[str, float]:
     """The calibration patterns simulated under ``world``: the summary statistics ABC compares."""
     from netgov.experiment.runner import run_once, run_seed
-    from netgov.scenarios.loader import load
+    from netgov.scenarios.loader import in_world
 
     seed = _seed(world, base)
 
-    def runs(pattern: str, overrides: dict[str, Any]) -> pd.DataFrame:
-        config = load(BY_ID[pattern].path, overrides, world=world).config
+    def runs(pattern: str, host: str | None) -> pd.DataFrame:
+        config = in_world(_scenario(pattern, host), world).config
         return pd.DataFrame([run_statistics(run_once(config, run_seed(seed, r)).issues) for r in range(reps)])
 
     out: dict[str, float] = {}
     ids = {pid for b, pids in BLOCKS.items() if block in (None, b) for pid in pids}
     if "P1" in ids:
         for host in P1_HOSTS:
-            out[f"p1_{host}"] = float(runs("P1", {"host_region": host})[f"onsite_share_{host}"].mean())
+            out[f"p1_{host}"] = float(runs("P1", host)[f"onsite_share_{host}"].mean())
     if "P2" in ids:
-        p2 = runs("P2", {})
+        p2 = runs("P2", None)
         out.update({f"p2_{g}": float(p2[f"onsite_share_{g}"].mean()) for g in GROUPS})
     if "P3" in ids:
-        p3 = runs("P3", {})
+        p3 = runs("P3", None)
         out.update({f"p3_{k}": float(p3[k].mean()) for k in p3_targets()})
     return {k: (0.0 if math.isnan(v) else v) for k, v in out.items()}
 

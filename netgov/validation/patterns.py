@@ -207,7 +207,7 @@ class Measure:
     @property
     def band_text(self) -> str:
         lo, hi = self.band
-        text = f">= {_pct(lo)}" if hi >= 1.0 else f"<= {_pct(hi)}" if lo <= 0.0 else f"{_pct(lo)}–{_pct(hi)}"
+        text = f">= {pct(lo)}" if hi >= 1.0 else f"<= {pct(hi)}" if lo <= 0.0 else f"{pct(lo)}–{pct(hi)}"
         return text + (f"; {self.also}" if self.also else "")
 
 
@@ -235,7 +235,7 @@ def measure(
     )
 
 
-def _pct(x: float) -> str:
+def pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
@@ -247,7 +247,7 @@ def evaluate_p1(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure
     band = tuple(pattern.data["band"])
     observed: dict[str, list[str]] = {}
     for o in pattern.data["observed"]:
-        observed.setdefault(o["region"], []).append(f"{_pct(o['share'])} ({o['event']}, of {o['of']:,})")
+        observed.setdefault(o["region"], []).append(f"{pct(o['share'])} ({o['event']}, of {o['of']:,})")
     out = []
     for i, host in enumerate(REGIONS):
         sub = runs[runs["condition"] == host]
@@ -275,7 +275,7 @@ def evaluate_p2(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure
     out = []
     for i, g in enumerate(GROUPS):
         seen = pattern.data["observed"][g]
-        obs = f"{_pct(min(seen))}–{_pct(max(seen))}"
+        obs = f"{pct(min(seen))}–{pct(max(seen))}"
         also, holds = ("largest or 2nd", rank <= 2) if g == "civil_society" else ("", True)
         name = f"{GROUP_NAMES[g]} share of onsite"
         out.append(measure("P2", name, obs, runs[f"onsite_share_{g}"], "mean", p2_band(g), seed + i, also, holds))
@@ -307,7 +307,7 @@ def evaluate_p3(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure
         measure(
             "P3",
             "share of states in favour",
-            f"{_pct(o['signed'] / o['eligible'])} ({o['signed']} of {o['eligible']} signed)",
+            f"{pct(o['signed'] / o['eligible'])} ({o['signed']} of {o['eligible']} signed)",
             runs["yes_share"],
             "mean",
             tuple(bands["overall"]),
@@ -349,7 +349,7 @@ def evaluate_h1(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure
         measure(
             "H1",
             "share of states in favour",
-            f"{_pct(min(seen))}–{_pct(max(seen))} of yes + no in {len(seen)} votes",
+            f"{pct(min(seen))}–{pct(max(seen))} of yes + no in {len(seen)} votes",
             runs["yes_share"],
             "mean",
             tuple(bands["yes_share"]),
@@ -371,7 +371,7 @@ def evaluate_h1(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure
 def evaluate_h2(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure]:
     """The onsite fraction averaged over the hosts, and at each host."""
     seen, bands = pattern.data["observed"]["onsite_fraction"], pattern.data["bands"]
-    observed = f"{_pct(min(seen))}–{_pct(max(seen))} at {len(seen)} hybrid meetings"
+    observed = f"{pct(min(seen))}–{pct(max(seen))} at {len(seen)} hybrid meetings"
     out = [
         measure(
             "H2",
@@ -387,7 +387,7 @@ def evaluate_h2(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure
         sub = runs[runs["condition"] == host]["onsite_fraction"]
         name = f"hosted in {REGION_NAMES[host]}: onsite share"
         out.append(
-            measure("H2", name, f"none above {_pct(max(seen))}", sub, "mean", tuple(bands["each_host"]), seed + 1 + i)
+            measure("H2", name, f"none above {pct(max(seen))}", sub, "mean", tuple(bands["each_host"]), seed + 1 + i)
         )
     return out
 
@@ -395,7 +395,7 @@ def evaluate_h2(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure
 def evaluate_h3(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure]:
     """Africa's onsite share at meetings hosted in another region."""
     seen = pattern.data["observed"]["africa_share"]
-    observed = f"{_pct(min(seen))}–{_pct(max(seen))} ({'; '.join(pattern.data['events'])})"
+    observed = f"{pct(min(seen))}–{pct(max(seen))} ({'; '.join(pattern.data['events'])})"
     out = []
     for i, (host, _o) in enumerate(pattern.conditions):
         sub = runs[runs["condition"] == host]["onsite_share_africa"]
@@ -484,6 +484,11 @@ class PatternResult:
         seeds_ok = all(m.passed for ms in self.by_seed.values() for m in ms)
         return bool(self.pooled) and seeds_ok and all(m.inside and m.holds for m in self.pooled)
 
+    def measure_passed(self, i: int) -> bool:
+        """Measure ``i`` over the whole judgement: pooled mean inside its band and every seed's interval reaching it."""
+        m = self.pooled[i]
+        return bool(m.inside and m.holds and all(ms[i].passed for ms in self.by_seed.values()))
+
     @property
     def failing_seeds(self) -> list[int]:
         return [s for s, ms in self.by_seed.items() if not all(m.passed for m in ms)]
@@ -557,6 +562,6 @@ def discriminate(reps: int, seeds: tuple[int, ...], patterns: tuple[Pattern, ...
         for label, overrides in p.alternatives():
             alt = p.with_overrides(label, overrides)
             (res,) = evaluate(simulate(reps, seeds, (alt,)), (alt,))
-            means = " / ".join(_pct(m.mean) for m in res.pooled)
+            means = " / ".join(pct(m.mean) for m in res.pooled)
             rows.append({"pattern": p.id, "alternative": label, "passed": res.passed, "means": means})
     return pd.DataFrame(rows)

@@ -8,9 +8,7 @@ it opens offline.
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netgov.analysis.plots import pyplot
+from netgov.analysis.plots import png_data_uri, pyplot
 from netgov.validation.calibrate import priors
 from netgov.validation.patterns import PatternResult
 
@@ -31,13 +29,6 @@ th { background: #f2f2f2; }
 .pass { color: #1a7f37; font-weight: bold; } .fail { color: #b42318; font-weight: bold; }
 img { max-width: 100%; } figure { margin: 1em 0; } figcaption { font-size: 0.9em; color: #555; }
 """
-
-
-def _png(fig: Any) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    pyplot().close(fig)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def pattern_figure(res: PatternResult) -> str:
@@ -57,7 +48,7 @@ def pattern_figure(res: PatternResult) -> str:
     ax.set_xlim(0, 1)
     ax.set_xlabel("share (band shaded; grey: each master seed's mean and 95% interval; diamond: pooled mean)")
     ax.set_title(f"{res.pattern.id}: {res.pattern.title}", fontsize=10)
-    return _png(fig)
+    return png_data_uri(fig, dpi=110)
 
 
 def ensemble_figure(ensemble: pd.DataFrame) -> str:
@@ -77,7 +68,7 @@ def ensemble_figure(ensemble: pd.DataFrame) -> str:
         ax.axis("off")
     fig.suptitle("calibrated ensemble: weighted posterior of each free parameter (x axis: its uniform prior)")
     fig.tight_layout()
-    return _png(fig)
+    return png_data_uri(fig, dpi=110)
 
 
 def _table(df: pd.DataFrame) -> str:
