@@ -183,7 +183,8 @@ def explanation(key: str) -> str:
 def metric_explanation(name: str) -> str:
     """One sentence on a metric and its values, from the typed per-step contract."""
     c = column(name)
-    return f"{name}: {c.meaning} ({c.values}). Moved by: {c.moved_by}."
+    better = f" {c.better.capitalize()} is better." if c.better else ""
+    return f"{name}: {c.meaning} ({c.values}).{better} Moved by: {c.moved_by}."
 
 
 def initial_values(params: dict[str, Any]) -> dict[str, Any]:

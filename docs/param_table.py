@@ -54,8 +54,9 @@ def _column_rows(table: tuple[Column, ...]) -> list[str]:
 
 
 def step_rows() -> list[str]:
-    """One row per column of the per-step table, from the typed contract (netgov.model.contract)."""
-    return _column_rows(STEP_TABLE)
+    """One row per column of the per-step table, from the typed contract (netgov.model.contract), with the
+    direction in which it is better."""
+    return [f"{row} {c.better or '—'} |" for row, c in zip(_column_rows(STEP_TABLE), STEP_TABLE, strict=True)]
 
 
 def agent_rows() -> list[str]:
@@ -64,11 +65,12 @@ def agent_rows() -> list[str]:
 
 
 STEP_HEADER = ("| column | dtype | definition |", "|---|---|---|")
+BETTER_HEADER = ("| column | dtype | definition | better |", "|---|---|---|---|")
 #: (name, header, rows) of each generated table in docs/ODD.md.
 TABLES = (
     ("parameter-table", HEADER, rows),
     ("issue-table", HEADER, issue_rows),
-    ("step-table", STEP_HEADER, step_rows),
+    ("step-table", BETTER_HEADER, step_rows),
     ("agent-table", STEP_HEADER, agent_rows),
 )
 

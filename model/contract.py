@@ -14,12 +14,16 @@ from typing import Literal
 from netgov.model.catalog import DOMAINS
 
 Dtype = Literal["int64", "float64", "bool", "str"]
+#: Which way a metric is better: the claim a recommendation makes about it ("" = not a judgement,
+#: e.g. a count of issues, where more is neither better nor worse).
+Better = Literal["higher", "lower", ""]
 
 
 @dataclass(frozen=True)
 class Column:
     """One column of the per-step table: its type, its definition in words, its values, what moves it,
-    and the section of docs/ODD.md that gives the formula (read by `netgov explain`)."""
+    the section of docs/ODD.md that gives the formula (read by `netgov explain`), and which way is better
+    (what `share_a_better`, `netgov discover --contrast` and the robustness report judge by)."""
 
     name: str
     dtype: Dtype
@@ -27,6 +31,7 @@ class Column:
     values: str = "0-1; NaN until a network has convened"
     moved_by: str = ""
     section: str = "§7.10"
+    better: Better = ""
 
 
 _COUNT = "0, 1, 2, ..."
@@ -49,6 +54,7 @@ STEP_TABLE: tuple[Column, ...] = (
         "mean over networks of participants / eligible actors",
         moved_by="notice_period, background_quality, travel_support, remote_participation, participation.*",
         section="§7.5",
+        better="higher",
     ),
     Column(
         "inclusiveness",
@@ -56,18 +62,21 @@ STEP_TABLE: tuple[Column, ...] = (
         "mean over networks of 1 - dissimilarity of the participants' groups to the affected population's",
         moved_by="participation_rule, routing and the committee (the intergovernmental venue admits governments "
         "only), who can afford to come",
+        better="higher",
     ),
     Column(
         "group_coverage",
         "float64",
         "mean over networks of the share of groups with a participant",
         moved_by="participation_rule, routing, actor counts",
+        better="higher",
     ),
     Column(
         "regional_balance",
         "float64",
         "mean over networks of 1 - dissimilarity of regions to the reference",
         moved_by="host_region, travel_cost, travel_support, remote_participation, resources.region_factor",
+        better="higher",
     ),
     Column(
         "capture",
@@ -77,6 +86,7 @@ STEP_TABLE: tuple[Column, ...] = (
         "0-1; NaN until a deciding network has convened, or if every one is paralysed",
         moved_by="decision_rule, and who takes part (a bloc holding a majority alone captures majority rules)",
         section="§7.8",
+        better="lower",
     ),
     Column(
         "pass_alone",
@@ -85,6 +95,7 @@ STEP_TABLE: tuple[Column, ...] = (
         "0-1; NaN until a deciding network has convened",
         "decision_rule, who takes part",
         "§7.8",
+        better="lower",
     ),
     Column(
         "block_alone",
@@ -102,6 +113,7 @@ STEP_TABLE: tuple[Column, ...] = (
         "0-1; NaN until a deciding network has convened",
         "decision_rule, participation_rule, who can afford to come",
         "§7.8",
+        better="lower",
     ),
     Column(
         "notice_sufficiency",
@@ -109,6 +121,7 @@ STEP_TABLE: tuple[Column, ...] = (
         "mean over networks of the share of its preparation an eligible actor could do in the notice given",
         moved_by="notice_period, background_quality, base_prep_time, resources",
         section="§7.3",
+        better="higher",
     ),
     Column(
         "migrated",
@@ -143,6 +156,7 @@ STEP_TABLE: tuple[Column, ...] = (
         "0-1; NaN until an issue is decided",
         "who took part (voice, also at an IGF session), the outcome's distance from stances, notice, background",
         "§7.9",
+        better="higher",
     ),
     Column(
         "minority_legitimacy",
@@ -151,6 +165,7 @@ STEP_TABLE: tuple[Column, ...] = (
         "0-1; NaN until a decided issue has a minority",
         "decision_rule (a veto lets the minority pull the outcome its way), compromise, acceptance",
         "§7.9",
+        better="higher",
     ),
     Column(
         "outcome_gap",
@@ -159,6 +174,7 @@ STEP_TABLE: tuple[Column, ...] = (
         "0-1; NaN until an issue is decided",
         "who took part and their influence, openness, stance anchoring, the IGF session's audience",
         "§7.9",
+        better="lower",
     ),
     Column(
         "minority_gap",
@@ -167,6 +183,7 @@ STEP_TABLE: tuple[Column, ...] = (
         "0-1; NaN until a decided issue has a minority",
         "decision_rule, compromise, max_attempts, the status quo",
         "§7.9",
+        better="lower",
     ),
 )
 
@@ -211,6 +228,11 @@ KEY_METRICS: tuple[str, ...] = (
     "adoption_rate",
     "legitimacy",
 )
+
+
+def better_sign(name: str) -> int:
+    """+1 if higher values of a per-step column are better, -1 if lower are, 0 if it is not a judgement."""
+    return {"higher": 1, "lower": -1, "": 0}[column(name).better]
 
 
 def column(name: str) -> Column:

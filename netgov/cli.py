@@ -921,8 +921,8 @@ def robustness(
         list[str] | None,
         typer.Option(
             "--metric",
-            help="a metric the recommendations claim to raise (repeatable; default: inclusiveness, legitimacy,"
-            " regional_balance)",
+            help="a metric the recommendations claim to improve (raise, or lower where lower is better, e.g."
+            " capture; repeatable; default: inclusiveness, legitimacy, regional_balance)",
         ),
     ] = None,
     baseline: Annotated[
@@ -938,12 +938,13 @@ def robustness(
     """Run a policies x uncertainties study and write one self-contained HTML robustness report."""
     from dataclasses import replace
 
-    from netgov.analysis.report import METRICS, write_report
+    from netgov.analysis.report import METRICS, check_judged, write_report
     from netgov.experiment.batch import read_manifest, read_runs, read_table
 
     metrics = list(metric or METRICS)
 
     def study(loaded: Any) -> Any:
+        check_judged(metrics)
         if baseline is not None and baseline not in loaded.policy_names:
             raise ConfigError(f"--baseline {baseline!r}: expected a policy of {spec}: {', '.join(loaded.policy_names)}")
         if len(loaded.policies) < 2:
@@ -978,7 +979,8 @@ def discover(
         typer.Option(metavar="A B", help="cases of interest: worlds where policy A does worse than B on --metric"),
     ] = None,
     metric: Annotated[
-        str | None, typer.Option(help="with --contrast: the final metric compared (higher is better)")
+        str | None,
+        typer.Option(help="with --contrast: the final metric compared (better as `netgov explain METRIC` says)"),
     ] = None,
     where: Annotated[
         str | None, typer.Option(help='cases of interest: worlds where "METRIC < NUMBER" (<, <=, >, >=) under --policy')
@@ -1236,6 +1238,7 @@ def explain(
             ("definition", col.meaning),
             ("values", col.values),
             ("moved by", col.moved_by),
+            ("better", col.better or "neither (not a judgement)"),
             ("see", f"docs/ODD.md {col.section}"),
         ):
             console.print(f"  {label}: {text}", markup=False, highlight=False)

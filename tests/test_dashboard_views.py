@@ -61,6 +61,8 @@ def test_every_control_and_metric_explains_itself_from_the_schema_and_contract()
     assert "Notice given before a meeting" in dash.explanation("notice_period")  # the schema's own words
     for metric in LIVE_METRICS:
         assert column(metric).meaning in dash.metric_explanation(metric)
+    assert "Lower is better." in dash.metric_explanation("capture")
+    assert "Higher is better." in dash.metric_explanation("inclusiveness")
 
 
 def lab_under_deuteranopia(hex_colour: str) -> np.ndarray:

@@ -68,3 +68,31 @@ def test_where_selects_worlds_by_threshold_and_is_checked() -> None:
     none = worlds.assign(of_interest=False)
     with pytest.raises(NothingToDiscover, match="no world is a case of interest"):
         discover(none, PARAMS, question, plots=False)
+
+
+def test_a_metric_where_lower_is_better_is_judged_the_other_way() -> None:
+    """The same numbers read as capture (lower is better) make `new` the worse policy where it was the better,
+    in discovery's cases, the robustness report's recommendations and the contrast's share_a_better."""
+    from netgov.analysis.contrasts import contrast_table
+    from netgov.analysis.report import check_judged, holds
+
+    runs = synthetic_runs(n=80)
+    runs["capture"] = runs["inclusiveness"]
+    new_old = Contrast("policy", "new", "old")
+    by_inclusion, _ = cases(runs, PARAMS, contrast=new_old, metric="inclusiveness")
+    by_capture, question = cases(runs, PARAMS, contrast=new_old, metric="capture")
+    assert by_capture["of_interest"].sum() > 0 and (by_capture["of_interest"] == ~by_inclusion["of_interest"]).all()
+    assert "(mean new - old > 0)" in question
+    held = holds(runs, PARAMS, "old", ["old", "new"], ["inclusiveness", "capture"]).set_index("metric")
+    assert held.at["capture", "recommendation"] == "new lowers capture below old"
+    assert held.at["inclusiveness", "recommendation"] == "new raises inclusiveness above old"
+    assert held.at["capture", "share_holds"] == pytest.approx(1 - held.at["inclusiveness", "share_holds"])
+    table = contrast_table(runs, new_old, PARAMS, ["inclusiveness", "capture"]).set_index("metric")
+    assert table.at["capture", "share_a_better"] == pytest.approx(1 - table.at["inclusiveness", "share_a_better"])
+    assert 0 < table.at["capture", "share_a_better"] < 1
+    runs["adopted"] = runs["inclusiveness"]  # a count: neither way is better
+    assert np.isnan(contrast_table(runs, new_old, PARAMS, ["adopted"]).at[0, "share_a_better"])
+    with pytest.raises(ConfigError, match="'adopted' is not a judgement"):
+        cases(runs, PARAMS, contrast=new_old, metric="adopted")
+    with pytest.raises(ConfigError, match="--metric adopted: neither higher nor lower is better"):
+        check_judged(["inclusiveness", "adopted"])

@@ -20,6 +20,7 @@ from scipy import stats
 
 from netgov.analysis.summary import paired_differences
 from netgov.model.config import ConfigError
+from netgov.model.contract import better_sign
 
 #: Full width of a 95% CI that ``n_for_width`` is computed for, unless told otherwise (metrics are mostly shares).
 WIDTH = 0.05
@@ -134,11 +135,17 @@ def contrast_table(
                 "unpaired_lo": lo,
                 "unpaired_hi": hi,
                 "effect_size": mean / sd if sd > 0 else (0.0 if sd == 0 and mean == 0 else math.nan),
-                "share_a_better": float(np.mean(defined > 0)) if len(defined) else math.nan,
+                "share_a_better": _share_better(defined, better_sign(m)),
                 "n_for_width": n_for_width(sd, width),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _share_better(diffs: np.ndarray, sign: int) -> float:
+    """The share of pairs in which A is better than B, by the metric's direction in the contract (NaN for a
+    metric that is not a judgement, such as a count of issues)."""
+    return float(np.mean(sign * diffs > 0)) if sign and len(diffs) else math.nan
 
 
 def _welch(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:

@@ -2,7 +2,8 @@
 than another, or a metric fall below a threshold?
 
 The cases of interest are worlds (design points): a world counts when the mean over its replications
-of A - B on a metric is below 0 (A does worse, where higher is better), or when a policy's mean
+of A - B on a metric is on the wrong side of 0 (A does worse: lower where higher is better, higher
+where lower is better, as the typed contract says), or when a policy's mean
 metric meets a ``--where`` condition. PRIM (``ema_workbench.analysis.prim``) finds a box of
 uncertainty ranges dense in such worlds, with its peeling trajectory (coverage, density) and the box
 limits' quasi-p-values; CART (``ema_workbench.analysis.cart``) splits the worlds into leaves; extra-trees
@@ -25,6 +26,7 @@ import pandas as pd
 from netgov.analysis.contrasts import Contrast, paired
 from netgov.analysis.plots import pyplot
 from netgov.model.config import ConfigError
+from netgov.model.contract import better_sign
 
 OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 WHERE = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(<=|>=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
@@ -86,9 +88,15 @@ def cases(
         assert metric is not None
         pairs = paired(runs, contrast, params)
         diff = (pairs[f"a:{metric}"].astype(float) - pairs[f"b:{metric}"].astype(float)).groupby(pairs["point"]).mean()
-        value, hit = diff, diff < 0
+        sign = better_sign(metric)
+        if not sign:
+            raise ConfigError(
+                f"--metric {metric!r} is not a judgement (neither higher nor lower is better): use --where instead"
+            )
+        value, hit = diff, sign * diff < 0
         question = (
-            f"worlds where {contrast.a} does worse than {contrast.b} on {metric} (mean {contrast.a} - {contrast.b} < 0)"
+            f"worlds where {contrast.a} does worse than {contrast.b} on {metric}"
+            f" (mean {contrast.a} - {contrast.b} {'<' if sign > 0 else '>'} 0)"
         )
     else:
         assert where is not None

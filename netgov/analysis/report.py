@@ -2,7 +2,8 @@
 
 It states the study's question and spec; shows each policy's outcomes across the sampled worlds
 (envelopes over time, final values); the paired contrasts of every policy with the baseline; the
-share of worlds in which each recommendation ("policy P raises metric M above the baseline") holds;
+share of worlds in which each recommendation ("policy P raises metric M above the baseline", or lowers it
+below, for a metric where lower is better, such as capture) holds;
 the boxes of worlds where it fails (PRIM, CART); and the versions and seeds that reproduce it.
 Figures are PNGs inlined as data URIs, so the file opens offline; the tables behind it are written
 as Parquet beside it.
@@ -24,9 +25,10 @@ from netgov.analysis.discovery import cases, discover
 from netgov.analysis.plots import png_data_uri, pyplot
 from netgov.experiment.spec import ExperimentSpec
 from netgov.model.config import ConfigError
-from netgov.model.contract import STEP_TABLE
+from netgov.model.contract import STEP_TABLE, better_sign
 
-#: The metrics a recommendation is judged on unless told otherwise (higher is the claim).
+#: The metrics a recommendation is judged on unless told otherwise (the claim is "better", in the
+#: direction the typed contract gives each metric).
 METRICS = ("inclusiveness", "legitimacy", "regional_balance")
 MEANING = {c.name: c.meaning for c in STEP_TABLE}
 CSS = """
@@ -88,11 +90,24 @@ def finals(runs: pd.DataFrame, metrics: Sequence[str], policies: Sequence[str]) 
     return fig
 
 
+def check_judged(metrics: Sequence[str]) -> None:
+    """A recommendation claims a metric gets better: refuse one that is not a judgement (e.g. a count)."""
+    neutral = [m for m in metrics if not better_sign(m)]
+    if neutral:
+        judged = [c.name for c in STEP_TABLE if c.better]
+        raise ConfigError(
+            f"--metric {', '.join(neutral)}: neither higher nor lower is better, so no recommendation can claim it;"
+            f" expected one of {', '.join(judged)}"
+        )
+
+
 def holds(
     runs: pd.DataFrame, params: list[str], baseline: str, policies: Sequence[str], metrics: Sequence[str]
 ) -> pd.DataFrame:
-    """Per (policy, metric): the share of worlds in which the policy's metric is above the baseline's (mean over
-    the world's paired replications), and the worlds where that is undefined."""
+    """Per (policy, metric): the share of worlds in which the policy does better than the baseline on the metric
+    (above it where higher is better, below where lower is; mean over the world's paired replications), and the
+    worlds where that is undefined."""
+    check_judged(metrics)
     rows = []
     for pol in policies:
         if pol == baseline:
@@ -101,14 +116,16 @@ def holds(
         for m in metrics:
             diff = (pairs[f"a:{m}"].astype(float) - pairs[f"b:{m}"].astype(float)).groupby(pairs["point"]).mean()
             defined = diff.dropna()
+            sign = better_sign(m)
             rows.append(
                 {
-                    "recommendation": f"{pol} raises {m} above {baseline}",
+                    "recommendation": f"{pol} {'raises' if sign > 0 else 'lowers'} {m}"
+                    f" {'above' if sign > 0 else 'below'} {baseline}",
                     "policy": pol,
                     "metric": m,
                     "worlds": len(defined),
                     "undefined_worlds": len(diff) - len(defined),
-                    "share_holds": float((defined > 0).mean()) if len(defined) else np.nan,
+                    "share_holds": float((sign * defined > 0).mean()) if len(defined) else np.nan,
                 }
             )
     return pd.DataFrame(rows)
@@ -142,7 +159,7 @@ def write_report(
             continue
         # cases of interest: worlds where the policy does worse than the baseline (the recommendation fails)
         worlds, question = cases(runs, params, contrast=Contrast("policy", row.policy, base), metric=row.metric)
-        worlds["of_interest"] = ~(worlds["value"] > 0)
+        worlds["of_interest"] = ~(better_sign(row.metric) * worlds["value"] > 0)  # a tie is no improvement
         found = discover(worlds, params, question, seed=spec.seed)
         stats = found.trajectory.iloc[found.chosen]
         limits = found.limits.assign(recommendation=row.recommendation)
