@@ -219,6 +219,8 @@ STEP_COLUMNS: tuple[str, ...] = tuple(c.name for c in STEP_TABLE)
 STEP_DTYPES: dict[str, Dtype] = {c.name: c.dtype for c in STEP_TABLE}
 #: The final metrics of a run: every per-step column but ``step``.
 FINAL_METRICS: tuple[str, ...] = STEP_COLUMNS[1:]
+#: The final metrics that are a judgement (higher or lower is better): what a recommendation can claim.
+JUDGED_METRICS: tuple[str, ...] = tuple(c.name for c in STEP_TABLE if c.better)
 #: The metrics shown by default: `compare --plot`, `netgov analyze`, `netgov sensitivity`, the dashboard.
 KEY_METRICS: tuple[str, ...] = (
     "participation_rate",

@@ -922,7 +922,7 @@ def robustness(
         typer.Option(
             "--metric",
             help="a metric the recommendations claim to improve (raise, or lower where lower is better, e.g."
-            " capture; repeatable; default: inclusiveness, legitimacy, regional_balance)",
+            " capture; repeatable; default: the spec's `metrics`, else inclusiveness, legitimacy, regional_balance)",
         ),
     ] = None,
     baseline: Annotated[
@@ -941,10 +941,12 @@ def robustness(
     from netgov.analysis.report import METRICS, check_judged, write_report
     from netgov.experiment.batch import read_manifest, read_runs, read_table
 
-    metrics = list(metric or METRICS)
+    def judged(loaded: Any) -> list[str]:
+        """The flag's metrics, else the spec's `metrics`, else the default."""
+        return list(metric or loaded.metrics or METRICS)
 
     def study(loaded: Any) -> Any:
-        check_judged(metrics)
+        check_judged(judged(loaded))
         if baseline is not None and baseline not in loaded.policy_names:
             raise ConfigError(f"--baseline {baseline!r}: expected a policy of {spec}: {', '.join(loaded.policy_names)}")
         if len(loaded.policies) < 2:
@@ -952,7 +954,8 @@ def robustness(
         # the envelopes need the per-step table
         return loaded if "steps" in loaded.outputs else replace(loaded, outputs=(*loaded.outputs, "steps"))
 
-    loaded = _runnable(spec, out, worker_timeout, i_know, metrics, study)
+    loaded = _runnable(spec, out, worker_timeout, i_know, metric, study)
+    metrics = judged(loaded)
     if dry_run:
         _dry_run(loaded, workers)
         return

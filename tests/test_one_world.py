@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from netgov.experiment.spec import EXAMPLE_DIR, load_spec
 from netgov.model.config import ModelConfig, flatten
 from netgov.scenarios.loader import SCENARIO_DIR, load, read_toml, scenario_names
 from netgov.validation.calibrate import priors
@@ -66,3 +67,13 @@ def test_each_scenario_states_its_recommendation_in_plain_words(name: str) -> No
     """The dashboard's scenario card reads it from the file (the file name stays the key)."""
     scenario = load(name)
     assert len(scenario.recommendation) > 40 and scenario.recommendation != scenario.summary
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLE_DIR.glob("*.toml")), ids=lambda p: p.stem)
+def test_shipped_experiments_vary_no_fitted_parameter(path) -> None:
+    """A shipped study samples only what calibration leaves open; the fitted parameters come from the
+    calibrated world (the defaults) or its posterior ensemble, never from a hand-set range."""
+    spec = load_spec(path)
+    varied = set(spec.names) | {k for p in spec.policies for k in flatten(p.scenario.data)}
+    assert varied & FITTED - COMPOSITION == set(), path.name
+    assert set(spec.names) & FITTED == set(), path.name

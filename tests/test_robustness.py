@@ -109,7 +109,9 @@ def test_shipped_example_paired_cis_are_narrower_than_unpaired(example: Path) ->
     for name in ("report.html", "contrasts.parquet", "holds.parquet"):
         assert (example / name).stat().st_size > 0
     held = pd.read_parquet(example / "holds.parquet")
-    assert ((held["share_holds"] >= 0) & (held["share_holds"] <= 1)).all() and len(held) == 2 * 3
+    assert ((held["share_holds"] >= 0) & (held["share_holds"] <= 1)).all() and len(held) == 2 * len(spec.metrics)
+    assert list(held["metric"].unique()) == list(spec.metrics)  # the spec's own claims
+    assert "distributed lowers minority_gap below status_quo" in set(held["recommendation"])
 
 
 def test_shipped_example_on_a_dask_localcluster_matches_local_processes(example: Path, tmp_path: Path) -> None:
@@ -168,3 +170,12 @@ def test_robustness_dry_run_and_bad_input(tmp_path: Path) -> None:
     assert dry.exit_code == 0 and "x 3 policies x 2 replications" in dry.output and not (tmp_path / "x").exists()
     bad = CliRunner().invoke(cli.app, ["robustness", str(EXAMPLE), "--out", str(tmp_path / "y"), "--baseline", "nope"])
     assert bad.exit_code == 2 and "--baseline 'nope'" in bad.output
+    args = ["robustness", str(EXAMPLE), "--out", str(tmp_path / "z"), "--metric", "stalled"]
+    count = CliRunner().invoke(cli.app, args)
+    assert count.exit_code == 2 and "--metric stalled: neither higher nor lower is better" in count.output
+    assert not (tmp_path / "z").exists()  # nothing started
+    (tmp_path / "claims.toml").write_text(
+        EXAMPLE.read_text(encoding="utf-8").replace('"minority_gap"]', '"adopted"]'), encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match=r"claims.toml: metrics = 'adopted' is not allowed: expected a metric where"):
+        load_spec(tmp_path / "claims.toml")

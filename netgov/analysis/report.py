@@ -25,7 +25,7 @@ from netgov.analysis.discovery import cases, discover
 from netgov.analysis.plots import png_data_uri, pyplot
 from netgov.experiment.spec import ExperimentSpec
 from netgov.model.config import ConfigError
-from netgov.model.contract import STEP_TABLE, better_sign
+from netgov.model.contract import JUDGED_METRICS, STEP_TABLE, better_sign
 
 #: The metrics a recommendation is judged on unless told otherwise (the claim is "better", in the
 #: direction the typed contract gives each metric).
@@ -92,12 +92,11 @@ def finals(runs: pd.DataFrame, metrics: Sequence[str], policies: Sequence[str]) 
 
 def check_judged(metrics: Sequence[str]) -> None:
     """A recommendation claims a metric gets better: refuse one that is not a judgement (e.g. a count)."""
-    neutral = [m for m in metrics if not better_sign(m)]
+    neutral = [m for m in metrics if m not in JUDGED_METRICS]
     if neutral:
-        judged = [c.name for c in STEP_TABLE if c.better]
         raise ConfigError(
             f"--metric {', '.join(neutral)}: neither higher nor lower is better, so no recommendation can claim it;"
-            f" expected one of {', '.join(judged)}"
+            f" expected one of {', '.join(JUDGED_METRICS)}"
         )
 
 

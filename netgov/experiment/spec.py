@@ -52,6 +52,7 @@ from netgov.model.config import (
     suggest,
     validate_config,
 )
+from netgov.model.contract import JUDGED_METRICS
 from netgov.scenarios.loader import DEFAULT, SCENARIO_DIR, Scenario, load, read_toml, resolve_path
 
 Sampler = Literal["grid", "lhs", "sobol", "morris"]
@@ -171,6 +172,7 @@ class ExperimentSpec:
     summary: str = ""
     policies: tuple[Policy, ...] = ()  # every policy runs in every world; () = the base scenario alone
     question: str = ""  # what the study asks (shown by `netgov robustness`)
+    metrics: tuple[str, ...] = ()  # what `netgov robustness` judges its recommendations on (() = its default)
     ensemble: Ensemble | None = None  # replication r of every run draws its fitted parameters from it
 
     def __post_init__(self) -> None:
@@ -450,6 +452,7 @@ class SpecFile(Strict):
 
     summary: str = ""
     question: str = ""
+    metrics: list[str] = Field(default_factory=list)
     base: str = Field(DEFAULT, description="a scenario name or a .toml file")
     sampler: Sampler = "grid"
     samples: int | None = Field(None, ge=1)
@@ -629,6 +632,7 @@ def parse_spec(raw: Mapping[str, Any], path: Path | None) -> ExperimentSpec:
         scenario=scenario,
         policies=policies,
         question=top.question,
+        metrics=_judged(top.metrics, where),
         parameters=tuple(_parameter(k, form) for k, form in forms.items()),
         sampler=top.sampler,
         samples=top.samples,
@@ -647,6 +651,17 @@ def parse_spec(raw: Mapping[str, Any], path: Path | None) -> ExperimentSpec:
     _check_design(spec, where)
     _check_values(spec, where, table)
     return spec
+
+
+def _judged(metrics: list[str], where: str) -> tuple[str, ...]:
+    """The study's ``metrics``: each one a recommendation can claim to improve (the contract says which way)."""
+    for m in metrics:
+        if m not in JUDGED_METRICS:
+            raise ConfigError(
+                f"{where}: metrics = {m!r} is not allowed: expected a metric where higher or lower is better:"
+                f" {', '.join(JUDGED_METRICS)}"
+            )
+    return tuple(metrics)
 
 
 def _ensemble(ref: str | None, path: Path | None, where: str) -> Ensemble | None:
