@@ -96,7 +96,7 @@ html { font-size: 21px !important; }
 .v-application, .v-application .v-card, .v-application .v-card__title { color: #000 !important; }
 .netgov-main { font-size: 1.15rem; }
 .netgov-main .v-card { border: 2px solid #000 !important; }
-.netgov-issues td, .netgov-issues th { font-size: 1rem !important; }
+.netgov-issues td, .netgov-issues th { font-size: 1rem !important; padding: 0 6px !important; }
 """
 
 
@@ -460,7 +460,7 @@ def LiveViews(
         with solara.Card("Two designs compared", classes=["netgov-card"]):
             CompareView(model, other, time, labels, big)
     with solara.Card("Issue networks (newest first; click a row)", classes=["netgov-card"]):
-        IssueTable(model, time, set_selected)
+        IssueTable(model, time, set_selected, big)
 
 
 @solara.component

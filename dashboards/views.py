@@ -84,6 +84,16 @@ ISSUE_HEADERS: dict[str, str] = {
     "issue_id": "issue",
     **{f"participants_{g}": GROUP_NAMES[g] for g in GROUPS},
 }
+#: The same headers in projector mode, short enough for nine columns of large type at 1280 px.
+PROJECTOR_HEADERS: dict[str, str] = {
+    "issue_id": "#",
+    "participants_government": "gov",
+    "participants_civil_society": "civil soc.",
+    "participants_business": "private",
+    "participants_technical_community": "tech.",
+    "participants_un_agency": "IGOs/UN",
+}
+PROJECTOR_KEY = " · ".join(f"{PROJECTOR_HEADERS[f'participants_{g}']} = {GROUP_NAMES[g]}" for g in GROUPS)
 #: Identifies the spec's language to the browser's vega-embed (a name, never fetched).
 VEGA_LITE = "https://vega.github.io/schema/vega-lite/v5.json"
 #: vega-embed's options, read from the spec: SVG (the marks are elements a test can find), no actions menu.
@@ -353,7 +363,7 @@ def ties_spec(model: GovernanceModel, big: bool = False) -> dict[str, Any]:
         axis = {"labelLimit": 160, "title": None}
         return {
             "data": {"values": records},
-            "title": title,
+            "title": {"text": title, "anchor": "start", "frame": "bounds"},  # from the left edge: fits the card
             "width": "container",
             "height": 190 if not big else 240,
             "encoding": {
@@ -616,10 +626,11 @@ def readable(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 @solara.component
-def IssueTable(model: GovernanceModel, time: float, on_issue: Callable[[int], None]) -> None:
+def IssueTable(model: GovernanceModel, time: float, on_issue: Callable[[int], None], big: bool = False) -> None:
     """One row per issue: venue, phase, participants by group, outcome; click a row to see its table.
 
-    Rebuilt only when an issue arrives or moves on (its rows change with nothing else).
+    Rebuilt only when an issue arrives or moves on (its rows change with nothing else). In projector
+    mode the group headers are short (with a key above), so the large type still fits the room's width.
     """
     moves = tuple((issue.phase, issue.venue) for issue in model.issues)
     items = solara.use_memo(lambda: readable(issue_rows(model)).to_dict("records"), [model, moves])
@@ -627,13 +638,16 @@ def IssueTable(model: GovernanceModel, time: float, on_issue: Callable[[int], No
     if not model.issues:
         solara.Text("No issues yet: press Step or ▶.")
         return
-    IssueRows(items, on_issue)
+    if big:
+        solara.Text(f"Participants: {PROJECTOR_KEY}")
+    IssueRows(items, on_issue, big)
 
 
 @solara.component
-def IssueRows(items: list[dict[str, Any]], on_issue: Callable[[int], None]) -> None:
+def IssueRows(items: list[dict[str, Any]], on_issue: Callable[[int], None], big: bool = False) -> None:
     """The issue rows as a table whose rows are clickable (Vuetify's data table)."""
-    headers = [{"text": ISSUE_HEADERS.get(c, c), "value": c, "sortable": False} for c in ISSUE_COLUMNS]
+    names = {**ISSUE_HEADERS, **PROJECTOR_HEADERS} if big else ISSUE_HEADERS
+    headers = [{"text": names.get(c, c), "value": c, "sortable": False} for c in ISSUE_COLUMNS]
     table = rv.DataTable(
         headers=headers,
         items=items,

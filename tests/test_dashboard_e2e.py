@@ -315,10 +315,21 @@ def test_session_report_downloads_and_shows_every_chart_offline(
     assert room.blocked == []
 
 
-def test_projector_mode_makes_the_type_larger(server: str, room: OfflineSession) -> None:
+def test_projector_mode_makes_the_type_larger_and_still_fits_the_room(server: str, room: OfflineSession) -> None:
+    """At 1280 x 720 the bigger type and marks must not push any chart's data off the page."""
     page = room.open(server)
     size = "() => parseFloat(getComputedStyle(document.querySelector('.netgov-counter')).fontSize)"
     before = page.evaluate(size)
     page.get_by_text("projector mode", exact=True).click()
     page.wait_for_function(f"() => ({size})() > {before} * 1.2", timeout=TIMEOUT_MS)
+    assert page.evaluate(OVERFLOW) == []
+    step(page, 12)
+    assert time_shown(page) == 12
+    page.wait_for_timeout(500)
+    assert page.evaluate(OVERFLOW) == []
+    lines, points, _ = page.evaluate(MARKS, ".netgov-metrics")
+    assert lines >= 1 and points >= 1
+    assert page.evaluate(MARKS, ".netgov-timeline")[1] >= 1
+    scroll_main_to(page, ".netgov-ties")
+    assert page.evaluate(MARKS, ".netgov-ties")[2] >= 25
     assert page.evaluate(OVERFLOW) == []
