@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from netgov.experiment.limits import WORKER_TIMEOUT
 from netgov.model.errors import ConfigError
 
 
@@ -591,8 +592,6 @@ SchedulerOpt = Annotated[
     typer.Option(help="run on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://10.0.0.5:8786)"),
 ]
 ResumeOpt = Annotated[bool, typer.Option("--resume", help="continue a batch in --out: skip runs already done")]
-#: How long a Dask batch waits with no worker in the cluster before it stops (finished runs are kept).
-WORKER_TIMEOUT = 120.0
 WorkerTimeoutOpt = Annotated[
     float,
     typer.Option(

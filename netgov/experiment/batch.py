@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute
 import pyarrow.parquet as pq
 
+from netgov.experiment.limits import WORKER_TIMEOUT
 from netgov.experiment.runner import run_once
 from netgov.experiment.spec import ExperimentSpec, RunTask
 from netgov.model.config import ConfigError, validate_config
@@ -54,8 +55,6 @@ MANIFEST = "manifest.json"
 QUARANTINE = "quarantine"
 #: How often a worker process checks that the batch's own process is still there.
 WATCH_SECONDS = 1.0
-#: How long a Dask batch waits with no worker in the cluster before it stops (``--worker-timeout``).
-WORKER_TIMEOUT = 120.0
 ROOT = Path(__file__).resolve().parents[2]  # the checkout, for the git commit in the manifest
 
 

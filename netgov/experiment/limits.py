@@ -37,6 +37,9 @@ MAX_RUNS = 1_000_000
 #: Work of one run, actors (after ``scale``) x months: 0.5-3 us an actor-month, so ~2-10 minutes
 #: of one core; a larger run also holds its actor table and ties in memory for all that time.
 MAX_ACTOR_STEPS = 200_000_000
+#: How long a Dask batch waits with no worker in the cluster before it stops (``--worker-timeout``;
+#: finished runs are kept).
+WORKER_TIMEOUT = 120.0
 
 OVERRIDE = "pass --i-know (i_know=True in Python) to run it anyway"
 
