@@ -495,7 +495,7 @@ def Dashboard() -> None:
         lambda: DashboardModel(other_config or load(other).config, rng=current.seed) if comparing else None,
         [current, other, other_config, comparing],
     )
-    labels = (f"this run: {loaded.title}", "saved design" if other == SAVED else scenario_title(other))
+    labels = (f"this run: {loaded.title}", SAVED if other == SAVED else scenario_title(other))
 
     solara.Title("netgov dashboard")
     solara.Style(SIDEBAR_CSS + (PROJECTOR_CSS if big else ""))

@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from netgov.dashboards.timeline import EVENT_KINDS, DashboardModel
 from netgov.dashboards.views import EVENT_STYLE, LIVE_METRICS, issue_html, rules_line
 from netgov.model.config import ModelConfig, flatten
+from netgov.model.describe import changed_keys
 
 if TYPE_CHECKING:
     from netgov.scenarios.loader import Scenario
@@ -92,8 +93,7 @@ def difference_figure(mine: DashboardModel, theirs: DashboardModel, labels: tupl
 def parameters_html(config: ModelConfig) -> str:
     """The rules in force and every parameter that differs from the defaults, as a table."""
     now = flatten(config.model_dump(by_alias=True))
-    default = flatten(ModelConfig().model_dump(by_alias=True))
-    changed = {k: v for k, v in now.items() if default.get(k, object()) != v}
+    changed = {k: now[k] for k in changed_keys(config, ModelConfig())}
     table = pd.DataFrame({"parameter": list(changed), "value": [str(v) for v in changed.values()]})
     body = table.to_html(index=False, border=0) if changed else "<p>Every parameter at its default.</p>"
     return f"<p>{html.escape(rules_line(config))}</p>{body}"

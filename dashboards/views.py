@@ -209,14 +209,13 @@ def metrics_spec(
             "sort": list(by_run),
             "header": {"labelLimit": 250, "labelFontWeight": "bold"},
         }
-        inner = {**lines, "width": "container", "height": 200}
         return {
             "$schema": VEGA_LITE,
             "usermeta": EMBED,
             "config": look(big),
             "data": data,
             "facet": {"column": facet},
-            "spec": {**inner, "width": 250},
+            "spec": {**lines, "width": 250, "height": 200},
         }
     layers: list[dict[str, Any]] = [{**lines, "data": data}]
     if months is not None and len(months):
@@ -236,7 +235,7 @@ def metrics_spec(
                 },
             }
         )
-    return chart({"layer": layers}, big, 220 if height is None else height)
+    return chart({"layer": layers}, big, height)
 
 
 @solara.component

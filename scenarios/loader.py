@@ -223,10 +223,16 @@ def load(
     return in_world(scenario, world) if world else scenario
 
 
+def world_under(scenario: Scenario, world: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The scenario's data with ``world`` (dotted keys) beneath it, and the keys the world supplied: a key the
+    scenario sets itself wins (a body's membership is its design, not the world's)."""
+    drawn = {k: v for k, v in world.items() if k not in scenario.sources}
+    return merge(nest(drawn), scenario.data), list(drawn)
+
+
 def in_world(scenario: Scenario, world: Mapping[str, Any]) -> Scenario:
     """The scenario with ``world`` (dotted keys) in place of the defaults it does not set itself."""
-    drawn = {k: v for k, v in world.items() if k not in scenario.sources}
-    data = merge(nest(drawn), scenario.data)
+    data, drawn = world_under(scenario, world)
     config = validate_config(data, f"{scenario.path or DEFAULT} (with an ensemble draw)")
     sources = {**dict.fromkeys(drawn, "ensemble"), **scenario.sources}
     return replace(scenario, config=config, data=data, sources=sources)

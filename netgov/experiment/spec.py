@@ -53,7 +53,7 @@ from netgov.model.config import (
     validate_config,
 )
 from netgov.model.contract import JUDGED_METRICS
-from netgov.scenarios.loader import DEFAULT, SCENARIO_DIR, Scenario, load, read_toml, resolve_path
+from netgov.scenarios.loader import DEFAULT, SCENARIO_DIR, Scenario, load, read_toml, resolve_path, world_under
 
 Sampler = Literal["grid", "lhs", "sobol", "morris"]
 Output = Literal["final", "steps", "issues", "agents"]
@@ -208,8 +208,7 @@ class ExperimentSpec:
         scenario = self.policy(task.policy).scenario
         data = scenario.data
         if self.ensemble is not None and task.world is not None:
-            drawn = self.ensemble.row(task.world)
-            data = merge(nest({k: v for k, v in drawn.items() if k not in scenario.sources}), data)
+            data, _ = world_under(scenario, self.ensemble.row(task.world))
         return merge(data, nest(task.params))
 
     def policy(self, name: str) -> Policy:

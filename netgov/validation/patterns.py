@@ -32,8 +32,6 @@ VALIDATION_DIR = SCENARIO_DIR / "validation"  # the pattern scenarios (data, bes
 PATTERNS_FILE = VALIDATION_DIR / "patterns.toml"  # every observed figure, band and source
 #: The calibrated world's point summary, written by ``netgov calibrate`` (the schema defaults equal it).
 CALIBRATED = VALIDATION_DIR / "calibrated.toml"
-#: The calibrated ensemble: parameter sets with weights (``netgov calibrate``), for ``--ensemble``.
-ENSEMBLE = VALIDATION_DIR / "ensemble.parquet"
 Role = Literal["calibration", "validation", "held_out"]
 Kind = Literal["mean", "proportion"]
 LEVEL = 0.95  # of every interval
