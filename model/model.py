@@ -8,7 +8,7 @@ and the issues they convene (``issues.py``). This module only wires them and mea
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import mesa
@@ -22,12 +22,13 @@ from netgov.agents.stakeholders import populate
 from netgov.model.agenda import Agenda
 from netgov.model.catalog import DOMAINS, GROUPS, REGION_CODES, REGIONS
 from netgov.model.config import ModelConfig, merge, nest, validate_config
-from netgov.model.contract import AGENT_COLUMNS, STEP_COLUMNS
+from netgov.model.contract import AGENT_COLUMNS, KEY_METRICS, STEP_COLUMNS
 from netgov.model.errors import ConfigError
 from netgov.model.issues import Issue, Setting
 from netgov.model.network import Collaboration
 from netgov.model.streams import Streams
 from netgov.model.venues import Venues
+from netgov.scenarios.loader import load
 
 #: Per-step columns that are running means over networks or decisions.
 _RUNNING: tuple[str, ...] = tuple(
@@ -109,6 +110,18 @@ class GovernanceModel(mesa.Model):
         self._update_metrics()
         self.datacollector.collect(self)
         self._snapshot()
+
+    scenario_name: str = "custom"  # the netgov scenario it was built from, for the figure's legend
+
+    @classmethod
+    def from_scenario(
+        cls, scenario: str | os.PathLike[str] | None, *, rng: int | None = None, **overrides: Any
+    ) -> GovernanceModel:
+        """A model of a shipped scenario (or a .toml file, or None: the defaults) with keyword overrides."""
+        loaded = load(None if scenario is None else str(scenario), nest(overrides))
+        built = cls(loaded.config, rng=rng)
+        built.scenario_name = loaded.name
+        return built
 
     # -- one month ------------------------------------------------------------------------
 
@@ -230,6 +243,12 @@ class GovernanceModel(mesa.Model):
     def issue_table(self) -> pd.DataFrame:
         """One row per issue: venue, phase, participants by group and by region, outcome."""
         return pd.DataFrame([i.row() for i in self.issues])
+
+    def plot(self, path: str | os.PathLike[str] | None = None, metrics: Sequence[str] = KEY_METRICS) -> Any:
+        """The standard figure: the key metrics over the months so far (returned, or written to ``path``)."""
+        from netgov.model.plotting import plot_trajectories  # matplotlib loads only when a figure is drawn
+
+        return plot_trajectories(self.step_table().assign(scenario=self.scenario_name, replication=0), path, metrics)
 
 
 __all__ = ["GovernanceModel"]

@@ -22,7 +22,7 @@ __version__ = "0.1.0"
 
 #: Public name -> the module that defines it.
 _API: dict[str, str] = {
-    "GovernanceModel": "netgov.api",
+    "GovernanceModel": "netgov.model.model",
     "ModelConfig": "netgov.model.config",
     "ConfigError": "netgov.model.errors",
     "STEP_COLUMNS": "netgov.model.contract",

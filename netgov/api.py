@@ -1,4 +1,5 @@
-"""The friendly Python API: ``from netgov import run, compare, differences`` (and ``GovernanceModel``, ...).
+"""The friendly Python API: ``from netgov import run, compare, differences`` (the model itself,
+``GovernanceModel``, is ``netgov.model.model.GovernanceModel``).
 
 import netgov
 result = netgov.run("idp_distributed", seed=3, notice_period=1)
@@ -9,44 +10,16 @@ netgov.differences(["status_quo_intergovernmental", "idp_distributed"], reps=10)
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
-from netgov.analysis.plots import plot_trajectories
 from netgov.analysis.summary import paired_differences, summarise
 from netgov.experiment import limits
 from netgov.experiment.runner import RunResult, replicate, run_once
-from netgov.model import model
 from netgov.model.config import nest
-from netgov.model.contract import KEY_METRICS
 from netgov.scenarios.loader import load
-
-
-class GovernanceModel(model.GovernanceModel):
-    """The model, with two conveniences of the top-level API: built from a scenario, and its standard figure.
-
-    The model itself is ``netgov.model.model.GovernanceModel`` (this class adds no behaviour); scenarios sit
-    above the model in the layers, so building from one by name lives here.
-    """
-
-    @classmethod
-    def from_scenario(
-        cls, scenario: str | os.PathLike[str] | None, *, rng: int | None = None, **overrides: Any
-    ) -> GovernanceModel:
-        """A model of a shipped scenario (or a .toml file, or None: the defaults) with keyword overrides."""
-        loaded = load(None if scenario is None else str(scenario), nest(overrides))
-        built = cls(loaded.config, rng=rng)
-        built.scenario_name = loaded.name
-        return built
-
-    scenario_name: str = "custom"  # the netgov scenario it was built from, for the figure's legend
-
-    def plot(self, path: str | os.PathLike[str] | None = None, metrics: Sequence[str] = KEY_METRICS) -> Any:
-        """The standard figure: the key metrics over the months so far (returned, or written to ``path``)."""
-        return plot_trajectories(self.step_table().assign(scenario=self.scenario_name, replication=0), path, metrics)
 
 
 def run(

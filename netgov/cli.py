@@ -426,12 +426,12 @@ def compare(
     it, paired by replication (replication r of every scenario runs with the same seed and, with
     --ensemble, in the same drawn parameter set, so the intervals include calibration uncertainty).
     """
-    from netgov.analysis.plots import plot_trajectories
     from netgov.analysis.summary import paired_differences, summarise
     from netgov.experiment import limits
     from netgov.experiment.ensemble import Ensemble
     from netgov.experiment.runner import replicate
     from netgov.model.contract import FINAL_METRICS
+    from netgov.model.plotting import plot_trajectories
     from netgov.scenarios.loader import in_world, load
 
     try:

@@ -40,9 +40,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "netgov.model.streams",
         ),
     ),
+    ("scenarios", ("netgov.scenarios*",)),
     ("agents", ("netgov.agents*",)),
     ("model wiring", ("netgov.model.*",)),
-    ("scenarios", ("netgov.scenarios*",)),
     ("experiment engine", ("netgov.experiment*", "netgov.analysis*", "netgov.validation*")),
     ("dashboards and CLI", ("netgov", "netgov.api", "netgov.dashboards*", "netgov.cli", "netgov.__main__")),
 )

@@ -188,6 +188,22 @@ def test_compare_needs_two_scenarios(run_netgov) -> None:
     assert done.returncode == 2 and "two or more" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_one_model_class_from_the_top_to_the_dashboard() -> None:
+    """The public name is the model itself, and the dashboard's model is one (so it has ``plot`` too)."""
+    import netgov
+    from netgov.dashboards.timeline import DashboardModel
+    from netgov.model.model import GovernanceModel
+
+    assert netgov.GovernanceModel is GovernanceModel
+    assert issubclass(DashboardModel, GovernanceModel)
+    assert (
+        DashboardModel.plot is GovernanceModel.plot
+        and DashboardModel.from_scenario.__func__ is GovernanceModel.from_scenario.__func__
+    )
+    built = DashboardModel.from_scenario("idp_distributed", rng=4)
+    assert isinstance(built, DashboardModel) and built.scenario_name == "idp_distributed" and built.seed == 4
+
+
 def test_from_scenario_and_the_standard_figure(tmp_path) -> None:
     from netgov import GovernanceModel, load_scenario
     from netgov.model.model import GovernanceModel as Model

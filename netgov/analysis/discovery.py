@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 
 from netgov.analysis.contrasts import Contrast, paired
-from netgov.analysis.plots import pyplot
 from netgov.model.config import ConfigError
 from netgov.model.contract import better_sign
+from netgov.model.plotting import pyplot
 
 OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 WHERE = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(<=|>=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")

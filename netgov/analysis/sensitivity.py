@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from netgov.analysis.plots import pyplot
 from netgov.experiment.spec import ExperimentSpec
 from netgov.model.config import ConfigError
+from netgov.model.plotting import pyplot
 
 METHODS = ("morris", "sobol")
 #: The index each method ranks parameters by, and the columns of its table.

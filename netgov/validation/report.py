@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netgov.analysis.plots import png_data_uri, pyplot
+from netgov.analysis.plots import png_data_uri
+from netgov.model.plotting import pyplot
 from netgov.validation.calibrate import priors
 from netgov.validation.patterns import PatternResult
 

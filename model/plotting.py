@@ -1,0 +1,56 @@
+"""The model's standard figure (metric trajectories with confidence bands) and matplotlib on its file backend.
+
+It sits in the model's layer so ``GovernanceModel.plot`` needs nothing above it; ``netgov.analysis.plots``
+builds its figures on the same two functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from netgov.model.contract import KEY_METRICS
+from netgov.model.metrics import mean_ci
+
+
+def pyplot() -> Any:
+    """matplotlib's pyplot on the non-interactive Agg backend: figures are written to files, never shown."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_trajectories(
+    trajectories: pd.DataFrame,
+    path: str | Path | None = None,
+    metrics: Sequence[str] = KEY_METRICS,
+) -> Any:
+    """Metric trajectories per scenario: the mean over replications with a 95% confidence band.
+
+    Written to ``path`` (and closed); with no path the figure is returned (a notebook shows it).
+    """
+    plt = pyplot()
+    fig, axes = plt.subplots(2, (len(metrics) + 1) // 2, figsize=(4 * ((len(metrics) + 1) // 2), 6.5), squeeze=False)
+    for ax, metric in zip(axes.ravel(), metrics, strict=False):
+        for name, sub in trajectories.groupby("scenario", sort=False):
+            stats = sub.groupby("step")[metric].apply(lambda s: mean_ci(s.astype(float).to_numpy()))
+            steps = stats.index.to_numpy()
+            mean, lo, hi = (np.array([v[i] for v in stats]) for i in range(3))
+            ax.plot(steps, mean, label=str(name))
+            ax.fill_between(steps, lo, hi, alpha=0.25)
+        ax.set_title(metric)
+        ax.set_xlabel("step (months)")
+    axes.ravel()[0].legend(fontsize=8)
+    fig.tight_layout()
+    if path is None:
+        return fig
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return None
