@@ -26,9 +26,9 @@ from __future__ import annotations
 import numpy as np
 
 from netgov.agents.population import ActorTable
-from netgov.model import metrics
-from netgov.model.catalog import REGION_DISTANCE
-from netgov.model.config import Adaptation, Legitimacy, Participation
+from netgov.model.core import metrics
+from netgov.model.core.catalog import REGION_DISTANCE
+from netgov.model.core.config import Adaptation, Legitimacy, Participation
 
 
 def sigmoid(u: np.ndarray) -> np.ndarray:

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from netgov.model import metrics
-from netgov.model.catalog import DOMAINS, GLOBAL_CODE, GROUPS, REGIONS, VENUES
-from netgov.model.config import ModelConfig
+from netgov.model.core import metrics
+from netgov.model.core.catalog import DOMAINS, GLOBAL_CODE, GROUPS, REGIONS, VENUES
+from netgov.model.core.config import ModelConfig
 
 
 def apportion(total: int, weights: np.ndarray) -> np.ndarray:

@@ -17,8 +17,8 @@ import mesa
 import numpy as np
 
 from netgov.agents.population import ActorTable, build_actors, scaled_counts
-from netgov.model.catalog import ACTION_LINES, DOMAINS, GROUPS, REGION_CODES, UN_AGENCIES
-from netgov.model.config import ModelConfig
+from netgov.model.core.catalog import ACTION_LINES, DOMAINS, GROUPS, REGION_CODES, UN_AGENCIES
+from netgov.model.core.config import ModelConfig
 
 
 class HasActors(Protocol):
@@ -140,7 +140,7 @@ class UNAgency(Stakeholder):
         return [code for code, (_t, _d, f) in ACTION_LINES.items() if self.agency in f]
 
 
-#: Agent class per group, in the order of ``netgov.model.catalog.GROUPS``.
+#: Agent class per group, in the order of ``netgov.model.core.catalog.GROUPS``.
 AGENT_CLASSES: tuple[type[Stakeholder], ...] = (
     Government,
     CivilSociety,

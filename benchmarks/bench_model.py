@@ -12,7 +12,7 @@ import pytest
 from reference import hk_step_loop
 
 from netgov import GovernanceModel
-from netgov.model.deliberation import hk_step
+from netgov.model.core.deliberation import hk_step
 
 
 def test_default_one_step(benchmark) -> None:

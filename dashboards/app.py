@@ -38,9 +38,9 @@ from netgov.dashboards.views import (
     SeatView,
     Timeline,
 )
-from netgov.model.catalog import GROUPS
-from netgov.model.config import ConfigError, DecisionRule, ModelConfig, ParticipationRule, field_at, field_bounds
-from netgov.model.contract import column
+from netgov.model.core.catalog import GROUPS
+from netgov.model.core.config import ConfigError, DecisionRule, ModelConfig, ParticipationRule, field_at, field_bounds
+from netgov.model.core.contract import column
 from netgov.model.describe import changed_keys, inactive, parameter
 from netgov.scenarios.loader import DEFAULT, Scenario, load, scenario_names
 

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 
 from netgov.dashboards.timeline import EVENT_KINDS, DashboardModel
 from netgov.dashboards.views import EVENT_STYLE, LIVE_METRICS, issue_html, rules_line
-from netgov.model.config import ModelConfig, flatten
+from netgov.model.core.config import ModelConfig, flatten
 from netgov.model.describe import changed_keys
 
 if TYPE_CHECKING:

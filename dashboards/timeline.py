@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netgov.model.config import ModelConfig, nest
+from netgov.model.core.config import ModelConfig, nest
 from netgov.model.describe import network_values
 from netgov.model.issues import Issue
 from netgov.model.model import GovernanceModel

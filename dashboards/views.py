@@ -22,9 +22,9 @@ import solara
 import traitlets
 
 from netgov.dashboards.timeline import EVENT_KINDS, Journal
-from netgov.model.catalog import GROUP_NAMES, GROUPS, REGION_CODES
-from netgov.model.config import ModelConfig
-from netgov.model.contract import column
+from netgov.model.core.catalog import GROUP_NAMES, GROUPS, REGION_CODES
+from netgov.model.core.config import ModelConfig
+from netgov.model.core.contract import column
 from netgov.model.describe import at_the_table, ties_between
 from netgov.model.model import GovernanceModel
 

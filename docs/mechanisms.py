@@ -27,8 +27,8 @@ from netgov.analysis.mechanisms import (
     effects,
     twenty_years,
 )
-from netgov.model.contract import FINAL_METRICS
-from netgov.model.metrics import mean_ci
+from netgov.model.core.contract import FINAL_METRICS
+from netgov.model.core.metrics import mean_ci
 
 PAGE = Path(__file__).resolve().parent / "mechanisms.md"
 TWENTY = "Twenty years with actors that adapt"

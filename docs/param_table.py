@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from netgov.model.config import IssueSpec, iter_fields
-from netgov.model.contract import AGENT_TABLE, STEP_TABLE, Column
+from netgov.model.core.config import IssueSpec, iter_fields
+from netgov.model.core.contract import AGENT_TABLE, STEP_TABLE, Column
 from netgov.model.describe import ParameterInfo, describe, parameters
 
 ODD = Path(__file__).resolve().parent / "ODD.md"
@@ -54,13 +54,13 @@ def _column_rows(table: tuple[Column, ...]) -> list[str]:
 
 
 def step_rows() -> list[str]:
-    """One row per column of the per-step table, from the typed contract (netgov.model.contract), with the
+    """One row per column of the per-step table, from the typed contract (netgov.model.core.contract), with the
     direction in which it is better."""
     return [f"{row} {c.better or '—'} |" for row, c in zip(_column_rows(STEP_TABLE), STEP_TABLE, strict=True)]
 
 
 def agent_rows() -> list[str]:
-    """One row per column of the agent table, from the typed contract (netgov.model.contract)."""
+    """One row per column of the agent table, from the typed contract (netgov.model.core.contract)."""
     return _column_rows(AGENT_TABLE)
 
 

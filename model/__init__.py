@@ -1,2 +1,3 @@
-"""The netgov Mesa model: vocabulary, schema, rules, deliberation and metrics (below the agents), and the
-wiring that puts agents, issues and venues together (above them). ``from netgov import GovernanceModel``."""
+"""The netgov Mesa model: the wiring that puts agents, issues and venues together (this folder), over the
+vocabulary, schema, rules, deliberation and metrics of ``netgov.model.core`` (below the agents and the scenario
+loader). ``from netgov import GovernanceModel``."""

@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 
 from netgov.agents.population import ActorTable
-from netgov.model.catalog import ACTION_LINES, DOMAINS, GOVERNMENT, GROUPS, REGIONS
-from netgov.model.config import ModelConfig
+from netgov.model.core.catalog import ACTION_LINES, DOMAINS, GOVERNMENT, GROUPS, REGIONS
+from netgov.model.core.config import ModelConfig
+from netgov.model.core.streams import Streams
 from netgov.model.issues import Issue
-from netgov.model.streams import Streams
 
 
 def poisson_quantile(u: float, mean: float) -> int:

@@ -16,13 +16,13 @@ import numpy as np
 
 from netgov.agents import behaviour
 from netgov.agents.population import ActorTable
-from netgov.model import metrics
-from netgov.model.catalog import GOVERNMENT, GROUPS, REGION_CODES, VENUES
-from netgov.model.config import ModelConfig
-from netgov.model.deliberation import hk_step, igf_pull, weighted_median
+from netgov.model.core import metrics
+from netgov.model.core.catalog import GOVERNMENT, GROUPS, REGION_CODES, VENUES
+from netgov.model.core.config import ModelConfig
+from netgov.model.core.deliberation import hk_step, igf_pull, weighted_median
+from netgov.model.core.rules import Power, Rule, bloc_power
+from netgov.model.core.streams import Streams
 from netgov.model.network import Collaboration
-from netgov.model.rules import Power, Rule, bloc_power
-from netgov.model.streams import Streams
 
 PHASES: tuple[str, ...] = (
     "review",

@@ -20,13 +20,13 @@ from netgov.agents import behaviour
 from netgov.agents.population import ActorTable
 from netgov.agents.stakeholders import populate
 from netgov.model.agenda import Agenda
-from netgov.model.catalog import DOMAINS, GROUPS, REGION_CODES, REGIONS
-from netgov.model.config import ModelConfig, merge, nest, validate_config
-from netgov.model.contract import AGENT_COLUMNS, KEY_METRICS, STEP_COLUMNS
-from netgov.model.errors import ConfigError
+from netgov.model.core.catalog import DOMAINS, GROUPS, REGION_CODES, REGIONS
+from netgov.model.core.config import ModelConfig, merge, nest, validate_config
+from netgov.model.core.contract import AGENT_COLUMNS, KEY_METRICS, STEP_COLUMNS
+from netgov.model.core.errors import ConfigError
+from netgov.model.core.streams import Streams
 from netgov.model.issues import Issue, Setting
 from netgov.model.network import Collaboration
-from netgov.model.streams import Streams
 from netgov.model.venues import Venues
 from netgov.scenarios.loader import load
 

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netgov.model.contract import KEY_METRICS
-from netgov.model.metrics import mean_ci
+from netgov.model.core.contract import KEY_METRICS
+from netgov.model.core.metrics import mean_ci
 
 
 def pyplot() -> Any:

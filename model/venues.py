@@ -17,12 +17,12 @@ import numpy as np
 from netgov.agents import behaviour
 from netgov.agents.population import ActorTable
 from netgov.agents.stakeholders import Stakeholder, UNAgency
-from netgov.model import metrics
-from netgov.model.catalog import ACTION_LINES, DOMAINS, GLOBAL_CODE, GOVERNMENT, GROUPS, REGIONS, VENUES
-from netgov.model.config import Venue
-from netgov.model.deliberation import hk_step
+from netgov.model.core import metrics
+from netgov.model.core.catalog import ACTION_LINES, DOMAINS, GLOBAL_CODE, GOVERNMENT, GROUPS, REGIONS, VENUES
+from netgov.model.core.config import Venue
+from netgov.model.core.deliberation import hk_step
+from netgov.model.core.rules import Rule
 from netgov.model.issues import Issue, Session, Setting
-from netgov.model.rules import Rule
 
 
 @dataclass

@@ -23,9 +23,9 @@ __version__ = "0.1.0"
 #: Public name -> the module that defines it.
 _API: dict[str, str] = {
     "GovernanceModel": "netgov.model.model",
-    "ModelConfig": "netgov.model.config",
-    "ConfigError": "netgov.model.errors",
-    "STEP_COLUMNS": "netgov.model.contract",
+    "ModelConfig": "netgov.model.core.config",
+    "ConfigError": "netgov.model.core.errors",
+    "STEP_COLUMNS": "netgov.model.core.contract",
     "load_scenario": "netgov.scenarios.loader",
     "run": "netgov.api",
     "compare": "netgov.api",

@@ -18,7 +18,7 @@ import pandas as pd
 from netgov.analysis.summary import paired_differences, summarise
 from netgov.experiment import limits
 from netgov.experiment.runner import RunResult, replicate, run_once
-from netgov.model.config import nest
+from netgov.model.core.config import nest
 from netgov.scenarios.loader import load
 
 

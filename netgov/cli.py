@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from netgov.experiment.limits import WORKER_TIMEOUT
-from netgov.model.errors import ConfigError
+from netgov.model.core.errors import ConfigError
 
 
 class _OneLineErrors(typer.core.TyperGroup):
@@ -200,7 +200,7 @@ def check_seed(seed: int, flag: str = "--seed") -> None:
 
 def check_steps(steps: int | None) -> None:
     """``--steps`` within the schema's bounds for ``steps`` (the flag must not bypass them)."""
-    from netgov.model.config import field_at, field_bounds
+    from netgov.model.core.config import field_at, field_bounds
 
     if steps is None:
         return
@@ -227,7 +227,7 @@ def check_plot(plot: Path | None) -> None:
 
 def check_metrics(metrics: list[str]) -> None:
     """Fail with one line on a metric name that is not a final metric."""
-    from netgov.model.contract import FINAL_METRICS
+    from netgov.model.core.contract import FINAL_METRICS
 
     bad = [m for m in metrics if m not in FINAL_METRICS]
     if bad:
@@ -263,7 +263,7 @@ def run(
     """Run one scenario and print its final metrics."""
     from netgov.experiment import limits
     from netgov.experiment.runner import run_once
-    from netgov.model.contract import FINAL_METRICS
+    from netgov.model.core.contract import FINAL_METRICS
     from netgov.scenarios.loader import load
 
     writing = out  # the file being written, for an error while writing
@@ -430,7 +430,7 @@ def compare(
     from netgov.experiment import limits
     from netgov.experiment.ensemble import Ensemble
     from netgov.experiment.runner import replicate
-    from netgov.model.contract import FINAL_METRICS
+    from netgov.model.core.contract import FINAL_METRICS
     from netgov.model.plotting import plot_trajectories
     from netgov.scenarios.loader import in_world, load
 
@@ -785,7 +785,7 @@ def sensitivity(
     """Global sensitivity analysis: run the SALib design through the batch engine and rank the parameters."""
     from netgov.analysis.sensitivity import COLUMNS, analyse, design, plot_indices
     from netgov.experiment.batch import read_runs
-    from netgov.model.contract import KEY_METRICS
+    from netgov.model.core.contract import KEY_METRICS
 
     metrics = list(metric or KEY_METRICS)
     loaded = _runnable(spec, out, worker_timeout, i_know, metrics, lambda s: design(s, method, samples))
@@ -841,7 +841,7 @@ def analyze(
     from netgov.analysis.plots import plot_metric
     from netgov.analysis.summary import point_summary, varied_parameters
     from netgov.experiment.batch import read_manifest, read_runs
-    from netgov.model.contract import KEY_METRICS
+    from netgov.model.core.contract import KEY_METRICS
 
     metrics = list(metric or KEY_METRICS)
     try:
@@ -997,7 +997,7 @@ def discover(
     from netgov.analysis.discovery import discover as find
     from netgov.analysis.summary import varied_parameters
     from netgov.experiment.batch import read_manifest, read_runs
-    from netgov.model.contract import FINAL_METRICS
+    from netgov.model.core.contract import FINAL_METRICS
 
     folder = out or directory / "discovery"
     try:
@@ -1230,7 +1230,7 @@ def explain(
     """What a parameter or a metric means, its range, what moves it, and where docs/ODD.md describes it."""
     import difflib
 
-    from netgov.model.contract import STEP_COLUMNS
+    from netgov.model.core.contract import STEP_COLUMNS
     from netgov.model.describe import metric, parameter, parameters
 
     col = metric(name)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from netgov.model.config import ConfigError, ModelConfig, flatten, iter_fields, merge, nest, validate_config
+from netgov.model.core.config import ConfigError, ModelConfig, flatten, iter_fields, merge, nest, validate_config
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 DEFAULT = "defaults"

@@ -7,7 +7,7 @@ from numpy.typing import ArrayLike
 
 
 def hk_step_loop(opinions: ArrayLike, epsilon: ArrayLike, weights: ArrayLike | None = None) -> np.ndarray:
-    """``netgov.model.deliberation.hk_step`` written one actor at a time."""
+    """``netgov.model.core.deliberation.hk_step`` written one actor at a time."""
     x = np.asarray(opinions, dtype=float)
     eps = np.broadcast_to(np.asarray(epsilon, dtype=float), x.shape)
     w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)

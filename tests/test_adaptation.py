@@ -7,9 +7,9 @@ import pandas as pd
 
 from netgov import GovernanceModel
 from netgov.agents import behaviour
-from netgov.model.catalog import DOMAINS, GOVERNMENT, GROUPS, VENUES
-from netgov.model.config import Adaptation
-from netgov.model.contract import AGENT_COLUMNS
+from netgov.model.core.catalog import DOMAINS, GOVERNMENT, GROUPS, VENUES
+from netgov.model.core.config import Adaptation
+from netgov.model.core.contract import AGENT_COLUMNS
 
 WG = VENUES.index("cstd_working_group")
 

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from netgov import GovernanceModel
 from netgov.agents import UNAgency, behaviour
 from netgov.agents.population import ActorTable
-from netgov.model.catalog import DOMAINS, REGION_DISTANCE, UN_AGENCIES, VENUES
-from netgov.model.config import DomainValues, Legitimacy, Participation, validate_config
+from netgov.model.core.catalog import DOMAINS, REGION_DISTANCE, UN_AGENCIES, VENUES
+from netgov.model.core.config import DomainValues, Legitimacy, Participation, validate_config
 
 
 def table(n: int = 4, resources: float = 0.5) -> ActorTable:

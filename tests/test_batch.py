@@ -19,8 +19,8 @@ import pytest
 from netgov.experiment.batch import read_runs, run_batch
 from netgov.experiment.runner import run_once, run_seed
 from netgov.experiment.spec import EXAMPLE_DIR, load_spec
-from netgov.model.config import ConfigError
-from netgov.model.contract import FINAL_METRICS
+from netgov.model.core.config import ConfigError
+from netgov.model.core.contract import FINAL_METRICS
 from netgov.scenarios.loader import load
 
 TINY = """

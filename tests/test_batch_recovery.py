@@ -20,7 +20,7 @@ from netgov import cli
 from netgov.experiment import batch
 from netgov.experiment.batch import MANIFEST, QUARANTINE, read_runs, run_batch
 from netgov.experiment.spec import load_spec
-from netgov.model.config import ConfigError
+from netgov.model.core.config import ConfigError
 
 SPEC = """
 replications = 2

@@ -12,7 +12,7 @@ from scipy import stats
 
 import netgov
 from netgov.analysis.summary import DIFF_COLUMNS, excludes_zero, paired_differences
-from netgov.model.contract import FINAL_METRICS
+from netgov.model.core.contract import FINAL_METRICS
 
 
 def _runs() -> pd.DataFrame:

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from netgov.dashboards.app import ACTOR_LABELS, DEFAULT_BASELINE, DashboardModel, Page, model_params
 from netgov.dashboards.views import ISSUE_COLUMNS, LIVE_METRICS, issue_rows, metrics_spec
-from netgov.model.catalog import GROUP_NAMES, GROUPS
-from netgov.model.config import DecisionRule, ModelConfig, ParticipationRule, flatten, nest
+from netgov.model.core.catalog import GROUP_NAMES, GROUPS
+from netgov.model.core.config import DecisionRule, ModelConfig, ParticipationRule, flatten, nest
 from netgov.model.model import GovernanceModel
 from netgov.scenarios.loader import load, scenario_names
 
@@ -210,8 +210,8 @@ def test_dashboard_command_rejects_bad_input_in_one_line(run_netgov: Any, args: 
 
 
 def test_metrics_chart_explains_each_metric_from_the_contract() -> None:
-    """Hovering a point shows the metric's meaning, read from netgov.model.contract (not written twice)."""
-    from netgov.model.contract import STEP_DTYPES, column
+    """Hovering a point shows the metric's meaning, read from netgov.model.core.contract (not written twice)."""
+    from netgov.model.core.contract import STEP_DTYPES, column
 
     assert set(LIVE_METRICS) <= set(STEP_DTYPES)
     table = pd.DataFrame({"step": [0], **{m: [0.5] for m in LIVE_METRICS}})

@@ -24,7 +24,7 @@ from browser import (
 from playwright.sync_api import Browser, Page
 
 from netgov.dashboards.views import ISSUE_HEADERS
-from netgov.model.contract import STEP_COLUMNS
+from netgov.model.core.contract import STEP_COLUMNS
 
 pytestmark = pytest.mark.slow
 
@@ -227,7 +227,7 @@ def numbers(page: Page, table: str) -> dict[str, dict[str, int]]:
 
 
 def test_clicking_an_issue_shows_who_is_at_its_table_as_in_issue_table(server: str, room: OfflineSession) -> None:
-    from netgov.model.catalog import GROUP_NAMES, GROUPS, REGION_CODES
+    from netgov.model.core.catalog import GROUP_NAMES, GROUPS, REGION_CODES
     from netgov.model.model import GovernanceModel
 
     page = room.open(server)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from netgov.model.catalog import GROUPS, REGION_CODES
+from netgov.model.core.catalog import GROUPS, REGION_CODES
 from netgov.model.describe import ABSENCE_REASONS, at_the_table, network_values, ties_between
 from netgov.model.issues import Issue
 from netgov.model.model import GovernanceModel

@@ -16,8 +16,8 @@ from netgov.dashboards import app as dash
 from netgov.dashboards.report import session_report
 from netgov.dashboards.timeline import EVENT_KINDS, DashboardModel
 from netgov.dashboards.views import GROUP_COLOURS, LIVE_METRICS, agenda, difference_spec
-from netgov.model.config import ModelConfig
-from netgov.model.contract import column
+from netgov.model.core.config import ModelConfig
+from netgov.model.core.contract import column
 from netgov.scenarios.loader import load
 
 
@@ -161,7 +161,7 @@ def test_clicking_an_issue_row_opens_its_table_and_a_forged_row_changes_nothing(
 
 def test_the_vote_chart_has_each_groups_yes_and_no_in_its_colour(run: DashboardModel) -> None:
     from netgov.dashboards.views import seat_tables, vote_spec
-    from netgov.model.catalog import GROUP_NAMES, GROUPS
+    from netgov.model.core.catalog import GROUP_NAMES, GROUPS
 
     voted = next(i for i in run.issues if i.votes is not None)
     tables = seat_tables(run, voted.id)

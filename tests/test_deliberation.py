@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference import hk_step_loop
 
-from netgov.model.deliberation import hk_step, weighted_median
+from netgov.model.core.deliberation import hk_step, weighted_median
 
 
 def run_hk(eps: float, n: int = 625, rounds: int = 60) -> np.ndarray:

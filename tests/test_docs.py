@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from browser import dashboard_server
 
-from netgov.model.config import iter_fields
+from netgov.model.core.config import iter_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 ODD = ROOT / "docs" / "ODD.md"
@@ -67,7 +67,7 @@ def test_odd_generated_tables_are_current(name: str) -> None:
 def test_odd_answers_the_two_reader_questions() -> None:
     """The 'done when' of the docs: notice is notice_period (+ background_quality), the cooperation rule
     is concurrent_groups_regions; both names must be real schema values."""
-    from netgov.model.config import DecisionRule, ModelConfig
+    from netgov.model.core.config import DecisionRule, ModelConfig
 
     text = ODD.read_text(encoding="utf-8")
     assert "concurrent_groups_regions" in DecisionRule.__args__
@@ -80,8 +80,8 @@ def test_odd_answers_the_two_reader_questions() -> None:
 def test_odd_describes_every_rule() -> None:
     """Every decision rule has its row in the decision-rule table; every participation rule, routing
     and venue is named in the text (a new rule cannot be added without describing it)."""
-    from netgov.model.catalog import VENUES
-    from netgov.model.config import DecisionRule, ParticipationRule, Routing
+    from netgov.model.core.catalog import VENUES
+    from netgov.model.core.config import DecisionRule, ParticipationRule, Routing
 
     text = ODD.read_text(encoding="utf-8")
     rules_section = text.split("### 7.7", 1)[1].split("### 7.8", 1)[0]

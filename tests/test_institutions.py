@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from netgov import GovernanceModel
-from netgov.model.catalog import GOVERNMENT, GROUPS, REGIONS
+from netgov.model.core.catalog import GOVERNMENT, GROUPS, REGIONS
 from netgov.scenarios.loader import load, scenario_names
 
 AGENDA = ["issue_id", "arrived", "domain", "action_line", "salience", "complexity", "stance_type"]

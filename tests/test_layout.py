@@ -16,35 +16,27 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-#: Installed package -> the folder it comes from (pyproject's package-dir).
+#: Installed package -> the folder it comes from (pyproject's package-dir); subfolders install beneath.
 FOLDERS = {
     "netgov": ROOT / "netgov",
     "netgov.model": ROOT / "model",
+    "netgov.model.core": ROOT / "model" / "core",
     "netgov.agents": ROOT / "agents",
     "netgov.scenarios": ROOT / "scenarios",
     "netgov.dashboards": ROOT / "dashboards",
 }
-#: Lowest first; a module may import only from its own layer or those below it.
-LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "model core",
-        (
-            "netgov.model",
-            "netgov.model.catalog",
-            "netgov.model.config",
-            "netgov.model.contract",
-            "netgov.model.errors",
-            "netgov.model.metrics",
-            "netgov.model.rules",
-            "netgov.model.deliberation",
-            "netgov.model.streams",
-        ),
-    ),
-    ("scenarios", ("netgov.scenarios*",)),
-    ("agents", ("netgov.agents*",)),
-    ("model wiring", ("netgov.model.*",)),
-    ("experiment engine", ("netgov.experiment*", "netgov.analysis*", "netgov.validation*")),
-    ("dashboards and CLI", ("netgov", "netgov.api", "netgov.dashboards*", "netgov.cli", "netgov.__main__")),
+#: One layer per folder (package), lowest first: a module may import from its own folder and the folders
+#: below it, never from one above. Every folder has its own place, so an upward import between any two fails.
+LAYERS: tuple[tuple[str, str], ...] = (
+    ("netgov.model.core", "vocabulary, schema, table contract, metrics, rules, deliberation, random streams"),
+    ("netgov.scenarios", "scenario files and their loader (needs only the schema)"),
+    ("netgov.agents", "the stakeholder agents, the actor table, behaviour"),
+    ("netgov.model", "the wiring: agenda, network, venues, issues, GovernanceModel, its figure"),
+    ("netgov.experiment", "specs, ensembles, runner, batch executors and store"),
+    ("netgov.analysis", "summaries, contrasts, sensitivity, discovery, mechanisms, reports"),
+    ("netgov.validation", "the validation patterns, calibration and their report"),
+    ("netgov.dashboards", "the Solara dashboard"),
+    ("netgov", "the public API (netgov, netgov.api) and the netgov command"),
 )
 
 
@@ -54,31 +46,45 @@ def modules() -> dict[str, Path]:
     for package, folder in FOLDERS.items():
         for path in folder.rglob("*.py"):
             rel = path.relative_to(folder).with_suffix("")
-            parts = [p for p in rel.parts if p != "__init__"]
-            name = ".".join([package, *parts])
-            if name.split(".")[1:2] and name.split(".")[1] in FOLDERS and package == "netgov":
-                continue
-            found[name] = path
+            found[".".join([package, *(p for p in rel.parts if p != "__init__")])] = path
     return found
 
 
-def layer_of(name: str) -> int:
-    """Index of the first layer whose patterns match ``name`` (exact, or a ``prefix*`` pattern)."""
-    for i, (_label, patterns) in enumerate(LAYERS):
-        for pattern in patterns:
-            if pattern.endswith("*"):
-                stem = pattern[:-1].rstrip(".")
-                if name == stem or name.startswith(stem + "."):
-                    return i
-            elif name == pattern:
-                return i
-    raise AssertionError(f"{name}: no layer; add it to LAYERS in tests/test_layout.py")
+def packages() -> set[str]:
+    """Every package (folder with an ``__init__.py``), by dotted name."""
+    return {name for name, path in modules().items() if path.name == "__init__.py"}
+
+
+def folder_of(name: str, known_packages: set[str]) -> str:
+    """The package whose folder holds module ``name`` (a package is its own folder)."""
+    return name if name in known_packages else name.rpartition(".")[0]
+
+
+def layer_of(name: str, known_packages: set[str]) -> int:
+    """Index in LAYERS of the folder that holds ``name``."""
+    folder = folder_of(name, known_packages)
+    for i, (package, _what) in enumerate(LAYERS):
+        if package == folder:
+            return i
+    raise AssertionError(f"{name}: its folder {folder} has no layer; add it to LAYERS in tests/test_layout.py")
+
+
+def upward(g: dict[str, set[str]], known_packages: set[str]) -> list[str]:
+    """Each import of a netgov module from a folder in a higher layer, as a readable line."""
+    return [
+        f"{m} ({folder_of(m, known_packages)}) imports {t} ({folder_of(t, known_packages)}), a higher layer"
+        for m, deps in sorted(g.items())
+        for t in sorted(deps)
+        if t.startswith("netgov") and layer_of(t, known_packages) > layer_of(m, known_packages)
+    ]
 
 
 def imports(path: Path, name: str, known: set[str]) -> set[str]:
-    """The netgov modules a file imports (``from netgov.model import metrics`` counts as netgov.model.metrics)."""
+    """The netgov modules a file imports (``from netgov.model.core import metrics`` counts as
+    netgov.model.core.metrics), at the top, inside functions and under ``TYPE_CHECKING`` alike."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    folder_names = {p.name for p in FOLDERS.values()}
     out: set[str] = set()
     for node in ast.walk(tree):
         targets: list[str] = []
@@ -90,7 +96,7 @@ def imports(path: Path, name: str, known: set[str]) -> set[str]:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*anchor, base] if base else anchor)
             targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in node.names]
-        out.update(t for t in targets if t.split(".")[0] in {"netgov", *(k.split(".")[-1] for k in FOLDERS)})
+        out.update(t for t in targets if t.split(".")[0] in {"netgov", *folder_names})
     return out
 
 
@@ -106,13 +112,39 @@ def test_only_netgov_is_imported_never_the_folder_names() -> None:
 
 
 def test_no_upward_import() -> None:
-    upward = [
-        f"{m} ({LAYERS[layer_of(m)][0]}) imports {t} ({LAYERS[layer_of(t)][0]})"
-        for m, deps in graph().items()
-        for t in deps
-        if t.startswith("netgov") and layer_of(t) > layer_of(m)
+    found = upward(graph(), packages())
+    assert not found, "\n".join(found)
+
+
+def test_every_folder_has_exactly_one_layer() -> None:
+    """Layers are folders: each package once, and no layer names a folder that is gone."""
+    declared = [package for package, _what in LAYERS]
+    assert len(declared) == len(set(declared))
+    assert set(declared) == packages()
+
+
+@pytest.mark.parametrize("lower", range(len(LAYERS) - 1), ids=[p for p, _ in LAYERS[:-1]])
+def test_the_check_rejects_an_upward_import_between_any_two_folders(lower: int) -> None:
+    """A synthetic edge from each folder to every folder above it is caught; the same edge downward is not."""
+    known = {p for p, _what in LAYERS}
+    for higher in range(lower + 1, len(LAYERS)):
+        low, high = f"{LAYERS[lower][0]}.a", f"{LAYERS[higher][0]}.b"
+        assert upward({low: {high}}, known) == [
+            f"{low} ({LAYERS[lower][0]}) imports {high} ({LAYERS[higher][0]}), a higher layer"
+        ]
+        assert upward({high: {low}}, known) == []
+
+
+def test_an_import_inside_a_function_counts(tmp_path: Path) -> None:
+    """A lazy import is still a dependency: the graph sees it (and relative imports resolve)."""
+    source = tmp_path / "runner.py"
+    source.write_text("def f():\n    from netgov.analysis import summary\n    from .spec import X\n")
+    known = {"netgov.analysis.summary", "netgov.experiment.spec"}
+    found = imports(source, "netgov.experiment.runner", known)
+    assert found == {"netgov.analysis.summary", "netgov.experiment.spec"}
+    assert upward({"netgov.experiment.runner": found}, packages()) == [
+        "netgov.experiment.runner (netgov.experiment) imports netgov.analysis.summary (netgov.analysis), a higher layer"
     ]
-    assert not upward, "\n".join(upward)
 
 
 def test_no_import_cycle() -> None:
@@ -135,18 +167,19 @@ def test_no_import_cycle() -> None:
 
 
 def test_every_module_has_a_layer() -> None:
+    known = packages()
     for name in modules():
-        layer_of(name)
+        layer_of(name, known)
 
 
 @pytest.mark.parametrize(
     "package",
     [
         "netgov",
-        "netgov.model.catalog",
+        "netgov.model.core.catalog",
+        "netgov.scenarios.loader",
         "netgov.agents",
         "netgov.model.model",
-        "netgov.scenarios.loader",
         "netgov.experiment.batch",
         "netgov.analysis.sensitivity",
         "netgov.validation.calibrate",
@@ -198,6 +231,7 @@ def test_wheel_holds_only_netgov_at_its_top_level(tmp_path: Path) -> None:
     assert top == {"netgov"}
     for expected in (
         "netgov/model/model.py",
+        "netgov/model/core/config.py",
         "netgov/agents/stakeholders.py",
         "netgov/scenarios/idp_distributed.toml",
         "netgov/scenarios/validation/calibrated.toml",

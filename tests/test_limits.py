@@ -17,7 +17,7 @@ import netgov
 from netgov import cli
 from netgov.experiment import limits
 from netgov.experiment.spec import load_spec
-from netgov.model.config import ConfigError
+from netgov.model.core.config import ConfigError
 
 
 def invoke(*args: str) -> Any:

@@ -14,7 +14,7 @@ import pytest
 from netgov.analysis.mechanisms import CONTRASTS, EFFECT_COLUMNS, Claim, Contrast, configs, effects
 from netgov.analysis.summary import paired_differences
 from netgov.experiment.runner import replicate
-from netgov.model.contract import FINAL_METRICS
+from netgov.model.core.contract import FINAL_METRICS
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Fewer replications than the page, and another master seed: the signs must not hang on the page's draws.
@@ -172,7 +172,7 @@ def test_every_claim_holds_on_the_page() -> None:
 def test_every_rule_and_switch_has_a_contrast_beyond_capture() -> None:
     """Each decision rule against majority, and each switch the report argues about, has a contrast
     claiming an effect on an outcome metric other than capture."""
-    from netgov.model.rules import DECISION_RULES
+    from netgov.model.core.rules import DECISION_RULES
 
     def varied(c: Contrast) -> set[str]:
         return {k for k in {*c.base, *c.alt} if c.base.get(k) != c.alt.get(k)}

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from netgov.model import metrics
-from netgov.model.catalog import UN_MEMBERSHIP
+from netgov.model.core import metrics
+from netgov.model.core.catalog import UN_MEMBERSHIP
 
 
 def test_inclusiveness_hand_values() -> None:

@@ -14,7 +14,7 @@ from scipy import stats
 from netgov import STEP_COLUMNS, ConfigError, GovernanceModel
 from netgov.agents import AGENT_CLASSES, Business, CivilSociety, Government, TechnicalCommunity, UNAgency
 from netgov.agents.population import scaled_counts
-from netgov.model.catalog import GROUPS
+from netgov.model.core.catalog import GROUPS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -123,7 +123,7 @@ def test_coalitions_are_convened_by_their_facilitating_agencies() -> None:
     for issue in m.issues:
         if issue.venue == "action_line_coalition":
             names = {m.stakeholders[r].name for r in issue.participants}
-            from netgov.model.catalog import ACTION_LINES
+            from netgov.model.core.catalog import ACTION_LINES
 
             assert set(ACTION_LINES[issue.action_line][2]) <= names
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from netgov.experiment.spec import EXAMPLE_DIR, load_spec
-from netgov.model.config import ModelConfig, flatten
+from netgov.model.core.config import ModelConfig, flatten
 from netgov.scenarios.loader import SCENARIO_DIR, load, read_toml, scenario_names
 from netgov.validation.calibrate import priors
 from netgov.validation.patterns import CALIBRATED, PATTERNS
@@ -26,7 +26,7 @@ def test_the_schema_defaults_are_the_calibrated_point() -> None:
     defaults = flatten(ModelConfig().model_dump(by_alias=True))
     assert set(fitted) == FITTED
     differ = {k: (defaults[k], v) for k, v in fitted.items() if defaults[k] != v}
-    assert differ == {}, f"update model/config.py defaults to the new calibration (default, fitted): {differ}"
+    assert differ == {}, f"update model/core/config.py defaults to the new calibration (default, fitted): {differ}"
 
 
 def test_every_default_lies_inside_its_prior() -> None:

@@ -14,8 +14,8 @@ from netgov import cli
 from netgov.analysis.contrasts import Contrast, contrast_table, paired
 from netgov.experiment.batch import read_runs, run_batch
 from netgov.experiment.spec import EXAMPLE_DIR, load_spec
-from netgov.model.config import ConfigError
-from netgov.model.contract import FINAL_METRICS
+from netgov.model.core.config import ConfigError
+from netgov.model.core.contract import FINAL_METRICS
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 EXAMPLE = EXAMPLE_DIR / "robustness.toml"

@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netgov.model.catalog import GLOBAL_CODE, GOVERNMENT, GROUPS, REGIONS, UN_AGENCY
-from netgov.model.rules import DECISION_RULES, Rule, bloc_power
+from netgov.model.core.catalog import GLOBAL_CODE, GOVERNMENT, GROUPS, REGIONS, UN_AGENCY
+from netgov.model.core.rules import DECISION_RULES, Rule, bloc_power
 
 
 @st.composite

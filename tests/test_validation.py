@@ -9,7 +9,7 @@ from scipy import stats
 
 from netgov import ConfigError, GovernanceModel
 from netgov.experiment.runner import run_once, run_seed
-from netgov.model.catalog import GOVERNMENT, GROUPS, REGION_CODES, REGIONS
+from netgov.model.core.catalog import GOVERNMENT, GROUPS, REGION_CODES, REGIONS
 from netgov.scenarios.loader import load, scenario_names
 from netgov.validation.calibrate import calibrated_toml, p2_targets
 from netgov.validation.patterns import (

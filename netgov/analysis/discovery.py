@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from netgov.analysis.contrasts import Contrast, paired
-from netgov.model.config import ConfigError
-from netgov.model.contract import better_sign
+from netgov.model.core.config import ConfigError
+from netgov.model.core.contract import better_sign
 from netgov.model.plotting import pyplot
 
 OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}

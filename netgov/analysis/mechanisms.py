@@ -17,8 +17,8 @@ import pandas as pd
 
 from netgov.analysis.summary import DIFF_COLUMNS, excludes_zero, paired_differences
 from netgov.experiment.runner import replicate
-from netgov.model.config import ModelConfig, nest
-from netgov.model.contract import FINAL_METRICS
+from netgov.model.core.config import ModelConfig, nest
+from netgov.model.core.contract import FINAL_METRICS
 from netgov.scenarios.loader import load
 
 

@@ -24,8 +24,8 @@ from netgov.analysis.contrasts import Contrast, contrast_table, paired
 from netgov.analysis.discovery import cases, discover
 from netgov.analysis.plots import png_data_uri
 from netgov.experiment.spec import ExperimentSpec
-from netgov.model.config import ConfigError
-from netgov.model.contract import JUDGED_METRICS, STEP_TABLE, better_sign
+from netgov.model.core.config import ConfigError
+from netgov.model.core.contract import JUDGED_METRICS, STEP_TABLE, better_sign
 from netgov.model.plotting import pyplot
 
 #: The metrics a recommendation is judged on unless told otherwise (the claim is "better", in the

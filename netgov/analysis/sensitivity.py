@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from netgov.experiment.spec import ExperimentSpec
-from netgov.model.config import ConfigError
+from netgov.model.core.config import ConfigError
 from netgov.model.plotting import pyplot
 
 METHODS = ("morris", "sobol")

@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from netgov.model.contract import FINAL_METRICS
-from netgov.model.metrics import mean_ci
+from netgov.model.core.contract import FINAL_METRICS
+from netgov.model.core.metrics import mean_ci
 
 
 def final_rows(trajectories: pd.DataFrame) -> pd.DataFrame:

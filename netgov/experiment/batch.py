@@ -42,8 +42,8 @@ import pyarrow.parquet as pq
 from netgov.experiment.limits import WORKER_TIMEOUT
 from netgov.experiment.runner import run_once
 from netgov.experiment.spec import ExperimentSpec, RunTask
-from netgov.model.config import ConfigError, validate_config
-from netgov.model.contract import FINAL_METRICS, STEP_DTYPES
+from netgov.model.core.config import ConfigError, validate_config
+from netgov.model.core.contract import FINAL_METRICS, STEP_DTYPES
 
 #: Flush buffered results to a new part file after this many runs or seconds, whichever comes first.
 CHUNK_RUNS = 500

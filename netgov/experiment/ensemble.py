@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netgov.model.config import ConfigError, field_at, nest, validate_config
+from netgov.model.core.config import ConfigError, field_at, nest, validate_config
 from netgov.scenarios.loader import SCENARIO_DIR
 
 #: The shipped ensemble, written by ``netgov calibrate`` (``--ensemble calibrated``).

@@ -18,11 +18,11 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from netgov.model.errors import ConfigError
+from netgov.model.core.errors import ConfigError
 
 if TYPE_CHECKING:
     from netgov.experiment.spec import ExperimentSpec, Parameter
-    from netgov.model.config import ModelConfig
+    from netgov.model.core.config import ModelConfig
 
 #: Months of one run: 1,000 years, far past any governance horizon; ~3 s a 1,000 months at the defaults.
 MAX_STEPS = 12_000
@@ -143,7 +143,7 @@ def _highest(p: Parameter) -> float | None:
 def largest_run(spec: ExperimentSpec, cfg: ModelConfig | None = None) -> ModelConfig:
     """A policy's config (default: the base) with every varied count (``actors.*``, ``scale``, ``steps``) at its
     largest (a bound)."""
-    from netgov.model.config import field_at, field_bounds
+    from netgov.model.core.config import field_at, field_bounds
 
     cfg = spec.scenario.config if cfg is None else cfg
     actors_update: dict[str, Any] = {}

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from netgov.model.config import ModelConfig
-from netgov.model.contract import FINAL_METRICS
+from netgov.model.core.config import ModelConfig
+from netgov.model.core.contract import FINAL_METRICS
 from netgov.model.model import GovernanceModel
 from netgov.scenarios.loader import Scenario, in_world
 

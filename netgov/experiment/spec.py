@@ -1,7 +1,7 @@
 """Experiment specs: which parameters to vary over a base scenario, how to sample them, how often to run each.
 
 A spec is a TOML file validated like a scenario, by pydantic models as strict as the parameter schema
-(:mod:`netgov.model.config`): every problem is one :class:`ConfigError` line naming the file, the key,
+(:mod:`netgov.model.core.config`): every problem is one :class:`ConfigError` line naming the file, the key,
 the value and what is allowed. Parameters are the dotted schema keys of ``--set`` (``notice_period``,
 ``actors.civil_society``); each is a list of values, a range ``{min, max, step | num}`` or a
 distribution ``{distribution = uniform | loguniform | normal, mean, sd, min, max}``. The design (the
@@ -39,7 +39,7 @@ from pydantic_core import PydanticCustomError
 
 from netgov.experiment.ensemble import SHIPPED_NAME, Ensemble
 from netgov.experiment.runner import run_seed
-from netgov.model.config import (
+from netgov.model.core.config import (
     ConfigError,
     Strict,
     allowed,
@@ -52,7 +52,7 @@ from netgov.model.config import (
     suggest,
     validate_config,
 )
-from netgov.model.contract import JUDGED_METRICS
+from netgov.model.core.contract import JUDGED_METRICS
 from netgov.scenarios.loader import DEFAULT, SCENARIO_DIR, Scenario, load, read_toml, resolve_path, world_under
 
 Sampler = Literal["grid", "lhs", "sobol", "morris"]

@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
-from netgov.model.catalog import GROUPS
-from netgov.model.config import nest
+from netgov.model.core.catalog import GROUPS
+from netgov.model.core.config import nest
 from netgov.validation.patterns import BY_ID, p3_targets, pattern_data, run_statistics
 
 #: P1's hosts with an observed share: simulated in calibration (the other two are validated only).

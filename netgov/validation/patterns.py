@@ -24,8 +24,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from netgov.model.catalog import GROUP_NAMES, GROUPS, REGION_CODES, REGION_NAMES, REGIONS
-from netgov.model.config import merge, nest
+from netgov.model.core.catalog import GROUP_NAMES, GROUPS, REGION_CODES, REGION_NAMES, REGIONS
+from netgov.model.core.config import merge, nest
 from netgov.scenarios.loader import SCENARIO_DIR
 
 VALIDATION_DIR = SCENARIO_DIR / "validation"  # the pattern scenarios (data, beside the other scenarios)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from netgov.model.catalog import DOMAINS
+from netgov.model.core.catalog import DOMAINS
 
 Dtype = Literal["int64", "float64", "bool", "str"]
 #: Which way a metric is better: the claim a recommendation makes about it ("" = not a judgement,

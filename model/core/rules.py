@@ -11,9 +11,9 @@ from typing import get_args
 
 import numpy as np
 
-from netgov.model import metrics
-from netgov.model.catalog import GLOBAL_CODE, GOVERNMENT, GROUPS, REGION_CODES
-from netgov.model.config import DecisionRule
+from netgov.model.core import metrics
+from netgov.model.core.catalog import GLOBAL_CODE, GOVERNMENT, GROUPS, REGION_CODES
+from netgov.model.core.config import DecisionRule
 
 DECISION_RULES: tuple[str, ...] = get_args(DecisionRule)
 

@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from netgov.model.catalog import UN_MEMBERSHIP
-from netgov.model.errors import ConfigError
+from netgov.model.core.catalog import UN_MEMBERSHIP
+from netgov.model.core.errors import ConfigError
 
 DecisionRule = Literal[
     "consensus",
