@@ -1,7 +1,7 @@
 """Decision rules: does a set of yes votes pass, and how much power does each bloc hold?
 
 A rule sees the participants' stakeholder groups and regions (integer codes from
-``model.catalog``) and a boolean yes-vote per participant. One actor, one vote.
+``catalog``) and a boolean yes-vote per participant. One actor, one vote.
 """
 
 from __future__ import annotations
