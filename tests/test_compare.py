@@ -162,3 +162,12 @@ def test_diffs_errors(run_netgov) -> None:
         assert r.returncode == 2, args
         assert text in r.stderr, (args, r.stderr)
         assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_an_undefined_interval_is_shown_whole(run_netgov) -> None:
+    """Three months decide nothing: legitimacy is NaN in every run, and its cell reads `nan [nan, nan]`
+    (rich used to take `[nan, nan]` for markup and drop it)."""
+    r = run_netgov("compare", "idp_distributed", "short_notice", "--reps", "2", "--steps", "3")
+    assert r.returncode == 0, r.stderr
+    final, paired = [line for line in r.stdout.splitlines() if line.startswith("│ legitimacy ")]
+    assert final.count("nan [nan, nan]") == 2 and "nan (0)" in paired

@@ -203,7 +203,7 @@ def test_issue_rows_have_the_documented_columns_newest_first() -> None:
     [(["--scenario", "no_such_scenario"], "no_such_scenario"), (["--port", "70000"], "--port 70000")],
 )
 def test_dashboard_command_rejects_bad_input_in_one_line(run_netgov: Any, args: list[str], named: str) -> None:
-    result = run_netgov("dashboard", *args, timeout=60)
+    result = run_netgov("dashboard", *args)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and named in result.stderr
     assert "Traceback" not in result.stderr and "http://" not in result.stdout

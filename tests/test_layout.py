@@ -36,7 +36,8 @@ LAYERS: tuple[tuple[str, str], ...] = (
     ("netgov.analysis", "summaries, contrasts, sensitivity, discovery, mechanisms, reports"),
     ("netgov.validation", "the validation patterns, calibration and their report"),
     ("netgov.dashboards", "the Solara dashboard"),
-    ("netgov", "the public API (netgov, netgov.api) and the netgov command"),
+    ("netgov.cli", "the netgov command: one module per command group"),
+    ("netgov", "the public API (netgov, netgov.api) and python -m netgov"),
 )
 
 
@@ -114,6 +115,18 @@ def test_only_netgov_is_imported_never_the_folder_names() -> None:
 def test_no_upward_import() -> None:
     found = upward(graph(), packages())
     assert not found, "\n".join(found)
+
+
+def test_no_module_reaches_into_typers_private_click() -> None:
+    """Typer vendors Click as a private module; its public names (``typer.TyperException``, ...) suffice."""
+    private = []
+    for name, path in modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                dotted = [*(getattr(node, "module", None) or "").split("."), *(a.name for a in node.names)]
+                if any(part.split(".")[-1] == "_click" or "._click" in part for part in dotted):
+                    private.append(name)
+    assert private == []
 
 
 def test_every_folder_has_exactly_one_layer() -> None:
@@ -240,6 +253,8 @@ def test_wheel_holds_only_netgov_at_its_top_level(tmp_path: Path) -> None:
         "netgov/scenarios/experiments/example.toml",
         "netgov/experiment/batch.py",
         "netgov/dashboards/app.py",
+        "netgov/cli/__init__.py",
+        "netgov/cli/errors.py",
     ):
         assert expected in names
     assert not [n for n in names if n.startswith("netgov/tests") or "browser.py" in n]

@@ -1,0 +1,68 @@
+"""The real `netgov` console script in its own process: what the in-process tests (Typer's CliRunner,
+``run_netgov``) cannot show. Exit codes through the script and ``python -m netgov``, the help with and
+without a command, and Ctrl+C. Start-up imports are checked in tests/test_students.py."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import typer.main
+from conftest import netgov
+
+from netgov.cli import app
+
+
+def one_line(done: subprocess.CompletedProcess[str]) -> str:
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("netgov: error:"), done.stderr
+    return lines[0]
+
+
+def test_help_lists_every_command_and_exits_0() -> None:
+    done = netgov("--help")
+    assert done.returncode == 0, done.stderr
+    for name in typer.main.get_command(app).commands:  # type: ignore[attr-defined]
+        assert f" {name} " in done.stdout, name
+
+
+def test_no_command_prints_the_help_and_exits_2() -> None:
+    done = netgov()
+    assert done.returncode == 2 and "Usage: netgov" in done.stdout and done.stderr == ""
+
+
+def test_a_run_writes_its_table_and_exits_0(tmp_path: Path) -> None:
+    done = netgov("run", "--steps", "2", "--out", str(tmp_path / "steps.csv"))
+    assert done.returncode == 0, done.stderr
+    assert len(pd.read_csv(tmp_path / "steps.csv")) == 3 and (tmp_path / "steps.csv.json").exists()
+
+
+def test_bad_input_and_a_usage_error_are_one_line_and_exit_2() -> None:
+    assert "--steps 0" in one_line(bad := netgov("run", "--steps", "0")) and bad.returncode == 2
+    assert "No such option: --bogus" in one_line(usage := netgov("run", "--bogus")) and usage.returncode == 2
+
+
+def test_python_dash_m_netgov_is_the_same_command() -> None:
+    done = subprocess.run([sys.executable, "-m", "netgov", "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("netgov 0.1.0"), done.stderr
+
+
+def test_ctrl_c_stops_a_batch_with_status_130_and_keeps_what_finished(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.toml"
+    spec.write_text('summary = "long"\nsteps = 24\nreplications = 2000\n[parameters]\nnotice_period = [1, 2, 3]\n')
+    out = tmp_path / "b"
+    exe = Path(sys.executable).parent / "netgov"
+    argv = [str(exe), "batch", str(spec), "--out", str(out), "--workers", "1", "--i-know"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    started = time.monotonic()
+    while not list(out.rglob("part-*.parquet")) and time.monotonic() - started < 120:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "Traceback" not in stderr, stderr[-2000:]
+    assert list(out.rglob("part-*.parquet"))  # the runs finished before Ctrl+C stay on disk
