@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from netgov.experiment.batch import read_runs, run_batch
+from netgov.experiment.batch import run_batch
 from netgov.experiment.runner import run_once, run_seed
 from netgov.experiment.spec import EXAMPLE_DIR, load_spec
+from netgov.experiment.store import read_runs
 from netgov.model.core.config import ConfigError
 from netgov.model.core.contract import FINAL_METRICS
 from netgov.scenarios.loader import load

@@ -17,9 +17,11 @@ import pytest
 from typer.testing import CliRunner
 
 from netgov import cli
-from netgov.experiment import batch
-from netgov.experiment.batch import MANIFEST, QUARANTINE, read_runs, run_batch
+from netgov.experiment import batch, store
+from netgov.experiment.batch import run_batch
+from netgov.experiment.manifest import MANIFEST
 from netgov.experiment.spec import load_spec
+from netgov.experiment.store import QUARANTINE, read_runs
 from netgov.model.core.config import ConfigError
 
 SPEC = """
@@ -87,7 +89,7 @@ def crash_at_rename(monkeypatch: pytest.MonkeyPatch, n: int) -> None:
                 raise Crash
         real(src, dst)
 
-    monkeypatch.setattr(batch.os, "replace", replace)
+    monkeypatch.setattr(store.os, "replace", replace)
 
 
 # -- item 3: --resume needs its manifest --------------------------------------------------------
@@ -196,8 +198,8 @@ def test_parts_are_fsynced_before_they_are_renamed(tmp_path: Path, monkeypatch: 
         renamed.append((str(Path(dst).name), os.path.realpath(src) in synced))
         real_replace(src, dst)
 
-    monkeypatch.setattr(batch.os, "fsync", fsync)
-    monkeypatch.setattr(batch.os, "replace", replace)
+    monkeypatch.setattr(store.os, "fsync", fsync)
+    monkeypatch.setattr(store.os, "replace", replace)
     go(spec_file(tmp_path), tmp_path / "out")
     parts = [r for r in renamed if r[0].startswith("part-")]
     assert len(parts) >= RUNS
@@ -206,7 +208,7 @@ def test_parts_are_fsynced_before_they_are_renamed(tmp_path: Path, monkeypatch: 
 
 def test_a_full_disk_leaves_no_half_written_part(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     spec, out = spec_file(tmp_path), tmp_path / "out"
-    real = batch.pq.write_table
+    real = store.pq.write_table
     calls = {"n": 0}
 
     def write_table(data: Any, where: Any, *args: Any, **kwargs: Any) -> None:
@@ -219,7 +221,7 @@ def test_a_full_disk_leaves_no_half_written_part(tmp_path: Path, monkeypatch: py
             Path(where).write_bytes(b"PAR1 half")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(batch.pq, "write_table", write_table)
+    monkeypatch.setattr(store.pq, "write_table", write_table)
     result = CliRunner().invoke(cli.app, ["batch", str(spec), "--out", str(out), "--workers", "1"])
     assert result.exit_code == 1, result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("netgov: error:")]
@@ -228,6 +230,6 @@ def test_a_full_disk_leaves_no_half_written_part(tmp_path: Path, monkeypatch: py
     assert not list(out.rglob(".*.tmp"))  # nothing half-written left
     listed = set(table(out, "runs")["run_id"])
     assert set(table(out, "steps")["run_id"]) <= listed
-    monkeypatch.setattr(batch.pq, "write_table", real)
+    monkeypatch.setattr(store.pq, "write_table", real)
     go(spec, out, resume=True)
     assert sorted(read_runs(out)["run_id"]) == list(range(RUNS))

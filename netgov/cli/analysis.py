@@ -54,7 +54,8 @@ def analyze(
     from netgov.analysis.contrasts import interaction as two_way
     from netgov.analysis.plots import plot_metric
     from netgov.analysis.summary import point_summary, varied_parameters
-    from netgov.experiment.batch import read_manifest, read_runs
+    from netgov.experiment.manifest import read_manifest
+    from netgov.experiment.store import read_runs
     from netgov.model.core.contract import KEY_METRICS
 
     metrics = list(metric or KEY_METRICS)
@@ -146,7 +147,8 @@ def discover(
     from netgov.analysis.discovery import NothingToDiscover, cases, parse_where, save_figures
     from netgov.analysis.discovery import discover as find
     from netgov.analysis.summary import varied_parameters
-    from netgov.experiment.batch import read_manifest, read_runs
+    from netgov.experiment.manifest import read_manifest
+    from netgov.experiment.store import read_runs
     from netgov.model.core.contract import FINAL_METRICS
 
     folder = out or directory / "discovery"

@@ -171,7 +171,7 @@ def sensitivity(
 ) -> None:
     """Global sensitivity analysis: run the SALib design through the batch engine and rank the parameters."""
     from netgov.analysis.sensitivity import COLUMNS, analyse, design, plot_indices
-    from netgov.experiment.batch import read_runs
+    from netgov.experiment.store import read_runs
     from netgov.model.core.contract import KEY_METRICS
 
     metrics = list(metric or KEY_METRICS)
@@ -225,7 +225,8 @@ def robustness(
     from dataclasses import replace
 
     from netgov.analysis.report import METRICS, check_judged, write_report
-    from netgov.experiment.batch import read_manifest, read_runs, read_table
+    from netgov.experiment.manifest import read_manifest
+    from netgov.experiment.store import read_runs, read_table
 
     def judged(loaded: Any) -> list[str]:
         """The flag's metrics, else the spec's `metrics`, else the default."""
@@ -262,7 +263,7 @@ def export(
     out: Annotated[Path | None, typer.Option(help="folder for the CSV files (default: DIR/csv)")] = None,
 ) -> None:
     """Write a batch's tables as tidy CSV: parameters, policy and seed on every row, sorted by run_id."""
-    from netgov.experiment.batch import PER_RUN, read_table
+    from netgov.experiment.store import PER_RUN, read_table
 
     folder = out or directory / "csv"
     if not csv:
