@@ -8,11 +8,13 @@ usage errors (a flag's value of the wrong type, an unknown option: exit 2, with 
 from __future__ import annotations
 
 import sys
+import warnings
 from typing import Any
 
 import typer
 
 from netgov.cli.output import err_console, say
+from netgov.experiment.files import DamagedFile
 from netgov.model.core.errors import ConfigError
 
 
@@ -35,7 +37,10 @@ class OneLineErrors(typer.core.TyperGroup):
             return super().main(*args, **kwargs)
         kwargs["standalone_mode"] = False
         try:
-            rv = super().main(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", DamagedFile)
+                warnings.showwarning = _one_line_warnings(warnings.showwarning)
+                rv = super().main(*args, **kwargs)
         except ConfigError as exc:
             say(str(exc))
             sys.exit(2)
@@ -57,3 +62,21 @@ class OneLineErrors(typer.core.TyperGroup):
             say(f"{exc.filename}: {exc.strerror or exc}" if exc.filename else str(exc.strerror or exc))
             sys.exit(1)
         sys.exit(rv if isinstance(rv, int) else 0)
+
+
+
+def _one_line_warnings(shown: Any) -> Any:
+    """``warnings.showwarning`` that writes a skipped damaged file as one ``netgov: warning:`` line, once per
+    command however often the table is read (pandas resets Python's own once-only registry), and hands any
+    other warning to ``shown`` (Python's own)."""
+    said: set[str] = set()
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, DamagedFile):
+            if str(message) not in said:
+                said.add(str(message))
+                say(str(message), "warning")
+        else:
+            shown(message, category, *args, **kwargs)
+
+    return show

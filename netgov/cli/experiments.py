@@ -71,6 +71,7 @@ def _run_batch(
     from concurrent.futures.process import BrokenProcessPool
 
     from netgov.experiment.batch import NoWorkers, run_batch
+    from netgov.experiment.store import DuplicateRun
 
     try:
         return run_batch(spec, out, workers=workers, scheduler=scheduler, resume=resume, worker_timeout=worker_timeout)
@@ -79,7 +80,7 @@ def _run_batch(
             "a worker process died (killed, or out of memory); the runs it had in flight are not"
             f" recorded, every finished run is saved in {out}: rerun with --resume"
         ) from None
-    except NoWorkers as exc:
+    except (NoWorkers, DuplicateRun) as exc:
         raise Failed(str(exc)) from None
 
 

@@ -31,7 +31,7 @@ from netgov.experiment.limits import WORKER_TIMEOUT
 from netgov.experiment.manifest import MANIFEST, fingerprint, new_manifest, now, read_manifest, write_manifest
 from netgov.experiment.runner import run_once
 from netgov.experiment.spec import ExperimentSpec, RunTask
-from netgov.experiment.store import PER_RUN, RECOVERED, Columns, Store, runs_schema
+from netgov.experiment.store import PER_RUN, RECOVERED, Columns, Store, one_writer, runs_schema
 from netgov.model.core.config import ConfigError, validate_config
 from netgov.model.core.contract import FINAL_METRICS
 
@@ -357,6 +357,42 @@ class Sink:
 # -- the batch ----------------------------------------------------------------------------------
 
 
+def _nothing() -> pd.DataFrame:
+    return pd.DataFrame({c: [] for c in RECOVERED})
+
+
+def _kept(
+    store: Store, spec: ExperimentSpec, tasks: list[RunTask], key: str, manifest: dict[str, Any]
+) -> tuple[pd.DataFrame, int]:
+    """The finished runs a resumed batch keeps, and how many it took out because a changed spec no longer has them.
+
+    A directory none of whose finished runs ``spec`` has holds another study: it is refused before anything
+    is moved (resume never turns one study into another)."""
+    valid = {t.run_id: t.key for t in tasks}
+    if manifest.get("fingerprint") != key:
+        listed = store.listed()
+        if len(listed) and not any(
+            valid.get(int(i)) == k for i, k in zip(listed["run_id"], listed["run_key"], strict=True)
+        ):
+            made = manifest.get("spec", {}).get("spec", "another spec")
+            raise ConfigError(
+                f"--resume {store.out}: none of its {len(listed)} finished runs is a run of {spec.label} (the"
+                f" directory was made from {made}); it holds another study, and nothing was moved: choose another --out"
+            )
+    finished = store.recover()
+    if manifest.get("fingerprint") == key:  # the same spec: every finished run is still valid
+        current = finished["run_id"].astype(int).isin(valid)
+    else:  # a changed (e.g. fixed) spec: a finished run stays only where its run_key still matches
+        current = pd.Series(
+            [valid.get(int(i)) == k for i, k in zip(finished["run_id"], finished["run_key"], strict=False)], dtype=bool
+        )
+        current.index = finished.index
+    if current.all() and manifest.get("fingerprint") == key:
+        return finished, 0
+    invalidated = store.prune(set(finished.loc[current, "run_id"].astype(int)), store.schemas["runs"])
+    return finished[current], invalidated
+
+
 def run_batch(
     spec: ExperimentSpec,
     out_dir: str | Path,
@@ -388,85 +424,76 @@ def run_batch(
         raise ConfigError(f"--out {out}: exists and is not a directory")
     tasks = spec.runs()
     schema = runs_schema(spec, tasks)
-    store = Store(out, (*spec.outputs, "runs"), schema)
     key = fingerprint(spec)
-    manifest = read_manifest(out)
-    if store.exists() and not resume:
-        raise ConfigError(f"--out {out}: already holds a batch; pass --resume to continue it, or choose another --out")
-    if resume and store.exists() and not manifest.get("fingerprint"):
-        raise ConfigError(
-            f"--resume {out}: no valid {MANIFEST} there, so nothing shows the batch was made from this spec;"
-            " rerun into a new --out"
+    with _sigterm_as_interrupt(), one_writer(out):  # one writer per study, from the first look at it to the end
+        store = Store(out, (*spec.outputs, "runs"), schema)
+        manifest = read_manifest(out)
+        if store.exists() and not resume:
+            raise ConfigError(
+                f"--out {out}: already holds a batch; pass --resume to continue it, or choose another --out"
+            )
+        if resume and store.exists() and not manifest.get("fingerprint"):
+            raise ConfigError(
+                f"--resume {out}: no valid {MANIFEST} there, so nothing shows the batch was made from this spec;"
+                " rerun into a new --out"
+            )
+        finished, invalidated = (
+            _kept(store, spec, tasks, key, manifest) if resume and store.exists() else (_nothing(), 0)
         )
-    finished = store.recover() if resume else pd.DataFrame({c: [] for c in RECOVERED})
-    valid = {t.run_id: t.key for t in tasks}
-    if manifest.get("fingerprint") == key:  # the same spec: every finished run is still valid
-        current = finished["run_id"].astype(int).isin(valid)
-    else:  # a changed (e.g. fixed) spec: a finished run stays only where its run_key still matches
-        current = pd.Series(
-            [valid.get(int(i)) == k for i, k in zip(finished["run_id"], finished["run_key"], strict=False)], dtype=bool
+        have = set(finished["run_id"].astype(int))
+        todo = [t for t in tasks if t.run_id not in have]
+        earlier_failed = int((finished["status"] == "error").sum())
+        n = workers or _default_workers()
+        runner: _Serial | _Processes | _Dask
+        if scheduler is not None:
+            runner = _Dask(scheduler, key, worker_timeout)
+        elif n == 1 or len(todo) <= 1:
+            runner = _Serial()
+        else:
+            runner = _Processes(min(n, len(todo)))
+        columns = (
+            TextColumn("[bold]batch"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("[red]{task.fields[failed]} failed"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
         )
-        current.index = finished.index
-    invalidated = 0
-    if resume and store.exists() and (not current.all() or manifest.get("fingerprint") != key):
-        invalidated = store.prune(set(finished.loc[current, "run_id"].astype(int)), schema=schema)
-        finished = finished[current]
-    have = set(finished["run_id"].astype(int))
-    todo = [t for t in tasks if t.run_id not in have]
-    earlier_failed = int((finished["status"] == "error").sum())
-    n = workers or _default_workers()
-    runner: _Serial | _Processes | _Dask
-    if scheduler is not None:
-        runner = _Dask(scheduler, key, worker_timeout)
-    elif n == 1 or len(todo) <= 1:
-        runner = _Serial()
-    else:
-        runner = _Processes(min(n, len(todo)))
-
-    columns = (
-        TextColumn("[bold]batch"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("[red]{task.fields[failed]} failed"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-    )
-    progress = Progress(*columns, console=Console(stderr=True), disable=not show_progress)
-    sink = Sink(spec, store, {t.run_id: t for t in tasks}, schema)
-    jobs = (Job(t.run_id, t.seed, spec.compose(t), spec.outputs) for t in todo)
-    done, failed, errors = 0, 0, []
-    with _sigterm_as_interrupt(), runner:  # connect (or start the pool) before touching the directory
-        out.mkdir(parents=True, exist_ok=True)
-        session = {"started": now(), "finished": None, "executor": runner.label, "runs": 0}
-        if store.quarantined:
-            session["quarantined"] = store.quarantined
-        if invalidated:
-            session["invalidated"] = invalidated
-        manifest = new_manifest(spec, key, len(tasks), manifest, session)
-        write_manifest(out, manifest)
-        try:
-            with progress:
-                bar = progress.add_task("runs", total=len(tasks), completed=len(have), failed=earlier_failed)
-                for outcome in runner.results(jobs):
-                    if outcome is None:
-                        sink.tick()
-                        continue
-                    sink.add(outcome)
-                    done += 1
-                    if outcome.status != "ok":
-                        failed += 1
-                        if len(errors) < 5:
-                            errors.append((outcome.run_id, outcome.error or ""))
-                    progress.update(bar, advance=1, failed=earlier_failed + failed)
-        except NoWorkers as exc:
-            saved = f"{len(have) + done} finished runs are saved in {out}"
-            raise NoWorkers(f"{exc}; {saved}: start workers, then rerun with --resume") from None
-        finally:
-            sink.flush()
-            session["finished"], session["runs"] = now(), done
-            manifest["finished"] = session["finished"] if len(have) + done == len(tasks) else None
+        progress = Progress(*columns, console=Console(stderr=True), disable=not show_progress)
+        sink = Sink(spec, store, {t.run_id: t for t in tasks}, schema)
+        jobs = (Job(t.run_id, t.seed, spec.compose(t), spec.outputs) for t in todo)
+        done, failed, errors = 0, 0, []
+        with runner:  # connect (or start the pool) before the manifest is written
+            session = {"started": now(), "finished": None, "executor": runner.label, "runs": 0}
+            if store.quarantined:
+                session["quarantined"] = store.quarantined
+            if invalidated:
+                session["invalidated"], session["pruned"] = invalidated, store.pruned
+            manifest = new_manifest(spec, key, len(tasks), manifest, session)
             write_manifest(out, manifest)
+            try:
+                with progress:
+                    bar = progress.add_task("runs", total=len(tasks), completed=len(have), failed=earlier_failed)
+                    for outcome in runner.results(jobs):
+                        if outcome is None:
+                            sink.tick()
+                            continue
+                        sink.add(outcome)
+                        done += 1
+                        if outcome.status != "ok":
+                            failed += 1
+                            if len(errors) < 5:
+                                errors.append((outcome.run_id, outcome.error or ""))
+                        progress.update(bar, advance=1, failed=earlier_failed + failed)
+            except NoWorkers as exc:
+                saved = f"{len(have) + done} finished runs are saved in {out}"
+                raise NoWorkers(f"{exc}; {saved}: start workers, then rerun with --resume") from None
+            finally:
+                sink.flush()
+                session["finished"], session["runs"] = now(), done
+                manifest["finished"] = session["finished"] if len(have) + done == len(tasks) else None
+                write_manifest(out, manifest)
     return BatchResult(
         total=len(tasks),
         done=done,

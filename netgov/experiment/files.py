@@ -35,3 +35,11 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
         raise
     os.replace(tmp, path)
     fsync_dir(path.parent)
+
+
+class DamagedFile(UserWarning):
+    """A file a reader skipped (unreadable, or not part of the table it sits in): one warning line naming it.
+
+    Defined here, in a module the command imports at start-up, so that its error boundary can show these
+    warnings as ``netgov: warning:`` lines without importing pyarrow.
+    """
