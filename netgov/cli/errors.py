@@ -64,7 +64,6 @@ class OneLineErrors(typer.core.TyperGroup):
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
-
 def _one_line_warnings(shown: Any) -> Any:
     """``warnings.showwarning`` that writes a skipped damaged file as one ``netgov: warning:`` line, once per
     command however often the table is read (pandas resets Python's own once-only registry), and hands any
