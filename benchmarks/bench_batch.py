@@ -19,7 +19,7 @@ import psutil
 import pytest
 
 from netgov.experiment.batch import run_batch
-from netgov.experiment.spec import load_spec
+from netgov.experiment.specfile import load_spec
 
 DEFAULT_SPEC = """
 base = "defaults"
@@ -44,7 +44,7 @@ IN_ONE_LIST = """
 import sys
 import pandas as pd
 from netgov.experiment.batch import Job, execute
-from netgov.experiment.spec import load_spec
+from netgov.experiment.specfile import load_spec
 spec = load_spec(sys.argv[1])
 rows = []
 for t in spec.runs():

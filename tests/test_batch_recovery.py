@@ -20,7 +20,7 @@ from netgov import cli
 from netgov.experiment import batch, store
 from netgov.experiment.batch import run_batch
 from netgov.experiment.manifest import MANIFEST
-from netgov.experiment.spec import load_spec
+from netgov.experiment.specfile import load_spec
 from netgov.experiment.store import QUARANTINE, read_runs
 from netgov.model.core.config import ConfigError
 

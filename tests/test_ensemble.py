@@ -92,7 +92,7 @@ def test_compare_with_the_ensemble_pairs_designs_and_bad_files_are_one_line(run_
 def test_a_batch_draws_one_parameter_set_per_replication_for_every_policy(tmp_path) -> None:
     """Batch CRN with an ensemble: the `world` column is the same across policies and points of a replication."""
     from netgov.experiment.batch import run_batch
-    from netgov.experiment.spec import parse_spec
+    from netgov.experiment.specfile import parse_spec
 
     rows = [
         {"actors.civil_society": 300, "travel_cost": 0.4, "weight": 1.0},

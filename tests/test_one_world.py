@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from netgov.experiment.spec import EXAMPLE_DIR, load_spec
+from netgov.experiment.spec import EXAMPLE_DIR
+from netgov.experiment.specfile import load_spec
 from netgov.model.core.config import ModelConfig, flatten
 from netgov.scenarios.loader import SCENARIO_DIR, load, read_toml, scenario_names
 from netgov.validation.calibrate import priors

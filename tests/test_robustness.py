@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from netgov import cli
 from netgov.analysis.contrasts import Contrast, contrast_table, paired
 from netgov.experiment.batch import run_batch
-from netgov.experiment.spec import EXAMPLE_DIR, load_spec
+from netgov.experiment.spec import EXAMPLE_DIR
+from netgov.experiment.specfile import load_spec
 from netgov.experiment.store import read_runs
 from netgov.model.core.config import ConfigError
 from netgov.model.core.contract import FINAL_METRICS

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from netgov.analysis.sensitivity import analyse, design
-from netgov.experiment.spec import load_spec
+from netgov.experiment.specfile import load_spec
 from netgov.model.core.config import ConfigError
 
 SPEC = """

@@ -27,7 +27,7 @@ import pytest
 
 from netgov.experiment import batch
 from netgov.experiment.batch import run_batch
-from netgov.experiment.spec import load_spec
+from netgov.experiment.specfile import load_spec
 from netgov.experiment.store import LOCK, QUARANTINE, DuplicateRun, Store, one_writer, read_runs, runs_schema
 
 SPEC = """

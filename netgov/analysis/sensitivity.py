@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from netgov.experiment import limits
 from netgov.experiment.spec import ExperimentSpec
 from netgov.model.core.config import ConfigError
 from netgov.model.plotting import pyplot
@@ -25,8 +26,8 @@ def design(spec: ExperimentSpec, method: str, samples: int | None = None) -> Exp
     """The spec under the method's SALib sampler (``samples``: Morris trajectories or Sobol base samples)."""
     if method not in METHODS:
         raise ConfigError(f"--method {method!r} is not allowed: expected one of " + ", ".join(map(repr, METHODS)))
-    if samples is not None and samples < 1:
-        raise ConfigError(f"--samples {samples}: expected an integer >= 1")
+    if samples is not None:
+        limits.check_integer(samples, f"--samples {samples}", 1, limits.SAMPLES_BOUND)
     if len(spec.policies) > 1:
         raise ConfigError(
             f"{spec.label}: sensitivity ranks parameters over one base scenario, and this spec has"

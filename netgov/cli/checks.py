@@ -9,8 +9,6 @@ from typing import Any
 
 from netgov.model.core.errors import ConfigError
 
-#: The largest seed and master seed the commands take (numpy takes any; 64 bits is plenty and bounded).
-MAX_SEED = 2**63 - 1
 #: The file types a table is written as (chosen by the extension).
 TABLE_SUFFIXES = (".csv", ".parquet")
 
@@ -59,22 +57,23 @@ def check_out_dir(out: Path, flag: str = "--out") -> None:
 def check_int(value: int | None, flag: str, lowest: int, highest: int | None = None, why: str = "") -> None:
     """An integer flag within its range (None: not given). Not Typer's ``min``/``max``: its message leaves
     out the value given, and the rule is one line naming the flag, the value and what is allowed."""
-    if value is None or (value >= lowest and (highest is None or value <= highest)):
-        return
-    allowed = f"from {lowest} to {highest}" if highest is not None else f">= {lowest}"
-    raise ConfigError(f"{flag} {value}: expected an integer {allowed}" + (f" ({why})" if why else ""))
+    from netgov.experiment.limits import check_integer
+
+    if value is not None:
+        check_integer(value, f"{flag} {value}", lowest, highest, why)
 
 
 def check_seed(seed: int, flag: str = "--seed") -> None:
+    from netgov.experiment.limits import MAX_SEED
+
     check_int(seed, flag, 0, MAX_SEED)
 
 
 def check_steps(steps: int | None) -> None:
     """``--steps`` within the schema's bounds for ``steps`` (the flag must not bypass them)."""
-    from netgov.model.core.config import field_at, field_bounds
+    from netgov.experiment.limits import steps_bound
 
-    if steps is not None:
-        check_int(steps, "--steps", 1, field_bounds(field_at("steps"))["le"], "the schema's bound for steps")
+    check_int(steps, "--steps", 1, steps_bound(), "the schema's bound for steps")
 
 
 def check_out(out: Path | None, flag: str = "--out") -> None:

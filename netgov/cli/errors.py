@@ -58,6 +58,9 @@ class OneLineErrors(typer.core.TyperGroup):
                 message += f" (`{where} --help` lists the options)"
             say(message)
             sys.exit(exc.exit_code)
+        except MemoryError:  # the last guard: every size is checked first, but --i-know lifts the ceilings
+            say("out of memory: the job is larger than this machine holds; make it smaller (points, runs, months)")
+            sys.exit(1)
         except OSError as exc:  # writing a result failed after the work (disk full, file vanished)
             say(f"{exc.filename}: {exc.strerror or exc}" if exc.filename else str(exc.strerror or exc))
             sys.exit(1)

@@ -21,12 +21,13 @@ app = typer.Typer()
 
 def _dry_run(spec: Any, workers: int | None) -> None:
     """How big a spec is and how long it should take, from one pilot run here; nothing is written."""
-    from netgov.experiment.batch import _default_workers, pilot
+    from netgov.experiment.batch import pilot
+    from netgov.experiment.limits import cores
 
     n_points, n_pol, reps = spec.n_points(), len(spec.policies), spec.replications
     total = n_points * n_pol * reps
     seconds = pilot(spec)
-    n = min(workers or _default_workers(), total)
+    n = min(workers or cores(), total)
     estimate = seconds * total / n
     took = f"{estimate:.0f} s" if estimate < 120 else f"{estimate / 60:.1f} min"
     policies = f" x {n_pol} policies" if n_pol > 1 else ""
@@ -66,6 +67,7 @@ def _run_batch(
     scheduler: str | None,
     resume: bool,
     worker_timeout: float = WORKER_TIMEOUT,
+    i_know: bool = False,
 ) -> Any:
     """run_batch, with a dead worker process or no Dask worker as one line and exit 1."""
     from concurrent.futures.process import BrokenProcessPool
@@ -74,7 +76,9 @@ def _run_batch(
     from netgov.experiment.store import DuplicateRun
 
     try:
-        return run_batch(spec, out, workers=workers, scheduler=scheduler, resume=resume, worker_timeout=worker_timeout)
+        return run_batch(
+            spec, out, workers=workers, scheduler=scheduler, resume=resume, worker_timeout=worker_timeout, i_know=i_know
+        )
     except BrokenProcessPool:
         raise Failed(
             "a worker process died (killed, or out of memory); the runs it had in flight are not"
@@ -87,6 +91,7 @@ def _run_batch(
 def _runnable(
     spec: Path,
     out: Path,
+    workers: int | None,
     worker_timeout: float,
     i_know: bool,
     metrics: list[str] | None = None,
@@ -95,12 +100,13 @@ def _runnable(
     """The spec of a command that runs one (batch, sensitivity, robustness), with its flags, --out, every value
     and its size checked before anything starts; ``prepare`` adapts it (and may refuse it)."""
     from netgov.experiment import limits
-    from netgov.experiment.spec import load_spec
+    from netgov.experiment.specfile import load_spec
 
     check_metrics(metrics or [])
     check_positive(worker_timeout, "--worker-timeout", "a number of seconds")
+    limits.check_workers(workers, i_know=i_know)
     check_out_dir(out)
-    loaded = load_spec(spec)
+    loaded = load_spec(spec, i_know)
     loaded = prepare(loaded) if prepare is not None else loaded
     limits.check_spec(loaded, i_know)
     return loaded
@@ -130,12 +136,12 @@ def batch(
     def drawn(loaded: Any) -> Any:
         return replace(loaded, ensemble=Ensemble.load(ensemble)) if ensemble is not None else loaded
 
-    loaded = _runnable(spec, out, worker_timeout, i_know, prepare=drawn)
+    loaded = _runnable(spec, out, workers, worker_timeout, i_know, prepare=drawn)
     if dry_run:
         _dry_run(loaded, workers)
         return
     try:
-        result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout)
+        result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout, i_know)
     except OSError as exc:  # e.g. the disk filled up: what was written stays whole
         raise Failed(
             f"--out {out}: {exc.strerror or exc}; finished runs are saved: free space, then rerun with --resume"
@@ -176,8 +182,8 @@ def sensitivity(
     from netgov.model.core.contract import KEY_METRICS
 
     metrics = list(metric or KEY_METRICS)
-    loaded = _runnable(spec, out, worker_timeout, i_know, metrics, lambda s: design(s, method, samples))
-    result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout)
+    loaded = _runnable(spec, out, workers, worker_timeout, i_know, metrics, lambda s: design(s, method, samples))
+    result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout, i_know)
     _batch_summary(result, "sensitivity")
     if result.failed:
         raise Failed(f"{result.failed} runs failed; the {method} analysis needs every point")
@@ -242,12 +248,12 @@ def robustness(
         # the envelopes need the per-step table
         return loaded if "steps" in loaded.outputs else replace(loaded, outputs=(*loaded.outputs, "steps"))
 
-    loaded = _runnable(spec, out, worker_timeout, i_know, metric, study)
+    loaded = _runnable(spec, out, workers, worker_timeout, i_know, metric, study)
     metrics = judged(loaded)
     if dry_run:
         _dry_run(loaded, workers)
         return
-    result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout)
+    result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout, i_know)
     _batch_summary(result, "robustness")
     path = write_report(loaded, out, read_manifest(out), read_runs(out), read_table(out, "steps"), metrics, baseline)
     console.print(f"wrote {path} (and contrasts.parquet, holds.parquet beside it)", highlight=False)

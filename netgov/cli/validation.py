@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -154,7 +153,7 @@ def calibrate(
     check_int(reps, "--reps", 1)
     if budget is not None and budget < population:
         raise ConfigError(f"--budget {budget}: expected an integer >= --population ({population})")
-    check_int(workers, "--workers", 1)
+    limits.check_workers(workers, i_know=i_know)
     if workers is not None and scheduler is not None:
         raise ConfigError("--workers and --scheduler: give one (a Dask cluster brings its own workers)")
     check_seed(seed)
@@ -165,7 +164,7 @@ def calibrate(
         console.print(fit.plan(population, generations, reps), markup=False, highlight=False)
         return
     check_out_dir(out)
-    where = f"the Dask scheduler at {scheduler}" if scheduler else f"{workers or os.cpu_count() or 1} local process(es)"
+    where = f"the Dask scheduler at {scheduler}" if scheduler else f"{workers or limits.cores()} local process(es)"
     err_console.print(
         f"calibrate: ABC-SMC, {len(fit.priors())} free parameters, population {population}, up to {generations}"
         f" generations, {reps} replication(s) per pattern, on {where}",

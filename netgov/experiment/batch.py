@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from netgov.experiment import limits
 from netgov.experiment.limits import WORKER_TIMEOUT
 from netgov.experiment.manifest import MANIFEST, fingerprint, new_manifest, now, read_manifest, write_manifest
 from netgov.experiment.runner import run_once
@@ -293,10 +294,6 @@ class _Dask:
                     pending.add(submit(nxt))
 
 
-def _default_workers() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 # -- the batch directory ------------------------------------------------------------------------
 
 
@@ -402,8 +399,11 @@ def run_batch(
     resume: bool = False,
     show_progress: bool = True,
     worker_timeout: float = WORKER_TIMEOUT,
+    i_know: bool = False,
 ) -> BatchResult:
-    """Run every run of ``spec`` into ``out_dir``: serial (workers=1), on local processes, or on Dask."""
+    """Run every run of ``spec`` into ``out_dir``: serial (workers=1), on local processes, or on Dask.
+
+    ``workers`` is bounded (:func:`limits.check_workers`; ``i_know`` lifts the ceiling per core)."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -416,8 +416,7 @@ def run_batch(
 
     started = time.monotonic()
     out = Path(out_dir)
-    if workers is not None and workers < 1:
-        raise ConfigError(f"--workers {workers}: expected an integer >= 1")
+    limits.check_workers(workers, i_know=i_know)
     if workers is not None and scheduler is not None:
         raise ConfigError("--workers and --scheduler: give one (local processes) or the other (a Dask cluster)")
     if out.exists() and not out.is_dir():
@@ -443,7 +442,7 @@ def run_batch(
         have = set(finished["run_id"].astype(int))
         todo = [t for t in tasks if t.run_id not in have]
         earlier_failed = int((finished["status"] == "error").sum())
-        n = workers or _default_workers()
+        n = workers or limits.cores()
         runner: _Serial | _Processes | _Dask
         if scheduler is not None:
             runner = _Dask(scheduler, key, worker_timeout)

@@ -9,12 +9,14 @@ without expanding the design (a grid's product, Sobol's N*(D+2), a range's ``num
 design of 10^15 points is refused in microseconds instead of dying with a ``MemoryError``.
 
 The ceilings are soft: far beyond any study this model is meant for, well below what hangs a
-laptop. The schema's own bounds (e.g. ``steps <= 100,000``) are hard and stay even with ``--i-know``.
+laptop. The schema's own bounds (e.g. ``steps <= 100,000``) and the bounds of a spec's integers
+(``samples``, ``num``, ``levels``, ``replications``, ``seed``) are hard and stay even with ``--i-know``.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +43,60 @@ MAX_ACTOR_STEPS = 200_000_000
 #: finished runs are kept).
 WORKER_TIMEOUT = 120.0
 
+#: Local worker processes per CPU core (``--workers``): beyond a few per core they only queue for the CPU,
+#: and each holds a model and its tables in memory (``--workers 1000`` on 2 cores started 50 processes, ~7 GB).
+MAX_WORKERS_PER_CORE = 4
+
+# Hard bounds: no --i-know lifts them. A count past these is a typo, and SALib and numpy would try to hold
+# it in memory (``levels = 10**9`` died with a MemoryError, ``2**63 - 1`` with a ValueError).
+#: The largest seed and master seed (numpy takes any; 64 bits is plenty and bounded).
+MAX_SEED = 2**63 - 1
+#: A spec's ``samples`` (``--samples``) and a range's ``num``: 100 times the design-point ceiling.
+SAMPLES_BOUND = 10_000_000
+#: A spec's ``replications``: 100 times the soft ceiling.
+REPLICATIONS_BOUND = 1_000_000
+#: Morris ``levels``: the grid each parameter is cut into (4 to 10 in practice).
+LEVELS_BOUND = 1_000
+
 OVERRIDE = "pass --i-know (i_know=True in Python) to run it anyway"
+
+
+def check_integer(value: object, shown: str, lowest: int, highest: int | None = None, why: str = "") -> None:
+    """An integer within its range, else one ConfigError line: ``shown`` (the flag or argument and its value,
+    e.g. ``--reps 0`` or ``netgov.compare(reps=0)``), then what is allowed. A bool, a float (even ``2.0``) or
+    NaN is not an integer."""
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    if whole and value >= lowest and (highest is None or value <= highest):  # type: ignore[operator]
+        return
+    allowed = f"from {lowest} to {highest}" if highest is not None else f">= {lowest}"
+    raise ConfigError(f"{shown}: expected an integer {allowed}" + (f" ({why})" if why else ""))
+
+
+def steps_bound() -> int:
+    """The schema's hard bound on months of one run (``steps``)."""
+    from netgov.model.core.config import field_at, field_bounds
+
+    return field_bounds(field_at("steps"))["le"]
+
+
+def cores() -> int:
+    """CPU cores this process may use (its affinity mask where the OS has one): the default worker count."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def check_workers(workers: int | None, flag: str = "--workers", i_know: bool = False) -> None:
+    """Local worker processes: at least 1, at most :data:`MAX_WORKERS_PER_CORE` per core (None: one per core)."""
+    if workers is None:
+        return
+    check_integer(workers, f"{flag} {workers}", 1)
+    ceiling = MAX_WORKERS_PER_CORE * cores()
+    if not i_know and workers > ceiling:
+        raise _above(
+            f"{flag} {workers}: {workers:,} worker processes on {cores()} cores",
+            ceiling,
+            "worker processes",
+            "MAX_WORKERS_PER_CORE per core",
+        )
 
 
 def _above(what: str, ceiling: int, unit: str, name: str) -> ConfigError:
