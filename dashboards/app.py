@@ -2,14 +2,15 @@
 
 A facilitator picks a scenario, moves the rule controls, presses Reset, then Step or ▶ (keys S, P, R)
 and watches who takes part and who decides: what just happened, the metrics month by month, who sat
-at an issue's table, and (compare mode) a second design on the same seed. Every browser session
-builds its own model (``solara.use_memo`` inside ``Page``): a model built at module level would be
-shared by every visitor.
+at an issue's table, and (compare mode) a second design on the same seed beside the metrics. Every
+browser session builds its own model (``solara.use_memo`` inside ``Page``): a model built at module
+level would be shared by every visitor.
 
 The page is our own layout around Mesa's ``ModelController`` (Reset, ▶, Step) rather than Mesa's
-``SolaraViz``: the facilitator's controls come first in the sidebar, Mesa's developer controls
-(play interval, render interval, threads) sit behind an "advanced" switch, and Reset rebuilds the
-model from the controls of the scenario in force (SolaraViz's controls kept their first values).
+``SolaraViz``: the facilitator's controls come first in the sidebar, each value is checked on the server
+before use (``controls``), Mesa's loop controls (play and render interval, bounded) sit behind an
+"advanced" switch, and Reset rebuilds the model from the controls of the scenario in force. What the
+room did is kept for the session report (``session``).
 """
 
 from __future__ import annotations
@@ -19,32 +20,43 @@ import logging
 import os
 from collections.abc import Callable
 from functools import cache
-from typing import Any, cast, get_args
+from typing import Any, cast
 
 import ipyvue
 import solara
 import traitlets
-from mesa.visualization.solara_viz import ModelController, ShowSteps
+from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
+from netgov.dashboards.controls import (
+    PLAY_INTERVAL,
+    RENDER_INTERVAL,
+    SEED,
+    SHOWN_CHARS,
+    Controls,
+    loop_controls,
+    model_params,
+    rule_controls,
+)
 from netgov.dashboards.report import session_report
+from netgov.dashboards.session import Session
+from netgov.dashboards.specs import LIVE_METRICS
 from netgov.dashboards.timeline import DashboardModel
 from netgov.dashboards.views import (
-    LIVE_METRICS,
     CollaborationView,
     CompareView,
     IssueTable,
     MetricsChart,
     SeatView,
+    StepCounter,
     Timeline,
 )
-from netgov.model.core.catalog import GROUPS
-from netgov.model.core.config import ConfigError, DecisionRule, ModelConfig, ParticipationRule, field_at, field_bounds
-from netgov.model.core.contract import column
-from netgov.model.describe import changed_keys, inactive, parameter
+from netgov.dashboards.words import metric_words, name, shown
+from netgov.model.core.config import ConfigError, ModelConfig
+from netgov.model.describe import changed_keys, inactive
 from netgov.scenarios.loader import DEFAULT, Scenario, load, scenario_names
 
-__all__ = ["DashboardModel", "Page"]
+__all__ = ["DashboardModel", "Page", "model_params"]
 
 #: Environment variable through which ``netgov dashboard --scenario`` names the starting scenario.
 SCENARIO_ENV = "NETGOV_DASHBOARD_SCENARIO"
@@ -52,144 +64,59 @@ SCENARIO_ENV = "NETGOV_DASHBOARD_SCENARIO"
 DEFAULT_BASELINE = "status_quo_intergovernmental"
 #: The other design's key for "the design saved with 'Save this design'".
 SAVED = "saved design"
-SEED = 0
-#: The longest piece of a refused value that a message repeats back.
-SHOWN_CHARS = 40
-#: Play interval (ms) and render interval (steps) Mesa's loop starts with.
-PLAY_INTERVAL = 251
-RENDER_INTERVAL = 1
 
 log = logging.getLogger("netgov.dashboard")
 
-ACTOR_LABELS: dict[str, str] = {
-    "government": "governments",
-    "civil_society": "civil-society organisations",
-    "business": "private-sector actors",
-    "technical_community": "technical and academic community",
-    "un_agency": "intergovernmental organisations / UN agencies",
-}
-#: Things to try, for the Info panel (each names controls by their labels).
+#: Things to try, for the Info panel (each names controls and choices as the page shows them).
 THINGS_TO_TRY: tuple[str, ...] = (
     "Set the notice period to 1 month, press Reset and play a year: who stops coming, and why (click an issue)?",
-    "Switch the participation rule to governments_only and compare with open: what happens to inclusiveness "
-    "and to legitimacy?",
+    f"Set who may take part to '{name('governments_only')}' and compare with '{name('open')}': what happens "
+    "to inclusiveness and to legitimacy?",
     "Pick the distributed design (Internet Democracy Project) and compare it with the status quo on the same seed.",
-    "Try the decision rule concurrent_groups_regions: does any vote fail? Which group or region blocked it?",
+    f"Try the decision rule '{name('concurrent_groups_regions')}': does any vote fail? Which group or region "
+    "blocked it?",
     "Lower travel support to 0: which regions disappear from the tables?",
     "Save a design, change one rule, press Reset, and compare the two.",
 )
 SIDEBAR_CSS = """
-.v-navigation-drawer .v-slider__thumb-label-container { display: block !important; }
-.v-navigation-drawer .v-input__slider { padding-top: 26px; }
 .v-navigation-drawer { width: 340px !important; min-width: 340px !important; max-width: 340px !important; }
+.v-card__title { word-break: normal !important; overflow-wrap: normal !important; hyphens: none !important; }
 .netgov-main { max-width: 100%; overflow-x: hidden; }
-.netgov-chart, .netgov-chart > div, .netgov-chart .vega-embed { width: 100%; }
-.netgov-chart .vega-embed details { display: none; }
+.netgov-chart, .netgov-chart > div { width: 100%; }
 .netgov-issues th { white-space: normal !important; }
 .netgov-issues th, .netgov-issues td { padding: 2px 8px !important; }
 @media (max-width: 1263px) { .netgov-issues th, .netgov-issues td { overflow-wrap: anywhere; } }
-.netgov-hint { font-size: 0.8em; color: #333; line-height: 1.25; }
+.netgov-hint { font-size: 0.8em; color: #333; line-height: 1.25; margin-bottom: 4px; }
+.netgov-control { margin: 10px 0 6px; }
+.netgov-label { font-weight: 500; color: #000; line-height: 1.25; flex: 1 1 auto; min-width: 0; }
+.netgov-slider { margin: 0 -8px; }
+.netgov-number input { text-align: right; }
 """
-#: Projector mode: larger type everywhere (Vuetify sizes in rem), black on white, thicker rules.
+#: Projector mode: larger type everywhere (Vuetify sizes in rem), black on white, thicker rules, a black
+#: app bar and black buttons: high contrast throughout.
 PROJECTOR_CSS = """
 html { font-size: 21px !important; }
-.v-application, .v-application .v-card, .v-application .v-card__title { color: #000 !important; }
+.v-application, .v-application .v-card, .v-application .v-card__title, .v-application .v-card__text,
+.v-application .v-label,
+.v-application .v-select__selection, .v-application input, .v-application textarea,
+.v-application .v-data-table, .v-application .v-data-table th, .netgov-hint { color: #000 !important; }
+.v-application .primary { background-color: #000 !important; border-color: #000 !important; }
+.v-application .primary--text { color: #000 !important; caret-color: #000 !important; }
+.v-app-bar.v-toolbar, .v-app-bar.v-toolbar .v-toolbar__content { background-color: #000 !important; }
+.v-app-bar.v-toolbar, .v-app-bar.v-toolbar .v-label, .v-app-bar.v-toolbar .v-toolbar__title,
+.v-app-bar.v-toolbar .v-icon { color: #fff !important; }
+.v-app-bar .v-input--switch .v-input--selection-controls__ripple, .v-app-bar .v-input--switch__thumb,
+.v-app-bar .v-input--switch__track { color: #fff !important; }
+.v-application .v-alert { border: 2px solid #000 !important; }
 .netgov-main { font-size: 1.15rem; }
-.netgov-main .v-card { border: 2px solid #000 !important; }
+.netgov-main .v-card, .v-navigation-drawer .v-card { border: 2px solid #000 !important; }
 .netgov-issues td, .netgov-issues th { font-size: 1rem !important; padding: 0 6px !important; }
 """
 
 
-def _bounds(key: str) -> tuple[Any, Any]:
-    """A parameter's (min, max) from the schema, so sliders never offer a value it rejects."""
-    limits = field_bounds(field_at(key))
-    return limits["ge"], limits["le"]
-
-
-def _share_slider(value: float, label: str) -> dict[str, Any]:
-    return {"type": "SliderFloat", "value": value, "min": 0.0, "max": 1.0, "step": 0.05, "label": label}
-
-
-def model_params(config: ModelConfig) -> dict[str, Any]:
-    """The rule controls of a scenario: the rules, actor counts and seed, starting at its values.
-
-    Mesa's control specs (type, value, label, ...); ``config`` is passed through unchanged, so Reset
-    rebuilds the scenario with the controls on top.
-    """
-    lo, hi = _bounds("notice_period")
-    params: dict[str, Any] = {
-        "config": config,
-        "notice_period": {
-            "type": "SliderInt",
-            "value": config.notice_period,
-            "min": lo,
-            "max": hi,
-            "step": 1,
-            "label": "notice period (months)",
-        },
-        "background_quality": _share_slider(config.background_quality, "background quality (0 poor–1 good)"),
-        "decision_rule": {
-            "type": "Select",
-            "value": config.decision_rule,
-            "values": list(get_args(DecisionRule)),
-            "label": "decision rule",
-        },
-        "participation_rule": {
-            "type": "Select",
-            "value": config.participation_rule,
-            "values": list(get_args(ParticipationRule)),
-            "label": "participation rule (who may take part)",
-        },
-        "remote_participation": _share_slider(config.remote_participation, "remote participation (0–1)"),
-        "travel_support": _share_slider(config.travel_support, "travel support (share of cost)"),
-        "igf_feedback": {
-            "type": "Checkbox",
-            "value": config.igf_feedback,
-            "label": "IGF feedback required before deciding",
-        },
-    }
-    for group in GROUPS:
-        count = getattr(config.actors, group)
-        params[f"actors.{group}"] = {
-            "type": "SliderInt",
-            "value": count,
-            "min": 0,
-            "max": max(400, 2 * count),
-            "step": 1,
-            "label": f"{ACTOR_LABELS[group]} (actors)",
-        }
-    params["rng"] = {
-        "type": "SliderInt",
-        "value": SEED,
-        "min": 0,
-        "max": 99,
-        "step": 1,
-        "label": "seed (same seed: same run)",
-    }
-    return params
-
-
-def explanation(key: str) -> str:
-    """One sentence on a control and its range, from the schema (``describe.parameter``)."""
-    if key == "rng":
-        return "The seed of every random draw: the same seed and the same rules give the same run (0–99)."
-    info = parameter(key)
-    if info is None:
-        return ""
-    unit = f" {info.unit}" if info.unit and info.unit not in info.range else ""
-    return f"{info.meaning[:1].upper()}{info.meaning[1:]}. Range: {info.range}{unit}; default {info.default}."
-
-
-def metric_explanation(name: str) -> str:
-    """One sentence on a metric and its values, from the typed per-step contract."""
-    c = column(name)
-    better = f" {c.better.capitalize()} is better." if c.better else ""
-    return f"{name}: {c.meaning} ({c.values}).{better} Moved by: {c.moved_by}."
-
-
-def initial_values(params: dict[str, Any]) -> dict[str, Any]:
-    """What Reset builds from before any control is touched: the fixed entries and each control's value."""
-    return {k: (p["value"] if isinstance(p, dict) else p) for k, p in params.items()}
+def initial_values(config: ModelConfig) -> dict[str, Any]:
+    """What Reset builds from before any control is touched: the scenario and each control's value."""
+    return model_params(config)
 
 
 def scenario_choices(start: str) -> list[str]:
@@ -215,8 +142,8 @@ def start_scenario() -> str:
 def refusal(what: str, value: Any) -> str:
     """One short line for a value a picker does not offer; it repeats only the start of the value."""
     text = str(value)
-    shown = text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
-    return f"Not a {what} of this dashboard: {shown!r}. Pick one from the list."
+    seen = text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+    return f"Not a {what} of this dashboard: {seen!r}. Pick one from the list."
 
 
 def checked(allowed: Callable[[], list[str]], what: str, accept: Callable[[str], None], refuse: Any) -> Any:
@@ -294,54 +221,6 @@ def Line(text: str, classes: list[str] | None = None, style: dict[str, str] | No
 
 
 @solara.component
-def Control(key: str, spec: dict[str, Any], on_change: Callable[[str, Any], None]) -> None:
-    """One rule control with its one-sentence explanation and range (schema) below it."""
-    label, value = spec["label"], spec["value"]
-    kind = spec["type"]
-    if kind in ("SliderInt", "SliderFloat"):
-        slider = solara.SliderInt if kind == "SliderInt" else solara.SliderFloat
-        slider(
-            label,
-            value=value,
-            min=spec["min"],
-            max=spec["max"],
-            step=spec["step"],
-            on_value=lambda v: on_change(key, v),
-        )
-    elif kind == "Select":
-        solara.Select(label, value=value, values=spec["values"], on_value=lambda v: on_change(key, v))
-    else:
-        solara.Checkbox(label=label, value=value, on_value=lambda v: on_change(key, v))
-    Line(explanation(key), classes=["netgov-hint"])
-
-
-def offered(spec: dict[str, Any], value: Any) -> bool:
-    """Whether a control offers ``value``: one of a picker's entries, a number on a slider's range, a bool."""
-    if spec["type"] == "Select":
-        return value in spec["values"]
-    if spec["type"] == "Checkbox":
-        return isinstance(value, bool)
-    number = (int,) if spec["type"] == "SliderInt" else (int, float)
-    return isinstance(value, number) and not isinstance(value, bool) and spec["min"] <= value <= spec["max"]
-
-
-@solara.component
-def RuleControls(params: dict[str, Any], values: solara.Reactive[dict[str, Any]]) -> None:
-    """The rule controls; a change takes effect on Reset (Mesa's ModelController builds from ``values``)."""
-
-    def on_change(key: str, value: Any) -> None:
-        if not offered(params[key], value):
-            log.warning("refused %s %r from the browser", key, str(value)[:200])
-            return
-        values.value = {**values.value, key: value}
-
-    solara.Text("A change takes effect when you press Reset.", style={"font-weight": "500"})
-    for key, spec in params.items():
-        if isinstance(spec, dict):
-            Control(key, spec, on_change)
-
-
-@solara.component
 def ScenarioCard(
     scenario: str,
     on_scenario: Any,
@@ -368,7 +247,8 @@ def ScenarioCard(
             solara.Warning(message, classes=["netgov-refusal"])
         Line(loaded.title, style={"font-weight": "600"})
         Line(loaded.recommendation or loaded.summary, classes=["netgov-plain-words"])
-        Line(f"file: {loaded.name}", classes=["netgov-hint"])
+        with solara.Div(classes=["netgov-hint"], style={"cursor": "help"}):
+            solara.v.Html(tag="span", attributes={"title": f"advanced: {loaded.name}"}, children=["scenario file"])
         for line in inactive(config, set_keys):
             solara.Info(line, dense=True, classes=["netgov-idle-rule"])
 
@@ -381,35 +261,27 @@ def CompareCard(
     pick: Any,
     message: str | None,
     refusals: int,
-    can_save: Callable[[], None],
-    saved: bool,
+    save: Callable[[], None],
+    saved: str | None,
 ) -> None:
     """Compare two designs: the current run against a scenario or a saved design, on the same seed."""
     with solara.Card("Compare two designs"):
         solara.Switch(label="compare two designs", value=on, on_value=set_on)
         items = [{"text": scenario_title(n), "value": n} for n in scenario_names()]
-        if saved:
+        if saved is not None:
             items.insert(0, {"text": "the design you saved", "value": SAVED})
         solara.v.Select(label="other design", items=items, v_model=other, on_v_model=pick, dense=True).key(
             f"other-{refusals}"
         )
         if message:
             solara.Warning(message, classes=["netgov-refusal"])
-        solara.Button("Save this design", on_click=can_save, outlined=True, small=True)
+        solara.Button("Save this design", on_click=save, outlined=True, small=True)
+        if saved is not None:
+            solara.Success(saved, dense=True, classes=["netgov-saved"])
         Line(
             "Both run on the same seed (the same agenda where the designs draw issues alike) and step together.",
             classes=["netgov-hint"],
         )
-
-
-@solara.component
-def StepCounter(time: float) -> None:
-    """A large step counter at the top of the page, readable from the back of a room."""
-    solara.Text(
-        f"Step: {int(time)}  (one step = one month)",
-        style={"font-size": "1.5rem", "font-weight": "500"},
-        classes=["netgov-counter"],
-    )
 
 
 @solara.component
@@ -420,14 +292,19 @@ def InfoPanel() -> None:
         solara.Markdown("**Things to try**\n\n" + "\n".join(f"1. {t}" for t in THINGS_TO_TRY))
         solara.Markdown(
             "**Metrics** (from the typed per-step contract)\n\n"
-            + "\n".join(f"- {metric_explanation(m)}" for m in LIVE_METRICS)
+            + "\n".join(f"- {metric_words(m)}" for m in LIVE_METRICS)
         )
-        params = model_params(ModelConfig())
+        controls = rule_controls(ModelConfig())
         solara.Markdown(
             "**Controls** (from the parameter schema)\n\n"
-            + "\n".join(f"- *{p['label']}*: {explanation(k)}" for k, p in params.items() if isinstance(p, dict))
+            + "\n".join(f"- *{c.label}*: {c.help}" for c in controls.values())
         )
         solara.Markdown("**Keys**: S or → steps one month, P plays or pauses, R resets (not while typing in a field).")
+
+
+def Card(title: str, key: str) -> Any:
+    """A card of the main area, with a class to find it by (tests, the scroll to "who is at the table")."""
+    return solara.Card(title, classes=["netgov-card", f"netgov-{key}-card"])
 
 
 @solara.component
@@ -437,30 +314,53 @@ def LiveViews(
     other: DashboardModel | None,
     labels: tuple[str, str],
 ) -> None:
-    """Everything that changes with a step: counter, what happened, metrics, tables, comparison.
+    """Everything that changes with a step: counter, metrics (and beside them the comparison), what just
+    happened, who is at an issue's table, the issue table, the collaboration ties.
 
     The one listener of Mesa's step signal (``update_counter``) among our components: Solara renders the
-    page once per listener of a changed value, and every pass walks the whole sidebar.
+    page once per listener of a changed value, and every pass walks the whole sidebar. Each view gets what
+    changes it (the month, the number of events, the issues' phases and venues, the ties): a view whose
+    arguments are unchanged is not rendered again.
     """
     update_counter.get()
-    time = model.time
     selected, set_selected = solara.use_state(cast(int | None, None), key=f"pick-{id(model)}")
-    StepCounter(time)
+    clicks, set_clicks = solara.use_state(0)
+    with model.lock:
+        month = model.month
+        events = len(model.journal.events)
+        moves = tuple((issue.phase, issue.venue, issue.attempts) for issue in model.issues)
+        ties = model.ties_formed
+        ids = [issue.id for issue in model.issues]
+    seat = (selected, moves[ids.index(selected)] if selected in ids else None)
+
+    def open_issue(issue: int) -> None:
+        set_selected(issue)
+        set_clicks(lambda n: n + 1)
+
+    StepCounter(month)
     with solara.ColumnsResponsive(12, large=6):
-        with solara.Card("What just happened", classes=["netgov-card"]):
-            Timeline(model, time, set_selected, big)
-        with solara.Card("Metrics over time", classes=["netgov-card"]):
-            MetricsChart(model, time, big)
+        with Card("Metrics over time", "metrics"):
+            MetricsChart(model, month, big)
+        if other is not None:
+            with Card("Two designs compared", "compare"):
+                CompareView(model, other, month, labels, big)
+        else:
+            with Card("What just happened", "events"):
+                Timeline(model, events, open_issue, big)
     with solara.ColumnsResponsive(12, large=6):
-        with solara.Card("Who is at the table", classes=["netgov-card"]):
-            SeatView(model, time, selected, big)
-        with solara.Card("Who works with whom (collaboration ties)", classes=["netgov-card"]):
-            CollaborationView(model, time, big)
+        if other is not None:
+            with Card("What just happened", "events"):
+                Timeline(model, events, open_issue, big)
+        with Card("Who is at the table", "seat"):
+            SeatView(model, seat, clicks, big)
+        if other is None:
+            with Card("Who works with whom", "ties"):
+                CollaborationView(model, ties, big)
+    with Card("Issue networks (newest first; click a row)", "issue"):
+        IssueTable(model, moves, open_issue, big)
     if other is not None:
-        with solara.Card("Two designs compared", classes=["netgov-card"]):
-            CompareView(model, other, time, labels, big)
-    with solara.Card("Issue networks (newest first; click a row)", classes=["netgov-card"]):
-        IssueTable(model, time, set_selected, big)
+        with solara.ColumnsResponsive(12, large=6), Card("Who works with whom", "ties"):
+            CollaborationView(model, ties, big)
 
 
 @solara.component
@@ -474,28 +374,62 @@ def Dashboard() -> None:
     comparing, set_comparing = solara.use_state(False)
     other, set_other = solara.use_state(DEFAULT_BASELINE)
     saved, set_saved = solara.use_state(cast(ModelConfig | None, None))
+    saved_words, set_saved_words = solara.use_state(cast(str | None, None))
     other_message, other_refusals, other_refuse = use_refusal()
     notes, set_notes = solara.use_state("")
     play_interval = solara.use_reactive(PLAY_INTERVAL)
     render_interval = solara.use_reactive(RENDER_INTERVAL)
-    use_threads = solara.use_reactive(False)
+    use_threads = solara.use_reactive(False)  # Mesa's threaded loop: no control offers it
+    session = solara.use_memo(Session, [])
 
-    pick = checked(lambda: scenario_choices(start), "scenario", set_scenario, refuse)
     loaded, problem = solara.use_memo(lambda: load_safely(scenario), [scenario])
-    params = solara.use_memo(lambda: model_params(loaded.config), [scenario])
     # what Reset builds from: a fresh reactive per scenario, so Reset after a switch keeps the scenario's values
-    values = solara.use_memo(lambda: solara.reactive(initial_values(params)), [scenario])
+    values = solara.use_memo(lambda: solara.reactive(initial_values(loaded.config)), [scenario])
     model = solara.use_reactive(solara.use_memo(lambda: DashboardModel(loaded.config, rng=SEED), [scenario]))
     current = model.value
 
+    def pick_scenario(value: str) -> None:
+        session.note(current.month, "scenario", scenario_title(scenario), scenario_title(value))
+        set_scenario(value)
+
+    def pick_other_design(value: str) -> None:
+        session.note(current.month, "other design", other_label(other), other_label(value))
+        set_other(value)
+
+    def switch_compare(on: bool) -> None:
+        session.note(current.month, "compare two designs", "on" if comparing else "off", "on" if on else "off")
+        set_comparing(on)
+
+    def other_label(key: str) -> str:
+        return "the design you saved" if key == SAVED else scenario_title(key)
+
+    pick = checked(lambda: scenario_choices(start), "scenario", pick_scenario, refuse)
     allowed_other = (lambda: [SAVED, *scenario_names()]) if saved is not None else scenario_names
-    pick_other = checked(allowed_other, "design to compare with", set_other, other_refuse)
+    pick_other = checked(allowed_other, "design to compare with", pick_other_design, other_refuse)
     other_config = saved if other == SAVED and saved is not None else None
     other_model = solara.use_memo(
         lambda: DashboardModel(other_config or load(other).config, rng=current.seed) if comparing else None,
         [current, other, other_config, comparing],
     )
-    labels = (f"this run: {loaded.title}", SAVED if other == SAVED else scenario_title(other))
+    labels = (f"this run: {loaded.title}", other_label(other))
+    session.follow(current, loaded.title, loaded.config, other_model, labels[1])
+    controls = solara.use_memo(lambda: rule_controls(loaded.config), [scenario])
+
+    def change_rule(key: str, value: Any) -> None:
+        session.note(current.month, controls[key].label, shown(key, values.value[key]), shown(key, value))
+        values.value = {**values.value, key: value}
+
+    loops = loop_controls(play_interval.value, render_interval.value)
+    reactives = {"play_interval": play_interval, "render_interval": render_interval}
+
+    def change_loop(key: str, value: Any) -> None:
+        reactives[key].value = value
+
+    def save() -> None:
+        set_saved(current.config)
+        words = f"Saved at month {current.month}: pick 'the design you saved' as the other design."
+        set_saved_words(words)
+        session.note(current.month, "design saved", "", loaded.title)
 
     solara.Title("netgov dashboard")
     solara.Style(SIDEBAR_CSS + (PROJECTOR_CSS if big else ""))
@@ -521,45 +455,47 @@ def Dashboard() -> None:
                 render_interval=render_interval,
                 use_threads=use_threads,
             )
-            ShowSteps(current)
             Line("Keys: S step · P play/pause · R reset", classes=["netgov-hint"])
             KeyShortcuts.element()
         with solara.Card("Rules and actors"):
-            RuleControls(params, values).key(f"rules-{scenario}")
+            solara.Text("A change takes effect when you press Reset.", style={"font-weight": "500"})
+            Controls(controls, values.value, change_rule, "rules").key(f"rules-{scenario}")
         CompareCard(
             comparing,
-            set_comparing,
+            switch_compare,
             other,
             pick_other,
             other_message,
             other_refusals,
-            lambda: set_saved(current.config),
-            saved is not None,
+            save,
+            saved_words,
         )
         with solara.Card("Session notes and report"):
             solara.InputTextArea("facilitator's notes", value=notes, on_value=set_notes, continuous_update=True)
             stamp = datetime.datetime.now().strftime("%Y-%m-%d_%H%M")
             solara.FileDownload(
-                lambda: session_report(current, other_model, labels, notes, loaded),
+                lambda: session_report(session, notes, loaded),
                 filename=f"netgov_session_{stamp}.html",
                 label="Session report (HTML)",
                 mime_type="text/html",
             )
+            solara.FileDownload(
+                lambda: session_report(session, notes, loaded, printable=True),
+                filename=f"netgov_session_{stamp}_print.html",
+                label="Printable report (for PDF)",
+                mime_type="text/html",
+            )
+            Line("Open the printable report and print it to PDF (Ctrl+P).", classes=["netgov-hint"])
             solara.FileDownload(
                 lambda: current.step_table().to_csv(index=False),
                 filename=f"netgov_{os.path.basename(scenario).removesuffix('.toml')}_steps.csv",
                 label="Per-step table (CSV)",
                 mime_type="text/csv",
             )
-        solara.Switch(label="advanced (Mesa's developer controls)", value=advanced, on_value=set_advanced)
+        solara.Switch(label="advanced (Mesa's loop controls)", value=advanced, on_value=set_advanced)
         if advanced:
             with solara.Card("Advanced"):
-                solara.SliderInt("Play Interval (ms)", value=play_interval, min=1, max=500, step=10)
-                Line("Milliseconds between two steps while playing (1–500).", classes=["netgov-hint"])
-                solara.SliderInt("Render Interval (steps)", value=render_interval, min=1, max=100, step=2)
-                Line("Steps run between two redraws while playing (1–100).", classes=["netgov-hint"])
-                solara.Checkbox(label="Use Threads", value=use_threads)
-                Line("Mesa's experimental threaded loop: redraws may skip steps.", classes=["netgov-hint"])
+                Controls(loops, {k: r.value for k, r in reactives.items()}, change_loop, "loop")
     with solara.Column(classes=["netgov-main"]):
         LiveViews(current, big, other_model, labels)
         InfoPanel()

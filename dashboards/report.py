@@ -1,136 +1,184 @@
-"""The session report: one self-contained HTML file for the workshop minutes.
+"""The session report: one self-contained HTML file for the workshop minutes (also laid out for print).
 
-It holds the designs run (their titles, the rules in force and every parameter that differs from
-the defaults), the charts as embedded PNG images (drawn here with matplotlib, so the file opens
-with no network and no JavaScript), the issue table, the timeline of events and the notes the
-facilitator typed during the session.
+It records what the room did: every change in order (month, parameter, old -> new); for each design run,
+every parameter the room changed against the scenario it started from and, separately, every one that
+differs from the schema defaults (a change back to a default value is a change); each run's final
+metrics, with the other design's and the paired difference in compare mode; the charts of the last run
+(drawn here with matplotlib, embedded as PNGs, titles in the page so nothing is cut); its events and
+issue table; and the facilitator's notes. A Jinja2 template (``templates/session.html.j2``) on the
+reports' shared stylesheet and base (``netgov.analysis.html``).
 """
 
 from __future__ import annotations
 
-import base64
 import datetime
-import html
-import io
-from typing import TYPE_CHECKING
+import textwrap
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from markupsafe import Markup
 from matplotlib.figure import Figure
 
+from netgov.analysis.html import environment
+from netgov.dashboards.controls import rule_controls
+from netgov.dashboards.session import Run, Session, changed, differences
+from netgov.dashboards.specs import EVENT_STYLE, LIVE_METRICS
 from netgov.dashboards.timeline import EVENT_KINDS, DashboardModel
-from netgov.dashboards.views import EVENT_STYLE, LIVE_METRICS, issue_html, rules_line
-from netgov.model.core.config import ModelConfig, flatten
-from netgov.model.describe import changed_keys
+from netgov.dashboards.views import issue_html, rules_line
+from netgov.dashboards.words import metric_name, metric_words, shown
+from netgov.model.core.config import ModelConfig
+from netgov.model.core.contract import column
+from netgov.model.describe import parameter
 
 if TYPE_CHECKING:
     from netgov.scenarios.loader import Scenario
 
 _MARKERS = {"circle": "o", "square": "s", "diamond": "D", "triangle-up": "^", "triangle-down": "v", "cross": "X"}
-_CSS = (
-    "body{font-family:DejaVu Sans,Arial,sans-serif;max-width:1100px;margin:2em auto;color:#000}"
-    "img{max-width:100%}table{border-collapse:collapse;font-size:0.9em}"
-    "th,td{border-bottom:1px solid #ccc;padding:2px 6px;text-align:left}"
-    ".notes{white-space:pre-wrap;border:1px solid #888;padding:0.6em;background:#fafafa}"
-)
 
 
-def png(figure: Figure) -> str:
-    """A figure as an <img> with its PNG inline (base64), so the report needs no other file."""
-    out = io.BytesIO()
-    FigureCanvasAgg(figure).print_png(out)
-    data = base64.b64encode(out.getvalue()).decode("ascii")
-    return f'<img class="chart" alt="chart" src="data:image/png;base64,{data}">'
+@cache
+def _labels() -> dict[str, str]:
+    return {k: c.label for k, c in rule_controls(ModelConfig()).items()}
 
 
-def metrics_figure(model: DashboardModel, title: str) -> Figure:
+def parameter_label(key: str) -> str:
+    """A parameter as the room knows it: its control's label, else the schema's meaning in words."""
+    if key in _labels():
+        return _labels()[key]
+    info = parameter(key)
+    return info.meaning.replace("`", "") if info is not None and info.meaning else key
+
+
+def parameter_rows(config: ModelConfig, against: ModelConfig) -> list[dict[str, str]]:
+    """Every parameter that differs between two configs: label, key, value before and in ``config``."""
+    return [
+        {"label": parameter_label(k), "key": k, "before": shown(k, old), "after": shown(k, new)}
+        for k, old, new in changed(config, against)
+    ]
+
+
+def _value(x: float) -> str:
+    return "" if x != x else f"{x:.3f}"
+
+
+def metric_rows(run: Run) -> list[dict[str, str]]:
+    """The final metrics of a run (and of the design it was compared with, and the difference)."""
+    diff = differences(run.final, run.other_final) if run.other_final is not None else {}
+    return [
+        {
+            "name": metric_name(m),
+            "meaning": column(m).plain or column(m).meaning,
+            "mine": _value(v),
+            "theirs": _value(run.other_final[m]) if run.other_final is not None else "",
+            "difference": "" if m not in diff or diff[m] != diff[m] else f"{diff[m]:+.3f}",
+            "better": column(m).better,
+        }
+        for m, v in run.final.items()
+    ]
+
+
+def run_context(run: Run) -> dict[str, Any]:
+    return {
+        "number": run.number,
+        "design": run.design,
+        "months": run.months,
+        "seed": run.seed,
+        "other": run.other,
+        "rules": rules_line(run.config),
+        "against_scenario": parameter_rows(run.config, run.scenario),
+        "against_defaults": parameter_rows(run.config, ModelConfig()),
+        "metrics": metric_rows(run),
+    }
+
+
+def _legend_below(fig: Figure, ax: Any) -> None:
+    """The legend under the axes, in as many columns as fit (``png_data_uri`` keeps it in the image)."""
+    handles, names = ax.get_legend_handles_labels()
+    fig.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, 0.02), ncol=3, frameon=False, fontsize=9)
+
+
+def metrics_figure(model: DashboardModel) -> Figure:
     """Running means (lines) and each month's own values (dots) of the live metrics."""
-    fig = Figure(figsize=(9, 3.6), dpi=100)
+    fig = Figure(figsize=(9, 3.4))
     ax = fig.add_subplot()
-    table = model.step_table()
-    months = model.journal.month_values()
+    with model.lock:
+        table = model.step_table()
+        months = model.journal.month_values()
     for metric, colour in LIVE_METRICS.items():
-        ax.plot(table["step"], table[metric], color=colour, linewidth=2.5, label=metric)
+        ax.plot(table["step"], table[metric], color=colour, linewidth=2.5, label=metric_name(metric))
         own = months[months["metric"] == metric]
         ax.scatter(own["step"], own["value"], color=colour, s=18)
-    ax.set(xlabel="month", ylabel="running mean (0-1); dots: that month", ylim=(0, 1), title=title)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9, frameon=False)
+    ax.set(xlabel="month", ylabel="running mean (0-1)\ndots: that month", ylim=(0, 1))
+    _legend_below(fig, ax)
     fig.tight_layout()
     return fig
 
 
-def timeline_figure(model: DashboardModel, title: str) -> Figure:
+def timeline_figure(model: DashboardModel) -> Figure:
     """Every event: month across, issue up, one colour and marker per kind."""
-    fig = Figure(figsize=(9, 3.2), dpi=100)
+    fig = Figure(figsize=(9, 3.2))
     ax = fig.add_subplot()
+    with model.lock:
+        events = list(model.journal.events)
     for kind, words in EVENT_KINDS.items():
-        events = [e for e in model.journal.events if e.kind == kind]
+        mine = [e for e in events if e.kind == kind]
         colour, shape = EVENT_STYLE[kind]
-        ax.scatter([e.month for e in events], [e.issue for e in events], c=colour, marker=_MARKERS[shape], label=words)
-    ax.set(xlabel="month", ylabel="issue", title=title)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9, frameon=False)
+        ax.scatter([e.month for e in mine], [e.issue for e in mine], c=colour, marker=_MARKERS[shape], label=words)
+    ax.set(xlabel="month", ylabel="issue")
+    _legend_below(fig, ax)
     fig.tight_layout()
     return fig
 
 
-def difference_figure(mine: DashboardModel, theirs: DashboardModel, labels: tuple[str, str]) -> Figure:
+def difference_figure(mine: DashboardModel, theirs: DashboardModel) -> Figure:
     """Per month and metric, the first design minus the second."""
-    fig = Figure(figsize=(9, 3.2), dpi=100)
+    fig = Figure(figsize=(9, 3.2))
     ax = fig.add_subplot()
-    a, b = mine.step_table(), theirs.step_table()
+    with mine.lock, theirs.lock:
+        a, b = mine.step_table(), theirs.step_table()
     steps = min(len(a), len(b))
     for metric, colour in LIVE_METRICS.items():
-        ax.plot(
-            a["step"][:steps], a[metric][:steps].to_numpy() - b[metric][:steps].to_numpy(), color=colour, label=metric
-        )
+        diff = a[metric][:steps].to_numpy() - b[metric][:steps].to_numpy()
+        ax.plot(a["step"][:steps], diff, color=colour, linewidth=2, label=metric_name(metric))
     ax.axhline(0, color="black", linewidth=1)
-    ax.set(xlabel="month", ylabel="difference", title=f"{labels[0]} minus {labels[1]}")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9, frameon=False)
+    ax.set(xlabel="month", ylabel="\n".join(textwrap.wrap("first minus second", 20)))
+    _legend_below(fig, ax)
     fig.tight_layout()
     return fig
 
 
-def parameters_html(config: ModelConfig) -> str:
-    """The rules in force and every parameter that differs from the defaults, as a table."""
-    now = flatten(config.model_dump(by_alias=True))
-    changed = {k: now[k] for k in changed_keys(config, ModelConfig())}
-    table = pd.DataFrame({"parameter": list(changed), "value": [str(v) for v in changed.values()]})
-    body = table.to_html(index=False, border=0) if changed else "<p>Every parameter at its default.</p>"
-    return f"<p>{html.escape(rules_line(config))}</p>{body}"
-
-
-def design_html(model: DashboardModel, label: str) -> str:
-    """One design: its parameters, charts, issue table and timeline."""
-    events = "".join(f"<li>month {e.month}: {html.escape(e.text)}</li>" for e in model.journal.events)
-    return (
-        f"<h2>{html.escape(label)}</h2><h3>Parameters</h3>{parameters_html(model.config)}"
-        f"<h3>Metrics over time (month {int(model.time)})</h3>{png(metrics_figure(model, label))}"
-        f"<h3>Timeline</h3>{png(timeline_figure(model, label))}<ol class='timeline'>{events or '<li>none</li>'}</ol>"
-        f"<h3>Issue table</h3>{issue_html(model)}"
-    )
-
-
-def session_report(
-    model: DashboardModel,
-    other: DashboardModel | None,
-    labels: tuple[str, str],
-    notes: str,
-    scenario: Scenario,
-) -> str:
-    """The whole session report as one HTML document (charts inline)."""
-    when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
-    parts = [
-        f"<!doctype html><html><head><meta charset='utf-8'><title>netgov session report {when}</title>"
-        f"<style>{_CSS}</style></head><body><h1>netgov session report</h1>",
-        f"<p>{when}; scenario <b>{html.escape(scenario.title)}</b> ({html.escape(scenario.name)}); seed "
-        f"{model.seed}; {int(model.time)} months run.</p>",
-        f"<h2>Facilitator's notes</h2><div class='notes'>{html.escape(notes) or '(none)'}</div>",
-        design_html(model, labels[0]),
-    ]
+def detail(session: Session, figure: Any) -> dict[str, Any] | None:
+    """The charts, events and issue table of the run in force (None before its first month)."""
+    model = session.live
+    if model is None or model.month == 0:
+        return None
+    other = session.other
+    out: dict[str, Any] = {
+        "label": session.live_design,
+        "metrics_chart": figure(metrics_figure(model), "metrics over time"),
+        "timeline_chart": figure(timeline_figure(model), "timeline of events"),
+        "difference_chart": None,
+        "events": list(model.journal.events),
+        "issues": Markup(issue_html(model)),  # pandas escaped its cells
+    }
     if other is not None:
-        if model.time > other.time:
-            other.run_for(int(model.time - other.time))
-        parts.append(design_html(other, labels[1]))
-        parts.append(f"<h2>Difference</h2>{png(difference_figure(model, other, labels))}")
-    parts.append("</body></html>")
-    return "".join(parts)
+        out["other_label"] = session.other_design
+        out["difference_chart"] = figure(difference_figure(model, other), "difference between the designs")
+        out["other_metrics_chart"] = figure(metrics_figure(other), "metrics over time of the other design")
+    return out
+
+
+def session_report(session: Session, notes: str, scenario: Scenario, printable: bool = False) -> str:
+    """The whole session report as one HTML document (charts inline); ``printable``: laid out for A4."""
+    env = environment("netgov.dashboards")
+    runs = session.all_runs()  # runs the other design as far as this one first
+    return env.get_template("session.html.j2").render(
+        when=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        scenario=scenario,
+        printable=printable,
+        notes=notes,
+        changes=session.changes,
+        runs=[run_context(r) for r in runs],
+        detail=detail(session, env.globals["figure"]),
+        meanings=[metric_words(m) for m in LIVE_METRICS],
+    )

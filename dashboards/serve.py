@@ -9,7 +9,8 @@ The guard is an ASGI middleware in front of Solara's Starlette app:
   ``NETGOV_DASHBOARD_DIAGNOSTICS=1`` (``netgov dashboard --diagnostics``).
 
 An uncaught exception in an event handler is logged here and reaches the browser as one line,
-not as Solara's traceback.
+not as Solara's traceback. SIGTERM (or Ctrl+C) stops the server gracefully, and at the latest
+``STOP_S`` seconds later: a step still running in a visitor's play loop does not hold it up.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import hmac
 import logging
 import os
 import sys
+import threading
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
@@ -31,6 +33,8 @@ COOKIE = "netgov_token"
 DIAGNOSTICS = ("/resourcez",)
 FORBIDDEN = b"netgov dashboard: an access token is needed; open the URL that `netgov dashboard` printed.\n"
 SHORT_ERROR = "netgov dashboard: something went wrong ({kind}); the details are in the server's log."
+#: Seconds from SIGTERM / Ctrl+C to a forced exit if the graceful shutdown has not finished.
+STOP_S = 3.0
 
 log = logging.getLogger("netgov.dashboard")
 
@@ -112,6 +116,23 @@ def short_traceback(self: Any) -> None:
             socket.send_json(msg)
 
 
+def stop_soon(handle_exit: Any) -> Any:
+    """Wraps uvicorn's signal handler: after the graceful stop it starts, a timer ends the process."""
+
+    def handler(self: Any, sig: int, frame: Any) -> None:
+        handle_exit(self, sig, frame)
+        timer = threading.Timer(STOP_S, _exit_now, args=(sig,))
+        timer.daemon = True
+        timer.start()
+
+    return handler
+
+
+def _exit_now(sig: int) -> None:
+    log.warning("still stopping %s s after signal %s: exiting now", STOP_S, sig)
+    os._exit(128 + sig)
+
+
 def main(argv: list[str]) -> None:
     """``python -m netgov.dashboards.serve APP [solara run options]``: Solara's ``run`` with the guard."""
     app_file = argv[0]
@@ -123,6 +144,9 @@ def main(argv: list[str]) -> None:
     diagnostics = os.environ.get(DIAGNOSTICS_ENV) == "1"
     solara.server.starlette.app.add_middleware(Guard, token=token, diagnostics=diagnostics)
     patch.FakeIPython.showtraceback = short_traceback  # type: ignore[method-assign]
+    import uvicorn
+
+    uvicorn.Server.handle_exit = stop_soon(uvicorn.Server.handle_exit)  # type: ignore[method-assign]
 
     from solara.__main__ import main as solara_main
 

@@ -9,6 +9,7 @@ sees an event change something. It only reads the model.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from netgov.dashboards.words import name
+from netgov.model.core.catalog import GROUP_NAMES
 from netgov.model.core.config import ModelConfig, nest
 from netgov.model.describe import network_values
 from netgov.model.issues import Issue
@@ -67,14 +70,15 @@ def changes(issue: Issue, before: tuple[str, bool, str, int, int] | None, month:
     if before is None:
         add("arrives", f"{_name(issue)} arrives on the agenda")
     if old_venue and venue != old_venue:
-        add("moves", f"{_name(issue)} moves from {old_venue} to {venue}")
+        add("moves", f"{_name(issue)} moves from the {name(old_venue)} to the {name(venue)}")
     elif before is None and issue.migrated_by:
-        add("moves", f"{_name(issue)} is taken to {venue} by {issue.migrated_by} (forum shopping)")
+        who = GROUP_NAMES.get(issue.migrated_by, issue.migrated_by)
+        add("moves", f"{_name(issue)} is taken to the {name(venue)} by {who} (forum shopping)")
     if convened and not was_convened:
         add(
             "convenes",
-            f"a network convenes on {_name(issue)} at {venue}: {issue.participants.size} of "
-            f"{issue.eligible} eligible actors take part",
+            f"a network convenes on {_name(issue)} at the {name(venue)}: {issue.participants.size} of "
+            f"{issue.eligible} who may take part come",
         )
     if passed > old_passed:
         add("passes", f"the vote on {_name(issue)} passes (aspect {passed} of {issue.kept.size})")
@@ -138,7 +142,9 @@ class DashboardModel(GovernanceModel):
     :class:`Journal` written after every step.
 
     Table entries arrive as dotted keys (``actors.civil_society``, as with ``--set``). The seed is kept
-    so a second design can be run with the same one.
+    so a second design can be run with the same one. Mesa's play loop steps the model in its own thread
+    while the page may be drawn in another: a step holds ``lock``, and a view reads the model under it
+    (``month`` is the last month stepped to the end; Mesa moves ``time`` before the step runs).
     """
 
     def __init__(self, config: ModelConfig | Mapping[str, Any] | None = None, *, rng: int = 0, **controls: Any) -> None:
@@ -148,8 +154,12 @@ class DashboardModel(GovernanceModel):
         super().__init__(config, rng=rng, **nest(controls))
         self.seed = rng
         self.journal = Journal()
+        self.lock = threading.RLock()
+        self.month = 0
 
     def step(self) -> None:
-        """One month, then the journal notes what changed."""
-        super().step()
-        self.journal.record(self.issues, int(self.time))
+        """One month, then the journal notes what changed; a view never sees half a step."""
+        with self.lock:
+            super().step()
+            self.month = int(self.time)
+            self.journal.record(self.issues, self.month)

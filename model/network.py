@@ -69,6 +69,13 @@ class Collaboration:
             self._new = []
         return self._codes, self._counts
 
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every tie once, as actor-row pairs (k x 2) and their weights: what a view of the ties needs,
+        without building the networkx graph (tens of milliseconds for ten thousand ties)."""
+        codes, counts = self._merged()
+        n = self.actors.n
+        return np.stack([codes // n, codes % n], axis=1), counts
+
     @property
     def graph(self) -> nx.Graph:
         """The ties as a networkx graph (nodes are actor rows with group and region; weight = pairings)."""

@@ -49,13 +49,18 @@ def free_port() -> int:
 
 @contextmanager
 def dashboard_server(
-    *args: str, startup_s: float = 120, offline: bool = True, printed: list[str] | None = None
+    *args: str,
+    startup_s: float = 120,
+    offline: bool = True,
+    printed: list[str] | None = None,
+    server: dict[str, Any] | None = None,
 ) -> Iterator[str]:
     """Run ``netgov dashboard --port P *args``; yield the URL it printed once the page answers.
 
     The URL is the one the command printed, with its access token if it has one (``--token``,
     or the one it makes for a host beyond loopback). ``printed``, if given, receives the lines
-    the command wrote (stdout and stderr) before the page answered.
+    the command wrote (stdout and stderr) before the page answered; ``server``, if given, the
+    server's ``process`` (a Popen) and the path of its ``log``.
 
     ``offline``: the server's own outgoing HTTP goes to a dead proxy, so Solara cannot fetch a
     missing front-end file from its CDN either. ``netgov dashboard`` execs the Solara server,
@@ -92,9 +97,11 @@ def dashboard_server(
                 time.sleep(0.5)
             if printed is not None:
                 printed.extend(log.read_text().splitlines())
+            if server is not None:
+                server.update(process=proc, log=log)
             yield url
         finally:
-            proc.terminate()
+            proc.terminate()  # a no-op if a test has stopped it already
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:  # uvicorn may wait for open websockets to close
@@ -137,72 +144,76 @@ class OfflineSession:
             route.abort()
 
     def open(self, url: str, wait: bool = True) -> Any:
-        """A new page on the dashboard; with ``wait``, once Mesa's step counter shows."""
+        """A new page on the dashboard; with ``wait``, once its month counter shows."""
         page = self.context.new_page()
         page.on("response", lambda r: r.status >= 400 and self.failed.append((r.status, r.url)))
         page.goto(url)
         if wait:
-            page.get_by_text("Time: 0.0").wait_for(timeout=TIMEOUT_MS)
+            page.locator(".netgov-counter", has_text="Month 0").wait_for(timeout=TIMEOUT_MS)
         return page
 
     def close(self) -> None:
         self.context.close()
 
 
-#: Mesa's step counter ("Time: 12.0"), found by XPath in the page.
-_COUNTER = """document.evaluate("//span[starts-with(normalize-space(.), 'Time:')]", document, null,
-    XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue"""
 #: Checked on every animation frame: when all is drawn, the milliseconds since navigation began.
 #: The metrics card shows either its chart or, before any network has convened, a sentence saying so.
-_RENDERED = f"""() => {{
+_RENDERED = """() => {
   const metrics = document.querySelector('.netgov-metrics');
-  const drawn = {_COUNTER} && metrics && (metrics.classList.contains('netgov-no-network')
-    || metrics.querySelector('svg .mark-line path'));
+  const drawn = document.querySelector('.netgov-counter') && metrics
+    && (metrics.classList.contains('netgov-no-network') || metrics.querySelector('svg .mark-line path'));
   return drawn ? performance.now() : null;
-}}"""
+}"""
 
 
 def wait_rendered(page: Any) -> float:
     """Until the counter shows and the metrics card is drawn (its chart, or the sentence before any network).
 
     Returns the milliseconds from the start of the page's navigation to the first animation
-    frame on which all three were there.
+    frame on which both were there.
     """
     return page.wait_for_function(_RENDERED, timeout=TIMEOUT_MS).json_value()
 
 
 def time_shown(page: Any) -> int:
-    """The step Mesa's counter shows ("Time: 12.0")."""
-    return int(float(page.get_by_text("Time:").inner_text().split(":")[1]))
+    """The month the counter shows ("Month 12")."""
+    return int(page.locator(".netgov-counter").inner_text().split()[1])
 
 
-#: Armed in the page before Step is clicked: a promise that settles on the first animation
-#: frame after Mesa's counter shows ``target``, the big step counter too, and (once there is one)
-#: the metrics chart has been drawn anew, with the milliseconds since the click. Waiting in the
-#: page, not with Playwright's locators: those re-check 0, 20, 70, 170, 270, 770 ms after they
-#: start, so a step rendered in 180 ms would be seen at 270 ms.
+#: The charts that change with every step once there is data: the metrics and, in compare mode, the
+#: difference and each design's running means.
+STEP_CHARTS = (".netgov-metrics", ".netgov-difference", ".netgov-design-mine", ".netgov-design-theirs")
+#: Armed in the page before Step is clicked: a promise that settles on the first animation frame after
+#: the month counter shows ``target`` and every chart of STEP_CHARTS on the page (once there is data)
+#: has been drawn anew, with the milliseconds since the click. Waiting in the page, not with
+#: Playwright's locators: those re-check 0, 20, 70, 170, 270, 770 ms after they start, so a step
+#: rendered in 180 ms would be seen at 270 ms.
 _ARM_STEP = """
-([target, timeout]) => {
-  const chart = () => document.querySelector('.netgov-metrics svg');
-  let redrawn = false;  // a change inside the metrics chart since the click
-  const counter = () => @COUNTER@;
+([target, timeout, charts]) => {
+  const redrawn = new Set();  // charts with a change inside their SVG since the click
   let clicked = null;
   document.addEventListener('click', () => { clicked = performance.now(); }, {capture: true, once: true});
   document.addEventListener('keydown', () => { clicked = performance.now(); }, {capture: true, once: true});
   window.__netgovStep = new Promise((resolve, reject) => {
     const check = () => {
-      const shown = counter(), big = document.querySelector('.netgov-counter');
-      if (clicked === null || !shown || shown.textContent.trim() !== `Time: ${target}.0`) return;
-      if (!big || !big.textContent.startsWith(`Step: ${target} `)) return;
-      const now = chart();
-      if (document.querySelector('.netgov-metrics.netgov-no-network') === null
-          && (!now || !redrawn || !now.querySelector('.mark-line path'))) return;
+      const counter = document.querySelector('.netgov-counter');
+      if (clicked === null || !counter || counter.textContent.trim() !== `Month ${target}`) return;
+      if (document.querySelector('.netgov-metrics.netgov-no-network') === null) {
+        for (const sel of charts) {
+          const root = document.querySelector(sel);
+          if (root && !(redrawn.has(sel) && root.querySelector('svg .mark-line path'))) return;
+        }
+      }
       stop();
       requestAnimationFrame(() => resolve(performance.now() - clicked));
     };
     const observer = new MutationObserver((changes) => {
-      if (clicked !== null && changes.some((c) => c.target.closest && c.target.closest('.netgov-metrics svg'))) {
-        redrawn = true;
+      if (clicked !== null) {
+        for (const c of changes) {
+          const svg = c.target.closest && c.target.closest('svg');
+          const chart = svg && charts.find((sel) => svg.closest(sel));
+          if (chart) redrawn.add(chart);
+        }
       }
       check();
     });
@@ -217,19 +228,18 @@ _ARM_STEP = """
     observer.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
   });
 }
-""".replace("@COUNTER@", _COUNTER)
+"""
 
 
 def step(page: Any, times: int = 1, key: str | None = None) -> list[float]:
-    """Press Step (or, with ``key``, that key) ``times`` times, each time until the new step is rendered
-    (both counters and the metrics chart).
+    """Press Step (or, with ``key``, that key) ``times`` times, each time until the new step is rendered.
 
     Returns, per step, the milliseconds from the click to the first frame drawn with the new
-    step, as measured in the page.
+    step (the counter and every chart that changes with a step), as measured in the page.
     """
     rendered = []
     for _ in range(times):
-        page.evaluate(_ARM_STEP, [time_shown(page) + 1, TIMEOUT_MS])
+        page.evaluate(_ARM_STEP, [time_shown(page) + 1, TIMEOUT_MS, list(STEP_CHARTS)])
         if key is None:
             page.get_by_role("button", name="Step", exact=True).click()
         else:

@@ -245,6 +245,25 @@ def test_a_path_emitted_from_the_browser_console_gets_a_short_refusal(
             assert "Pick one from the list." in body
             assert SECRET not in body
             assert "Traceback" not in body and "ConfigError" not in body
-            assert page.get_by_text("Time: 0.0").count() == 1  # the run is still there
+            assert page.locator(".netgov-counter", has_text="Month 0").count() == 1  # the run is still there
         finally:
             session.close()
+
+
+def test_a_signal_ends_the_server_at_the_latest_stop_s_after_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """uvicorn's graceful stop waits for what is running; the dashboard's wrapper ends the process anyway."""
+    import signal
+    import time
+
+    from netgov.dashboards import serve
+
+    exits: list[int] = []
+    graceful: list[int] = []
+    monkeypatch.setattr(serve, "STOP_S", 0.05)
+    monkeypatch.setattr(serve.os, "_exit", exits.append)
+    serve.stop_soon(lambda _server, sig, _frame: graceful.append(sig))(object(), signal.SIGTERM, None)
+    assert graceful == [signal.SIGTERM]  # the graceful stop starts first
+    deadline = time.monotonic() + 10
+    while not exits and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert exits == [128 + signal.SIGTERM]

@@ -100,3 +100,13 @@ def test_network_values_average_to_the_running_means_of_the_step_table(run: Gove
         values = np.array([v[key] for v in convened], dtype=float)
         expected = np.nanmean(values) if np.isfinite(values).any() else float("nan")
         assert last[key] == pytest.approx(expected, nan_ok=True), key
+
+
+def test_the_ties_as_pairs_are_the_graphs_edges_and_weights(run: GovernanceModel) -> None:
+    pairs, weights = run.network.pairs()
+    graph = run.collaboration
+    assert len(pairs) == graph.number_of_edges() > 0
+    assert {(int(u), int(v)): int(w) for (u, v), w in zip(pairs, weights, strict=True)} == {
+        (min(u, v), max(u, v)): w for u, v, w in graph.edges(data="weight")
+    }
+    assert weights.sum() == run.ties_formed

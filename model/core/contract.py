@@ -22,8 +22,9 @@ Better = Literal["higher", "lower", ""]
 @dataclass(frozen=True)
 class Column:
     """One column of the per-step table: its type, its definition in words, its values, what moves it,
-    the section of docs/ODD.md that gives the formula (read by `netgov explain`), and which way is better
-    (what `share_a_better`, `netgov discover --contrast` and the robustness report judge by)."""
+    the section of docs/ODD.md that gives the formula (read by `netgov explain`), which way is better
+    (what `share_a_better`, `netgov discover --contrast` and the robustness report judge by), and the
+    meaning in plain words for a room (the dashboard's Info panel and session report)."""
 
     name: str
     dtype: Dtype
@@ -32,6 +33,7 @@ class Column:
     moved_by: str = ""
     section: str = "§7.10"
     better: Better = ""
+    plain: str = ""  # the meaning in plain words for a room (the dashboard); empty: ``meaning``
 
 
 _COUNT = "0, 1, 2, ..."
@@ -55,6 +57,7 @@ STEP_TABLE: tuple[Column, ...] = (
         moved_by="notice_period, background_quality, travel_support, remote_participation, participation.*",
         section="§7.5",
         better="higher",
+        plain="of the actors who could take part in a network, the share who came (averaged over networks)",
     ),
     Column(
         "inclusiveness",
@@ -63,6 +66,8 @@ STEP_TABLE: tuple[Column, ...] = (
         moved_by="participation_rule, routing and the committee (the intergovernmental venue admits governments "
         "only), who can afford to come",
         better="higher",
+        plain="how closely the mix of stakeholder groups at the table matches the mix of those affected "
+        "(1: the same mix)",
     ),
     Column(
         "group_coverage",
@@ -70,6 +75,7 @@ STEP_TABLE: tuple[Column, ...] = (
         "mean over networks of the share of groups with a participant",
         moved_by="participation_rule, routing, actor counts",
         better="higher",
+        plain="the share of the five stakeholder groups with someone at the table",
     ),
     Column(
         "regional_balance",
@@ -77,6 +83,7 @@ STEP_TABLE: tuple[Column, ...] = (
         "mean over networks of 1 - dissimilarity of regions to the reference",
         moved_by="host_region, travel_cost, travel_support, remote_participation, resources.region_factor",
         better="higher",
+        plain="how closely the regions at the table match the world's regions (1: the same mix)",
     ),
     Column(
         "capture",
@@ -87,6 +94,8 @@ STEP_TABLE: tuple[Column, ...] = (
         moved_by="decision_rule, and who takes part (a bloc holding a majority alone captures majority rules)",
         section="§7.8",
         better="lower",
+        plain="how far one group or region could decide alone, as a bloc, where a network decides "
+        "(1: it decides alone)",
     ),
     Column(
         "pass_alone",
@@ -96,6 +105,7 @@ STEP_TABLE: tuple[Column, ...] = (
         "decision_rule, who takes part",
         "§7.8",
         better="lower",
+        plain="the share of deciding networks where one group or region could pass an outcome on its own",
     ),
     Column(
         "block_alone",
@@ -114,6 +124,8 @@ STEP_TABLE: tuple[Column, ...] = (
         "decision_rule, participation_rule, who can afford to come",
         "§7.8",
         better="lower",
+        plain="the share of deciding networks where nothing can pass "
+        "(e.g. a group or region the rule needs is missing)",
     ),
     Column(
         "notice_sufficiency",
@@ -122,6 +134,7 @@ STEP_TABLE: tuple[Column, ...] = (
         moved_by="notice_period, background_quality, base_prep_time, resources",
         section="§7.3",
         better="higher",
+        plain="how much of their preparation the actors who could come could do in the notice given",
     ),
     Column(
         "migrated",
@@ -157,6 +170,7 @@ STEP_TABLE: tuple[Column, ...] = (
         "who took part (voice, also at an IGF session), the outcome's distance from stances, notice, background",
         "§7.9",
         better="higher",
+        plain="how acceptable everyone, at the table or not, finds the outcomes decided so far",
     ),
     Column(
         "minority_legitimacy",
@@ -166,6 +180,7 @@ STEP_TABLE: tuple[Column, ...] = (
         "decision_rule (a veto lets the minority pull the outcome its way), compromise, acceptance",
         "§7.9",
         better="higher",
+        plain="how acceptable the outcomes are to those who first voted no",
     ),
     Column(
         "outcome_gap",
@@ -175,6 +190,7 @@ STEP_TABLE: tuple[Column, ...] = (
         "who took part and their influence, openness, stance anchoring, the IGF session's audience",
         "§7.9",
         better="lower",
+        plain="how far the outcomes are from what the median actor wanted",
     ),
     Column(
         "minority_gap",
@@ -184,6 +200,7 @@ STEP_TABLE: tuple[Column, ...] = (
         "decision_rule, compromise, max_attempts, the status quo",
         "§7.9",
         better="lower",
+        plain="how far the outcomes are from what the minority (those who first voted no) wanted",
     ),
 )
 
