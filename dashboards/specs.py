@@ -11,7 +11,6 @@ the typed contract, groups, regions, venues and rules by their display names.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -121,14 +120,16 @@ def chart(spec: dict[str, Any], big: bool, height: int) -> dict[str, Any]:
     }
 
 
-def long_records(table: pd.DataFrame, keys: Sequence[str]) -> list[dict[str, Any]]:
-    """The live metrics as Vega-Lite rows: one per row and metric (by its name in words), NaN as null
-    (a gap in the line). Built from plain lists: pandas' melt and to_dict took ~5 ms of every step."""
-    key_values = [dict(zip(keys, row, strict=True)) for row in zip(*(table[k].tolist() for k in keys), strict=True)]
+def wide_records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """The live metrics as Vega-Lite rows, one per month: ``step`` and each metric by its name in words,
+    to four decimals, NaN as null (a gap in the line). The chart folds them into (metric, value) in the
+    browser: a fifth of the rows to send every step. Built from plain lists: pandas' melt and to_dict
+    took ~5 ms of every step."""
+    columns = [[None if math.isnan(v) else round(v, 4) for v in table[m].astype(float).tolist()] for m in LIVE_METRICS]
+    names = list(METRIC_NAMES.values())
     return [
-        {**key, "metric": METRIC_NAMES[metric], "value": None if math.isnan(value) else value}
-        for metric in LIVE_METRICS
-        for key, value in zip(key_values, table[metric].astype(float).tolist(), strict=True)
+        {"step": int(step), **dict(zip(names, values, strict=True))}
+        for step, *values in zip(table["step"].tolist(), *columns, strict=True)
     ]
 
 
@@ -169,7 +170,8 @@ def metric_lines(big: bool, data: str, legend: bool = True, title: str = "runnin
             ],
         },
         "transform": [
-            {"lookup": "metric", "from": {"data": {"values": METRIC_MEANINGS}, "key": "metric", "fields": ["meaning"]}}
+            {"fold": list(METRIC_NAMES.values()), "as": ["metric", "value"]},
+            {"lookup": "metric", "from": {"data": {"values": METRIC_MEANINGS}, "key": "metric", "fields": ["meaning"]}},
         ],
     }
 
@@ -180,7 +182,7 @@ def month_rows(months: pd.DataFrame) -> list[dict[str, Any]]:
     if len(months):
         months = months[months["step"] > months["step"].max() - MAX_ROWS]
     return [
-        {"step": int(s), "metric": METRIC_NAMES[m], "value": float(v)}
+        {"step": int(s), "metric": METRIC_NAMES[m], "value": round(float(v), 4)}
         for s, m, v in zip(months["step"], months["metric"], months["value"], strict=True)
     ]
 
@@ -189,7 +191,7 @@ def metrics_spec(table: pd.DataFrame, months: pd.DataFrame | None = None, *, big
     """The live metrics over the months: running means as lines, and (``months``: step, metric, value)
     each month's own value (the networks that convened or the issues decided that month) as dots."""
     layers: list[dict[str, Any]] = [metric_lines(big, "metrics")]
-    datasets = {"metrics": long_records(thinned(table), ["step"]), "months": []}
+    datasets = {"metrics": wide_records(thinned(table)), "months": []}
     if months is not None:
         datasets["months"] = month_rows(months)
         layers.append(
@@ -214,7 +216,7 @@ def metrics_spec(table: pd.DataFrame, months: pd.DataFrame | None = None, *, big
 def design_spec(table: pd.DataFrame, *, big: bool = False) -> Spec:
     """One design's running means, small and without a legend (the comparison card shows two side by side)."""
     spec = chart({"layer": [metric_lines(big, "design", legend=False, title="running mean")]}, big, 150)
-    return spec, {"design": long_records(thinned(table), ["step"])}
+    return spec, {"design": wide_records(thinned(table))}
 
 
 def difference_spec(mine: pd.DataFrame, theirs: pd.DataFrame, big: bool = False) -> Spec:
@@ -228,10 +230,11 @@ def difference_spec(mine: pd.DataFrame, theirs: pd.DataFrame, big: bool = False)
             "layer": [
                 {
                     "data": {"name": "difference"},
+                    "transform": [{"fold": list(METRIC_NAMES.values()), "as": ["metric", "value"]}],
                     "mark": {"type": "line", "strokeWidth": 4.5 if big else 2.5},
                     "encoding": {
                         "x": _month_axis(),
-                        "y": {"field": "value", "type": "quantitative", "title": "first minus second"},
+                        "y": {"field": "value", "type": "quantitative", "title": "difference"},
                         "color": _colour(big),
                         "tooltip": [
                             {"field": "step", "title": "month"},
@@ -246,7 +249,7 @@ def difference_spec(mine: pd.DataFrame, theirs: pd.DataFrame, big: bool = False)
         big,
         170,
     )
-    return spec, {"difference": long_records(thinned(diff), ["step"])}
+    return spec, {"difference": wide_records(thinned(diff))}
 
 
 def timeline_spec(journal: Journal, month: int, big: bool = False) -> Spec:
@@ -268,14 +271,14 @@ def timeline_spec(journal: Journal, month: int, big: bool = False) -> Spec:
                     "field": "month",
                     "type": "quantitative",
                     "axis": {"tickMinStep": 1, "format": "d"},
-                    "scale": {"padding": 10},  # a mark at the edge is drawn whole
+                    "scale": {"padding": 10, "nice": False},  # a mark at the edge is drawn whole
                 },
                 "y": {
                     "field": "issue",
                     "type": "quantitative",
                     "title": "issue",
                     "axis": {"tickMinStep": 1, "format": "d"},
-                    "scale": {"padding": 10},
+                    "scale": {"padding": 10, "nice": False},
                 },
                 "color": {
                     "field": "kind",

@@ -61,7 +61,7 @@ PROJECTOR_HEADERS: dict[str, str] = {
 }
 PROJECTOR_KEY = " · ".join(f"{PROJECTOR_HEADERS[f'participants_{g}']} = {GROUP_NAMES[g]}" for g in GROUPS)
 #: The issue table on the page holds the newest this many issues (the CSV and the report hold them all).
-TABLE_ROWS = 100
+TABLE_ROWS = 50
 #: Why an actor stayed away, in words (``describe.ABSENCE_REASONS``): short headers, and a key above them.
 ABSENCE_HEADERS: dict[str, str] = {"rule": "not admitted", "notice": "short notice", "cost": "travel cost"}
 ABSENCE_KEY = (
@@ -297,12 +297,12 @@ def CompareView(
         )
     solara.Text(status, classes=["netgov-compare-status"])
     solara.Text(
-        f"Difference: {labels[0]} minus {labels[1]} (above 0: the first is higher).", style={"font-weight": "500"}
+        "Difference: this run minus the other design (above 0: this run is higher).", style={"font-weight": "500"}
     )
     with solara.Div(classes=["netgov-difference", "netgov-chart"]):
         draw(*difference_spec(mine, theirs, big))
     with solara.Row(classes=["netgov-compare"], gap="12px", style={"flex-wrap": "wrap"}):
-        for label, table, key in ((labels[0], mine, "mine"), (labels[1], theirs, "theirs")):
+        for label, table, key in ((labels[0], mine, "mine"), (f"the other design: {labels[1]}", theirs, "theirs")):
             with solara.Column(classes=[f"netgov-design-{key}"], style={"flex": "1 1 220px", "min-width": "0"}):
                 solara.Text(label, style={"font-weight": "500"})
                 with solara.Div(classes=["netgov-chart"]):
@@ -319,13 +319,15 @@ def rules_line(c: ModelConfig) -> str:
     )
 
 
+def in_words(row: dict[str, Any]) -> dict[str, Any]:
+    """One issue's row of the issue table (``ISSUE_COLUMNS``), venue, phase and outcome in words."""
+    return {c: name(row[c]) if c in ("venue", "phase", "outcome") and row[c] else row[c] for c in ISSUE_COLUMNS}
+
+
 def issue_rows(model: DashboardModel) -> pd.DataFrame:
     """The issue table's rows, newest issue first, venue, phase and outcome in words."""
-    table = model.issue_table()
-    if table.empty:
-        return pd.DataFrame(columns=list(ISSUE_COLUMNS))
-    rows = table.loc[::-1, list(ISSUE_COLUMNS)].reset_index(drop=True)
-    return rows.assign(**{c: rows[c].map(lambda v: name(v) if v else "") for c in ("venue", "phase", "outcome")})
+    rows = [in_words(issue.row()) for issue in reversed(model.issues)]
+    return pd.DataFrame(rows, columns=list(ISSUE_COLUMNS))
 
 
 def issue_html(model: DashboardModel) -> str:
@@ -344,9 +346,17 @@ def IssueTable(
     mode the group headers are short (with a key above), so the large type still fits the room's width.
     """
 
+    closed = solara.use_memo(dict, [model])  # issue id -> its row, once the issue can no longer change
+
     def rows() -> list[dict[str, Any]]:
+        out = []
         with model.lock:
-            return issue_rows(model).head(TABLE_ROWS).to_dict("records")
+            for issue in model.issues[: -TABLE_ROWS - 1 : -1]:
+                row = closed.get(issue.id) or in_words(issue.row())
+                if not issue.active:
+                    closed[issue.id] = row
+                out.append(row)
+        return out
 
     items = solara.use_memo(rows, [model, moves])
     solara.Text(f"Rules in force: {rules_line(model.config)}")

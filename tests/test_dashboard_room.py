@@ -3,13 +3,18 @@ projector mode, after 24 months with two designs compared, nothing is cut or ove
 every slider can be set, headings wrap between words, projector mode is high-contrast throughout; a
 click on an issue brings its table into view; forged values from the browser console are refused with
 one line; the server stops soon after SIGTERM, even while it plays.
+
+``NETGOV_SCREENSHOT=1`` writes README's screenshots (docs/img/) from the first test: the top of the page
+at 1280x720 and at 1920x1080, and "who is at the table" at 1280x720 in projector mode.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +22,14 @@ from browser import TIMEOUT_MS, OfflineSession, chromium_browser, dashboard_serv
 from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.slow
+
+IMAGES = Path(__file__).resolve().parent.parent / "docs" / "img"
+#: README's screenshots: (width, height, projector) -> file, and whether the page is shown from its top.
+SCREENSHOTS = {
+    (1280, 720, False): ("dashboard.png", True),
+    (1920, 1080, False): ("dashboard_1920.png", True),
+    (1280, 720, True): ("dashboard_projector.png", False),
+}
 
 #: Inside every chart: each chart within its card, each text element (legend entries, titles, axis
 #: labels, cell labels) within its chart's box, and no two text boxes overlapping. Text that Vega hid to
@@ -177,6 +190,12 @@ def test_nothing_is_cut_or_overlaps_anywhere(
         for name, track, overlaps in controls:
             assert overlaps == 0, name
             assert track is None or track >= 160, (name, track)
+        shot = SCREENSHOTS.get((*size, projector))
+        if shot and os.environ.get("NETGOV_SCREENSHOT") == "1":
+            if shot[1]:
+                page.evaluate("document.querySelectorAll('*').forEach(e => { e.scrollTop = 0; })")
+            page.wait_for_timeout(1000)
+            page.screenshot(path=str(IMAGES / shot[0]))
         if projector:
             low = page.evaluate(CONTRAST, 7)
             assert low == [], "\n".join(low)
