@@ -24,10 +24,13 @@ import numpy as np
 import pandas as pd
 
 from netgov.analysis.contrasts import Contrast, paired
+from netgov.experiment.files import atomic
 from netgov.model.core.config import ConfigError
 from netgov.model.core.contract import better_sign
 from netgov.model.plotting import pyplot
 
+#: The figures of a discovery, each saved as NAME.png by :func:`save_figures`.
+FIGURES = ("prim_trajectory", "prim_box", "cart_tree", "feature_scores")
 OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 WHERE = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(<=|>=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
 
@@ -208,7 +211,8 @@ def save_figures(result: Discovery, folder: Path) -> list[Path]:
     paths = []
     for name, fig in result.figures.items():
         path = folder / f"{name}.png"
-        fig.savefig(path, dpi=100, bbox_inches="tight")
+        with atomic(path) as tmp:
+            fig.savefig(tmp, dpi=100, bbox_inches="tight")
         plt.close(fig)
         paths.append(path)
     return paths

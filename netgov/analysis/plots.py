@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from netgov.analysis.summary import point_summary
+from netgov.experiment.files import atomic
 from netgov.model.plotting import pyplot
 
 
@@ -40,5 +41,6 @@ def plot_metric(runs: pd.DataFrame, params: list[str], metrics: list[str], by: s
     if group:
         axes.ravel()[0].legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    with atomic(Path(path)) as tmp:
+        fig.savefig(tmp, dpi=110)
     plt.close(fig)

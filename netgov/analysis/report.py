@@ -23,6 +23,7 @@ import pandas as pd
 from netgov.analysis.contrasts import Contrast, contrast_table, paired
 from netgov.analysis.discovery import cases, discover
 from netgov.analysis.plots import png_data_uri
+from netgov.experiment.files import atomic, write_text
 from netgov.experiment.spec import ExperimentSpec
 from netgov.model.core.config import ConfigError
 from netgov.model.core.contract import JUDGED_METRICS, STEP_TABLE, better_sign
@@ -31,6 +32,8 @@ from netgov.model.plotting import pyplot
 #: The metrics a recommendation is judged on unless told otherwise (the claim is "better", in the
 #: direction the typed contract gives each metric).
 METRICS = ("inclusiveness", "legitimacy", "regional_balance")
+#: What the report writes into the batch's folder (each whole or not at all).
+REPORT_FILES = ("report.html", "contrasts.parquet", "holds.parquet", "boxes.parquet")
 MEANING = {c.name: c.meaning for c in STEP_TABLE}
 CSS = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
@@ -177,12 +180,13 @@ def write_report(
             + "<p>Feature scores of the uncertainties (extra trees):</p>"
             + _png(found.figures["feature_scores"])
         )
-    contrasts.to_parquet(out / "contrasts.parquet", index=False)
-    held.to_parquet(out / "holds.parquet", index=False)
+    with atomic(out / "contrasts.parquet") as tmp:
+        contrasts.to_parquet(tmp, index=False)
+    with atomic(out / "holds.parquet") as tmp:
+        held.to_parquet(tmp, index=False)
     if boxes:
-        pd.concat(boxes, ignore_index=True).astype({"min": str, "max": str}).to_parquet(
-            out / "boxes.parquet", index=False
-        )
+        with atomic(out / "boxes.parquet") as tmp:
+            pd.concat(boxes, ignore_index=True).astype({"min": str, "max": str}).to_parquet(tmp, index=False)
     seeds = sorted(set(zip(runs["replication"], runs["seed"], strict=True)))
     versions = {
         k: manifest.get(k) for k in ("versions", "git_commit", "git_dirty", "fingerprint", "started", "finished")
@@ -218,5 +222,5 @@ comparison; effect_size = d_z; n_for_width = pairs for a 95% CI 0.05 wide.</p>
     head = f'<meta charset="utf-8"><title>netgov robustness report</title><style>{CSS}</style>'
     page = f'<!doctype html><html lang="en"><head>{head}</head><body>{body}</body></html>'
     path = out / "report.html"
-    path.write_text(page, encoding="utf-8")
+    write_text(path, page)
     return path

@@ -12,11 +12,14 @@ import numpy as np
 import pandas as pd
 
 from netgov.experiment import limits
+from netgov.experiment.files import atomic
 from netgov.experiment.spec import ExperimentSpec
 from netgov.model.core.config import ConfigError
 from netgov.model.plotting import pyplot
 
 METHODS = ("morris", "sobol")
+#: What `netgov sensitivity` writes into its folder beside the batch.
+SENSITIVITY_FILES = ("sensitivity.csv", "sensitivity.png")
 #: The index each method ranks parameters by, and the columns of its table.
 RANK_BY = {"morris": "mu_star", "sobol": "ST"}
 COLUMNS = {"morris": ("mu_star", "mu_star_conf", "sigma", "mu"), "sobol": ("S1", "S1_conf", "ST", "ST_conf")}
@@ -140,5 +143,6 @@ def plot_indices(table: pd.DataFrame, method: str, path: str | Path) -> None:
         ax.set_yticks(pos, sub["parameter"])
         ax.set_title(metric)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    with atomic(path) as tmp:
+        fig.savefig(tmp, dpi=110)
     plt.close(fig)

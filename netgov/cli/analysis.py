@@ -11,10 +11,11 @@ import typer
 from netgov.cli.checks import (
     check_metrics,
     check_out,
-    check_out_dir,
+    check_out_files,
     check_plot,
     check_positive,
     check_seed,
+    write_csv,
     write_table,
 )
 from netgov.cli.options import SeedOpt
@@ -144,7 +145,7 @@ def discover(
 ) -> None:
     """Scenario discovery: PRIM box, CART leaves and feature scores of the worlds where a policy fails."""
     from netgov.analysis.contrasts import parse_contrast
-    from netgov.analysis.discovery import NothingToDiscover, cases, parse_where, save_figures
+    from netgov.analysis.discovery import FIGURES, NothingToDiscover, cases, parse_where, save_figures
     from netgov.analysis.discovery import discover as find
     from netgov.analysis.summary import varied_parameters
     from netgov.experiment.manifest import read_manifest
@@ -165,19 +166,20 @@ def discover(
     if chosen is not None and chosen.factor != "policy":
         raise ConfigError("--contrast: discover compares two policies across the sampled worlds")
     condition = parse_where(where, list(FINAL_METRICS)) if where else None
-    check_out_dir(folder)
+    tables = ("worlds", "prim_trajectory", "prim_box", "cart", "feature_scores")
+    check_out_files(folder, [*(f"{t}.csv" for t in tables), *(f"{f}.png" for f in FIGURES)])
     worlds, question = cases(runs, params, contrast=chosen, metric=metric, where=condition, policy=policy)
     folder.mkdir(parents=True, exist_ok=True)
-    worlds.to_csv(folder / "worlds.csv")
+    write_csv(worlds, folder / "worlds.csv")
     try:
         found = find(worlds, params, question, seed=seed)
     except NothingToDiscover as exc:
         console.print(f"discover: {exc}; wrote {folder / 'worlds.csv'}", highlight=False)
         return
-    found.trajectory.to_csv(folder / "prim_trajectory.csv", index_label="box")
-    found.limits.to_csv(folder / "prim_box.csv", index=False)
-    found.cart.to_csv(folder / "cart.csv", index=False)
-    found.scores.to_csv(folder / "feature_scores.csv", index=False)
+    write_csv(found.trajectory, folder / "prim_trajectory.csv", index_label="box")
+    write_csv(found.limits, folder / "prim_box.csv", index=False)
+    write_csv(found.cart, folder / "cart.csv", index=False)
+    write_csv(found.scores, folder / "feature_scores.csv", index=False)
     pngs = save_figures(found, folder)
     console.print(
         f"{question}: {int(found.worlds['of_interest'].sum())} of {len(found.worlds)} worlds", highlight=False

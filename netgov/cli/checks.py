@@ -107,10 +107,30 @@ def check_positive(value: float, flag: str, unit: str = "a number") -> None:
         raise ConfigError(f"{flag} {value}: expected {unit} > 0")
 
 
+def check_out_files(folder: Path, names: Any, flag: str = "--out") -> None:
+    """Fail before any work unless ``folder`` is writable and none of the files a command writes into it
+    (``names``) is a directory (it would fail only after the work)."""
+    check_out_dir(folder, flag)
+    for name in names:
+        if (folder / name).is_dir():
+            raise ConfigError(f"{flag} {folder}: {folder / name} is a directory, and {name} is written there")
+
+
+def write_csv(df: Any, out: Path, **kwargs: Any) -> None:
+    """A DataFrame as CSV (``DataFrame.to_csv``'s options), whole or not at all: never cut mid-row."""
+    from netgov.experiment.files import atomic
+
+    with atomic(out) as tmp:
+        df.to_csv(tmp, **kwargs)
+
+
 def write_table(df: Any, out: Path, flag: str = "--out") -> None:
-    """Write a table as CSV or Parquet, chosen by the file's extension."""
+    """Write a table as CSV or Parquet, chosen by the file's extension, whole or not at all."""
+    from netgov.experiment.files import atomic
+
     check_out(out, flag)
     if out.suffix.lower() == ".csv":
-        df.to_csv(out, index=False)
-    else:
-        df.to_parquet(out, index=False)
+        write_csv(df, out, index=False)
+        return
+    with atomic(out) as tmp:
+        df.to_parquet(tmp, index=False)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from netgov.cli.checks import check_metrics, check_out_dir, check_positive, write_table
+from netgov.cli.checks import check_metrics, check_out_files, check_positive, write_csv, write_table
 from netgov.cli.errors import Failed
 from netgov.cli.options import DryRunOpt, EnsembleOpt, IKnowOpt, ResumeOpt, SchedulerOpt, WorkersOpt, WorkerTimeoutOpt
 from netgov.cli.output import Col, console, say, show_table
@@ -96,16 +96,18 @@ def _runnable(
     i_know: bool,
     metrics: list[str] | None = None,
     prepare: Callable[[Any], Any] | None = None,
+    written: tuple[str, ...] = (),
 ) -> Any:
-    """The spec of a command that runs one (batch, sensitivity, robustness), with its flags, --out, every value
-    and its size checked before anything starts; ``prepare`` adapts it (and may refuse it)."""
+    """The spec of a command that runs one (batch, sensitivity, robustness), with its flags, --out (and the files
+    ``written`` into it after the batch), every value and its size checked before anything starts; ``prepare``
+    adapts it (and may refuse it)."""
     from netgov.experiment import limits
     from netgov.experiment.specfile import load_spec
 
     check_metrics(metrics or [])
     check_positive(worker_timeout, "--worker-timeout", "a number of seconds")
     limits.check_workers(workers, i_know=i_know)
-    check_out_dir(out)
+    check_out_files(out, written)
     loaded = load_spec(spec, i_know)
     loaded = prepare(loaded) if prepare is not None else loaded
     limits.check_spec(loaded, i_know)
@@ -177,12 +179,14 @@ def sensitivity(
     i_know: IKnowOpt = False,
 ) -> None:
     """Global sensitivity analysis: run the SALib design through the batch engine and rank the parameters."""
-    from netgov.analysis.sensitivity import COLUMNS, analyse, design, plot_indices
+    from netgov.analysis.sensitivity import COLUMNS, SENSITIVITY_FILES, analyse, design, plot_indices
     from netgov.experiment.store import read_runs
     from netgov.model.core.contract import KEY_METRICS
 
     metrics = list(metric or KEY_METRICS)
-    loaded = _runnable(spec, out, workers, worker_timeout, i_know, metrics, lambda s: design(s, method, samples))
+    loaded = _runnable(
+        spec, out, workers, worker_timeout, i_know, metrics, lambda s: design(s, method, samples), SENSITIVITY_FILES
+    )
     result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout, i_know)
     _batch_summary(result, "sensitivity")
     if result.failed:
@@ -192,15 +196,16 @@ def sensitivity(
         say(note, "warning")
     if table.empty:
         raise ConfigError("sensitivity: no metric has a value at every design point; try more steps or other --metric")
-    write_table(table, out / "sensitivity.csv")
-    plot_indices(table, method, out / "sensitivity.png")
+    csv, png = (out / name for name in SENSITIVITY_FILES)
+    write_table(table, csv)
+    plot_indices(table, method, png)
     cols = ("metric", "parameter", "rank", *COLUMNS[method])
     show_table(
         f"{method} sensitivity: {len(loaded.points())} points x {loaded.replications} replications",
         [c if c in ("metric", "parameter") else Col(c, justify="right") for c in cols],
         [[getattr(row, c) for c in cols] for row in table.itertuples(index=False)],
     )
-    console.print(f"wrote {out / 'sensitivity.csv'} and {out / 'sensitivity.png'}")
+    console.print(f"wrote {csv} and {png}")
 
 
 @app.command()
@@ -231,7 +236,7 @@ def robustness(
     """Run a policies x uncertainties study and write one self-contained HTML robustness report."""
     from dataclasses import replace
 
-    from netgov.analysis.report import METRICS, check_judged, write_report
+    from netgov.analysis.report import METRICS, REPORT_FILES, check_judged, write_report
     from netgov.experiment.manifest import read_manifest
     from netgov.experiment.store import read_runs, read_table
 
@@ -248,7 +253,7 @@ def robustness(
         # the envelopes need the per-step table
         return loaded if "steps" in loaded.outputs else replace(loaded, outputs=(*loaded.outputs, "steps"))
 
-    loaded = _runnable(spec, out, workers, worker_timeout, i_know, metric, study)
+    loaded = _runnable(spec, out, workers, worker_timeout, i_know, metric, study, REPORT_FILES)
     metrics = judged(loaded)
     if dry_run:
         _dry_run(loaded, workers)
@@ -276,9 +281,9 @@ def export(
     if not csv:
         raise ConfigError("export: pass --csv (the format to write)")
     read_table(directory)  # a clear error for a folder that is no batch
-    check_out_dir(folder)
+    tables = [t for t in ("runs", *PER_RUN) if t == "runs" or (directory / f"{t}.parquet").exists()]
+    check_out_files(folder, [f"{t}.csv" for t in tables])
     folder.mkdir(parents=True, exist_ok=True)
-    for table in ("runs", *PER_RUN):
-        if table == "runs" or (directory / f"{table}.parquet").exists():
-            read_table(directory, table).to_csv(folder / f"{table}.csv", index=False)
-            console.print(f"wrote {folder / f'{table}.csv'}", highlight=False)
+    for table in tables:
+        write_csv(read_table(directory, table), folder / f"{table}.csv", index=False)
+        console.print(f"wrote {folder / f'{table}.csv'}", highlight=False)

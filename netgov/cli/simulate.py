@@ -7,7 +7,16 @@ from typing import Annotated, Any
 
 import typer
 
-from netgov.cli.checks import check_distinct, check_int, check_out, check_plot, check_seed, check_steps, write_table
+from netgov.cli.checks import (
+    check_distinct,
+    check_file,
+    check_int,
+    check_out,
+    check_plot,
+    check_seed,
+    check_steps,
+    write_table,
+)
 from netgov.cli.errors import Failed
 from netgov.cli.options import EnsembleOpt, IKnowOpt, SeedOpt, SetOpt, StepsOpt
 from netgov.cli.output import console, fmt, progress_bar, show_table, versions, warn_inactive
@@ -40,6 +49,8 @@ def run(
     from netgov.scenarios.loader import load
 
     check_out(out)
+    if out is not None:
+        check_file(sidecar_path(out), "--out", (".json",))  # its sidecar too, before the run
     check_out(agents_out, "--agents-out")
     check_distinct(out, agents_out, "--agents-out")
     check_seed(seed)
@@ -55,11 +66,12 @@ def run(
     try:
         if out is not None:
             write_table(result.steps, out)
+            writing = sidecar_path(out)
             write_sidecar(out, sc, set_ or [], seed, months)
         writing, flag = agents_out, "--agents-out"
         if agents_out is not None and result.agents is not None:
             write_table(result.agents, agents_out)
-    except OSError as exc:  # e.g. the disk filled up while writing
+    except OSError as exc:  # e.g. the disk filled up while writing: what was being written is not left half
         raise Failed(f"{flag} {writing}: {exc.strerror or exc}") from None
     overrides = f", --set {' '.join(set_)}" if set_ else ""
     title = f"netgov run: {sc.name} (seed {seed}, {months} months{overrides})"
@@ -85,7 +97,7 @@ def sidecar_path(out: Path) -> Path:
 
 def write_sidecar(out: Path, scenario: Any, overrides: list[str], seed: int, steps: int) -> None:
     """What made a table: scenario, every resolved parameter, the overrides, seed, months and versions."""
-    import json
+    from netgov.experiment.files import write_json
 
     record = {
         "scenario": scenario.name,
@@ -96,7 +108,7 @@ def write_sidecar(out: Path, scenario: Any, overrides: list[str], seed: int, ste
         "versions": versions(),
         "parameters": scenario.config.model_dump(mode="json", by_alias=True),
     }
-    sidecar_path(out).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    write_json(sidecar_path(out), record)
 
 
 def _interval(mean: float, lo: float, hi: float) -> str:
@@ -130,6 +142,7 @@ def compare(
     from netgov.analysis.summary import excludes_zero, paired_differences, summarise
     from netgov.experiment import limits
     from netgov.experiment.ensemble import Ensemble
+    from netgov.experiment.files import atomic
     from netgov.experiment.runner import replicate
     from netgov.model.core.contract import FINAL_METRICS
     from netgov.model.plotting import plot_trajectories
@@ -190,5 +203,6 @@ def compare(
         write_table(paired, diffs, "--diffs")
         console.print(f"wrote {diffs}")
     if plot is not None:
-        plot_trajectories(trajectories, str(plot))
+        with atomic(plot) as tmp:
+            plot_trajectories(trajectories, str(tmp))
         console.print(f"wrote {plot}")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from netgov.cli.checks import check_int, check_out, check_out_dir, check_seed, write_table
+from netgov.cli.checks import check_int, check_out, check_out_files, check_seed, write_table
 from netgov.cli.options import EnsembleOpt, IKnowOpt, SchedulerOpt, WorkersOpt
 from netgov.cli.output import SECTION, Col, console, err_console, progress_bar, show_table, versions
 from netgov.model.core.errors import ConfigError
@@ -57,7 +57,9 @@ def validate(
     limits.check_replications(reps * seeds, f"--reps {reps} x --seeds {seeds} =", i_know=i_know)
     check_out(out)
     if report is not None:
-        check_out_dir(report, "--report")
+        from netgov.validation.report import REPORT
+
+        check_out_files(report, (REPORT,), "--report")
     drawn = Ensemble.load(ensemble) if ensemble is not None else None
     configs = [load(p.path, overrides).config for p in PATTERNS for _, overrides in p.conditions]
     limits.check_configs(configs, reps * seeds, None, "validate", i_know)
@@ -163,7 +165,7 @@ def calibrate(
     if dry_run:
         console.print(fit.plan(population, generations, reps), markup=False, highlight=False)
         return
-    check_out_dir(out)
+    check_out_files(out, fit.FILES)
     where = f"the Dask scheduler at {scheduler}" if scheduler else f"{workers or limits.cores()} local process(es)"
     err_console.print(
         f"calibrate: ABC-SMC, {len(fit.priors())} free parameters, population {population}, up to {generations}"

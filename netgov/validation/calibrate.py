@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
+from netgov.experiment.files import atomic, write_text
 from netgov.model.core.catalog import GROUPS
 from netgov.model.core.config import nest
 from netgov.validation.patterns import BY_ID, p3_targets, pattern_data, run_statistics
@@ -329,11 +330,17 @@ def calibrated_toml(fitted: Mapping[str, Any], note: str) -> str:
     return head + tomli_w.dumps(body)
 
 
+#: What `netgov calibrate` writes into its folder (each whole or not at all).
+FILES = ("ensemble.parquet", "calibrated.toml", "posterior.csv")
+
+
 def write(fit: Fit, out: Path) -> list[Path]:
     """``ensemble.parquet``, ``calibrated.toml`` and ``posterior.csv`` (the summary table) in ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "ensemble.parquet", out / "calibrated.toml", out / "posterior.csv"]
-    fit.ensemble.to_parquet(paths[0], index=False)
-    paths[1].write_text(calibrated_toml(point(fit.ensemble), f"fitted {datetime.now(UTC):%Y-%m-%d}: {fit.note}"))
-    summary_table(fit.ensemble).to_csv(paths[2], index=False)
+    paths = [out / name for name in FILES]
+    with atomic(paths[0]) as tmp:
+        fit.ensemble.to_parquet(tmp, index=False)
+    write_text(paths[1], calibrated_toml(point(fit.ensemble), f"fitted {datetime.now(UTC):%Y-%m-%d}: {fit.note}"))
+    with atomic(paths[2]) as tmp:
+        summary_table(fit.ensemble).to_csv(tmp, index=False)
     return paths

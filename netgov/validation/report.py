@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from netgov.analysis.plots import png_data_uri
+from netgov.experiment.files import write_text
 from netgov.model.plotting import pyplot
 from netgov.validation.calibrate import priors
 from netgov.validation.patterns import PatternResult
@@ -30,6 +31,9 @@ th { background: #f2f2f2; }
 .pass { color: #1a7f37; font-weight: bold; } .fail { color: #b42318; font-weight: bold; }
 img { max-width: 100%; } figure { margin: 1em 0; } figcaption { font-size: 0.9em; color: #555; }
 """
+
+#: The report's file in its folder.
+REPORT = "validation.html"
 
 
 def pattern_figure(res: PatternResult) -> str:
@@ -126,6 +130,6 @@ def write_report(
         parts.append(f"<figure><img alt='calibrated ensemble' src='{ensemble_figure(ensemble)}'></figure>")
     parts.append("</body></html>")
     out.mkdir(parents=True, exist_ok=True)
-    path = out / "validation.html"
-    path.write_text("\n".join(parts), encoding="utf-8")
+    path = out / REPORT
+    write_text(path, "\n".join(parts))
     return path
