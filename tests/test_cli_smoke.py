@@ -1,6 +1,6 @@
 """The real `netgov` console script in its own process: what the in-process tests (Typer's CliRunner,
 ``run_netgov``) cannot show. Exit codes through the script and ``python -m netgov``, the help with and
-without a command, and Ctrl+C. Start-up imports are checked in tests/test_students.py."""
+without a command, and Ctrl+C and SIGTERM. Start-up imports are checked in tests/test_students.py."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import typer.main
 from conftest import netgov
 
@@ -52,17 +53,31 @@ def test_python_dash_m_netgov_is_the_same_command() -> None:
     assert done.returncode == 0 and done.stdout.startswith("netgov 0.1.0"), done.stderr
 
 
-def test_ctrl_c_stops_a_batch_with_status_130_and_keeps_what_finished(tmp_path: Path) -> None:
+@pytest.mark.slow
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["INT", "TERM"])
+def test_a_signal_stops_a_batch_with_one_line_and_keeps_what_finished(
+    run_netgov, tmp_path: Path, signum: int, status: int
+) -> None:
+    """Ctrl+C (SIGINT) and SIGTERM: one line saying how many runs are kept and how to resume, exit 130 / 143
+    (issue 30, defect 12: exit 130 with no message); the printed command finishes the batch."""
     spec = tmp_path / "spec.toml"
-    spec.write_text('summary = "long"\nsteps = 24\nreplications = 2000\n[parameters]\nnotice_period = [1, 2, 3]\n')
+    spec.write_text("steps = 12\nreplications = 40\n[set]\nscale = 0.1\n[parameters]\nnotice_period = [1, 2, 3]\n")
     out = tmp_path / "b"
-    exe = Path(sys.executable).parent / "netgov"
-    argv = [str(exe), "batch", str(spec), "--out", str(out), "--workers", "1", "--i-know"]
+    argv = [str(Path(sys.executable).parent / "netgov"), "batch", str(spec), "--out", str(out), "--workers", "1"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     started = time.monotonic()
     while not list(out.rglob("part-*.parquet")) and time.monotonic() - started < 120:
-        time.sleep(0.1)
-    proc.send_signal(signal.SIGINT)
+        time.sleep(0.05)
+    proc.send_signal(signum)
     _, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 130 and "Traceback" not in stderr, stderr[-2000:]
-    assert list(out.rglob("part-*.parquet"))  # the runs finished before Ctrl+C stay on disk
+    assert proc.returncode == status and "Traceback" not in stderr, stderr[-2000:]
+    (line,) = [line for line in stderr.splitlines() if line.startswith("netgov:")]
+    kept = len(pd.read_parquet(out / "runs.parquet"))
+    assert 0 < kept < 120, "the batch was not stopped partway"
+    name = signal.Signals(signum).name
+    assert f"netgov: error: stopped by {name}: {kept} finished runs are kept in {out}; resume with `" in line, line
+    command = line.split("`")[1]
+    assert command == f"netgov batch {spec} --out {out} --resume"
+    resumed = run_netgov(*command.split()[1:])
+    assert resumed.returncode == 0 and f"{kept} already done" in resumed.stdout, resumed.stderr
+    assert sorted(pd.read_parquet(out / "runs.parquet")["run_id"]) == list(range(120))

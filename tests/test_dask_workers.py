@@ -7,6 +7,9 @@ worker closed mid-batch. Either way: one ``netgov: error:`` line, exit 1, every 
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -97,3 +100,55 @@ def test_workers_closed_mid_batch_keep_every_finished_run(tmp_path: Path) -> Non
     assert sorted(after["run_id"]) == list(range(2 * reps))  # nothing lost, nothing twice
     kept = after.set_index("run_id").loc[before["run_id"]].reset_index()
     pd.testing.assert_frame_equal(kept, before)
+
+
+def test_a_lost_scheduler_is_one_line_and_keeps_every_finished_run(tmp_path: Path) -> None:
+    """Issue 30, defect 5: the scheduler killed mid-batch printed ~100 lines of FuturesCancelledError tracebacks.
+
+    A real scheduler and worker (``dask scheduler`` / ``dask worker`` on 127.0.0.1) and a real ``netgov batch``
+    process, so stderr is what a person sees; the scheduler is killed once the first runs are on disk."""
+    bin_dir = Path(sys.executable).parent
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC.format(reps=60), encoding="utf-8")  # 120 runs: the scheduler goes long before the end
+    out, address_file = tmp_path / "out", tmp_path / "scheduler.json"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen(
+        [str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+         "--scheduler-file", str(address_file)], **quiet,
+    )  # fmt: skip
+    worker = None
+    try:
+        deadline = time.monotonic() + 60
+        while not address_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        address = json.loads(address_file.read_text())["address"]
+        worker = subprocess.Popen(
+            [str(bin_dir / "dask"), "worker", address, "--nthreads", "1", "--no-dashboard"], **quiet
+        )
+        argv = [str(bin_dir / "netgov"), "batch", str(spec), "--out", str(out), "--scheduler", address]
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while not list((out / "runs.parquet").glob("part-*.parquet")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        scheduler.kill()
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        for p in (worker, scheduler):
+            if p is not None:
+                p.kill()
+                p.wait(timeout=30)
+    assert proc.returncode == 1, stderr[-3000:]
+    assert "Traceback" not in stderr and "FuturesCancelledError" not in stderr, stderr[-3000:]
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) <= 3, stderr  # the progress bar, and one line
+    (line,) = [line for line in lines if line.startswith("netgov:")]
+    kept = pd.read_parquet(out / "runs.parquet")
+    assert kept["run_id"].is_unique and 0 < len(kept) < 120, "the scheduler was not lost partway"
+    assert f"lost the connection to the Dask scheduler; {len(kept)} finished runs are saved in {out}" in line
+    resumed = batch_locally(spec, out)
+    assert resumed.exit_code == 0, resumed.output
+    assert sorted(pd.read_parquet(out / "runs.parquet")["run_id"]) == list(range(120))
+
+
+def batch_locally(spec: Path, out: Path):
+    return CliRunner().invoke(cli.app, ["batch", str(spec), "--out", str(out), "--workers", "2", "--resume"])

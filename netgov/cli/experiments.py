@@ -66,13 +66,16 @@ def _run_batch(
     workers: int | None,
     scheduler: str | None,
     resume: bool,
-    worker_timeout: float = WORKER_TIMEOUT,
-    i_know: bool = False,
+    worker_timeout: float,
+    i_know: bool,
+    again: list[str],
 ) -> Any:
-    """run_batch, with a dead worker process or no Dask worker as one line and exit 1."""
+    """run_batch, with a dead worker process, a Dask cluster gone, or a signal as one line: exit 1, or 130 after
+    Ctrl+C and 143 after SIGTERM. ``again``: the command's words that decide its runs, for the resume hint."""
+    import shlex
     from concurrent.futures.process import BrokenProcessPool
 
-    from netgov.experiment.batch import NoWorkers, run_batch
+    from netgov.experiment.batch import ClusterGone, Stopped, run_batch
     from netgov.experiment.store import DuplicateRun
 
     try:
@@ -84,8 +87,11 @@ def _run_batch(
             "a worker process died (killed, or out of memory); the runs it had in flight are not"
             f" recorded, every finished run is saved in {out}: rerun with --resume"
         ) from None
-    except (NoWorkers, DuplicateRun) as exc:
+    except (ClusterGone, DuplicateRun) as exc:
         raise Failed(str(exc)) from None
+    except Stopped as exc:
+        command = shlex.join(["netgov", *again, "--out", str(out), *(["--i-know"] if i_know else []), "--resume"])
+        raise Failed(f"{exc} in {out}; resume with `{command}`", 128 + exc.signum) from None
 
 
 def _runnable(
@@ -143,7 +149,8 @@ def batch(
         _dry_run(loaded, workers)
         return
     try:
-        result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout, i_know)
+        again = ["batch", str(spec), *(["--ensemble", ensemble] if ensemble is not None else [])]
+        result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout, i_know, again)
     except OSError as exc:  # e.g. the disk filled up: what was written stays whole
         raise Failed(
             f"--out {out}: {exc.strerror or exc}; finished runs are saved: free space, then rerun with --resume"
@@ -187,7 +194,8 @@ def sensitivity(
     loaded = _runnable(
         spec, out, workers, worker_timeout, i_know, metrics, lambda s: design(s, method, samples), SENSITIVITY_FILES
     )
-    result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout, i_know)
+    again = ["sensitivity", str(spec), "--method", method, *(["--samples", str(samples)] if samples else [])]
+    result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout, i_know, again)
     _batch_summary(result, "sensitivity")
     if result.failed:
         raise Failed(f"{result.failed} runs failed; the {method} analysis needs every point")
@@ -258,7 +266,7 @@ def robustness(
     if dry_run:
         _dry_run(loaded, workers)
         return
-    result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout, i_know)
+    result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout, i_know, ["robustness", str(spec)])
     _batch_summary(result, "robustness")
     path = write_report(loaded, out, read_manifest(out), read_runs(out), read_table(out, "steps"), metrics, baseline)
     console.print(f"wrote {path} (and contrasts.parquet, holds.parquet beside it)", highlight=False)

@@ -9,6 +9,7 @@ the directory.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import signal
@@ -82,8 +83,31 @@ class BatchResult:
     quarantined: list[str] = field(default_factory=list)  # files --resume moved to DIR/quarantine/
 
 
-class NoWorkers(RuntimeError):
-    """A Dask cluster had no worker for ``--worker-timeout`` seconds; the runs finished so far are saved."""
+class ClusterGone(RuntimeError):
+    """The Dask cluster can no longer run the batch; the runs finished so far are saved."""
+
+    advice = "rerun with --resume"
+
+
+class NoWorkers(ClusterGone):
+    """A Dask cluster had no worker for ``--worker-timeout`` seconds."""
+
+    advice = "start workers, then rerun with --resume"
+
+
+class LostScheduler(ClusterGone):
+    """The batch lost its connection to the Dask scheduler (it was stopped, or the network went)."""
+
+    advice = "start a scheduler and workers (or use local --workers), then rerun with --resume"
+
+
+class Stopped(Exception):
+    """SIGINT (Ctrl+C) or SIGTERM stopped the batch: what finished is saved (``kept`` runs in the tables)."""
+
+    def __init__(self, signum: int, kept: int) -> None:
+        super().__init__(f"stopped by {signal.Signals(signum).name}: {kept} finished runs are kept")
+        self.signum = signum
+        self.kept = kept
 
 
 def _one_line(exc: BaseException) -> str:
@@ -168,6 +192,14 @@ def _worker_init(batch_pid: int) -> None:
     threading.Thread(target=_watch, args=(batch_pid,), daemon=True, name="netgov-watchdog").start()
 
 
+class _Signal(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl+C's KeyboardInterrupt would be, remembering which signal it was."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"signal {signum}")
+        self.signum = signum
+
+
 @contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
     """SIGTERM takes the path Ctrl+C takes: flush what finished, stop the workers, then exit."""
@@ -176,7 +208,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         return
 
     def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
+        raise _Signal(signum)
 
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
@@ -238,14 +270,38 @@ class _Dask:
     def __enter__(self) -> _Dask:
         from dask.distributed import Client
 
+        # distributed logs a lost connection as tracebacks on stderr; the batch says it in one line instead
+        self.quieted = {
+            name: logging.getLogger(name).level
+            for name in ["distributed", *logging.root.manager.loggerDict]
+            if name.startswith("distributed")
+        }
+        for name in self.quieted:
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
         try:
             self.client = Client(self.address, timeout="10s")
         except (OSError, TimeoutError, ValueError) as exc:
+            self._restore()
             raise ConfigError(f"--scheduler {self.address}: cannot connect to a Dask scheduler ({exc})") from None
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.client.close()  # the cluster itself stays up: it is not ours
+        try:
+            with suppress(Exception):  # after a lost scheduler there is nothing to close politely
+                self.client.close(timeout=5)  # the cluster itself stays up: it is not ours
+        finally:
+            self._restore()
+
+    def _restore(self) -> None:
+        for name, level in self.quieted.items():
+            logging.getLogger(name).setLevel(level)
+
+    def _lost(self, exc: BaseException) -> LostScheduler | None:
+        """A LostScheduler if ``exc`` means the connection to the scheduler is gone (distributed cancels every
+        future then, with reason ``scheduler-connection-lost``)."""
+        if self.client.status == "running" and "connection-lost" not in str(exc):
+            return None
+        return LostScheduler(f"--scheduler {self.address}: lost the connection to the Dask scheduler")
 
     def results(self, jobs: Iterable[Job]) -> Iterator[Outcome | None]:
         from dask.distributed import wait as dask_wait
@@ -265,7 +321,9 @@ class _Dask:
         while pending:
             try:
                 done, pending = dask_wait(pending, timeout=tick, return_when="FIRST_COMPLETED")
-            except TimeoutError:
+            except TimeoutError as exc:
+                if (lost := self._lost(exc)) is not None:
+                    raise lost from None
                 if self.client.nthreads():
                     alone_since = None
                 elif alone_since is None:
@@ -276,6 +334,10 @@ class _Dask:
                     ) from None
                 yield None
                 continue
+            except Exception as exc:  # its futures were cancelled: the scheduler is gone
+                if (lost := self._lost(exc)) is not None:
+                    raise lost from None
+                raise
             alone_since = None
             pending = set(pending)
             for fut in done:
@@ -286,6 +348,8 @@ class _Dask:
                     pending.add(fut)
                     continue
                 except Exception as exc:  # e.g. KilledWorker: the task kept killing workers
+                    if (lost := self._lost(exc)) is not None:
+                        raise lost from None
                     outcome = Outcome(job.run_id, None, "error", _one_line(exc), 0.0)
                 del owner[fut.key]
                 yield outcome
@@ -404,16 +468,6 @@ def run_batch(
     """Run every run of ``spec`` into ``out_dir``: serial (workers=1), on local processes, or on Dask.
 
     ``workers`` is bounded (:func:`limits.check_workers`; ``i_know`` lifts the ceiling per core)."""
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
     started = time.monotonic()
     out = Path(out_dir)
     limits.check_workers(workers, i_know=i_know)
@@ -424,75 +478,61 @@ def run_batch(
     tasks = spec.runs()
     schema = runs_schema(spec, tasks)
     key = fingerprint(spec)
-    with _sigterm_as_interrupt(), one_writer(out):  # one writer per study, from the first look at it to the end
-        store = Store(out, (*spec.outputs, "runs"), schema)
-        manifest = read_manifest(out)
-        if store.exists() and not resume:
-            raise ConfigError(
-                f"--out {out}: already holds a batch; pass --resume to continue it, or choose another --out"
+    store = Store(out, (*spec.outputs, "runs"), schema)
+    try:
+        with _sigterm_as_interrupt(), one_writer(out):  # one writer per study, from the first look to the end
+            manifest = read_manifest(out)
+            if store.exists() and not resume:
+                raise ConfigError(
+                    f"--out {out}: already holds a batch; pass --resume to continue it, or choose another --out"
+                )
+            if resume and store.exists() and not manifest.get("fingerprint"):
+                raise ConfigError(
+                    f"--resume {out}: no valid {MANIFEST} there, so nothing shows the batch was made from this"
+                    " spec; rerun into a new --out"
+                )
+            finished, invalidated = (
+                _kept(store, spec, tasks, key, manifest) if resume and store.exists() else (_nothing(), 0)
             )
-        if resume and store.exists() and not manifest.get("fingerprint"):
-            raise ConfigError(
-                f"--resume {out}: no valid {MANIFEST} there, so nothing shows the batch was made from this spec;"
-                " rerun into a new --out"
-            )
-        finished, invalidated = (
-            _kept(store, spec, tasks, key, manifest) if resume and store.exists() else (_nothing(), 0)
-        )
-        have = set(finished["run_id"].astype(int))
-        todo = [t for t in tasks if t.run_id not in have]
-        earlier_failed = int((finished["status"] == "error").sum())
-        n = workers or limits.cores()
-        runner: _Serial | _Processes | _Dask
-        if scheduler is not None:
-            runner = _Dask(scheduler, key, worker_timeout)
-        elif n == 1 or len(todo) <= 1:
-            runner = _Serial()
-        else:
-            runner = _Processes(min(n, len(todo)))
-        columns = (
-            TextColumn("[bold]batch"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("[red]{task.fields[failed]} failed"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-        )
-        progress = Progress(*columns, console=Console(stderr=True), disable=not show_progress)
-        sink = Sink(spec, store, {t.run_id: t for t in tasks}, schema)
-        jobs = (Job(t.run_id, t.seed, spec.compose(t), spec.outputs) for t in todo)
-        done, failed, errors = 0, 0, []
-        with runner:  # connect (or start the pool) before the manifest is written
-            session = {"started": now(), "finished": None, "executor": runner.label, "runs": 0}
-            if store.quarantined:
-                session["quarantined"] = store.quarantined
-            if invalidated:
-                session["invalidated"], session["pruned"] = invalidated, store.pruned
-            manifest = new_manifest(spec, key, len(tasks), manifest, session)
-            write_manifest(out, manifest)
-            try:
-                with progress:
-                    bar = progress.add_task("runs", total=len(tasks), completed=len(have), failed=earlier_failed)
-                    for outcome in runner.results(jobs):
-                        if outcome is None:
-                            sink.tick()
-                            continue
-                        sink.add(outcome)
-                        done += 1
-                        if outcome.status != "ok":
-                            failed += 1
-                            if len(errors) < 5:
-                                errors.append((outcome.run_id, outcome.error or ""))
-                        progress.update(bar, advance=1, failed=earlier_failed + failed)
-            except NoWorkers as exc:
-                saved = f"{len(have) + done} finished runs are saved in {out}"
-                raise NoWorkers(f"{exc}; {saved}: start workers, then rerun with --resume") from None
-            finally:
-                sink.flush()
-                session["finished"], session["runs"] = now(), done
-                manifest["finished"] = session["finished"] if len(have) + done == len(tasks) else None
+            have = set(finished["run_id"].astype(int))
+            todo = [t for t in tasks if t.run_id not in have]
+            earlier_failed = int((finished["status"] == "error").sum())
+            runner = _runner(workers, scheduler, len(todo), key, worker_timeout)
+            sink = Sink(spec, store, {t.run_id: t for t in tasks}, schema)
+            jobs = (Job(t.run_id, t.seed, spec.compose(t), spec.outputs) for t in todo)
+            done, failed, errors = 0, 0, []
+            with runner:  # connect (or start the pool) before the manifest is written
+                session = {"started": now(), "finished": None, "executor": runner.label, "runs": 0}
+                if store.quarantined:
+                    session["quarantined"] = store.quarantined
+                if invalidated:
+                    session["invalidated"], session["pruned"] = invalidated, store.pruned
+                manifest = new_manifest(spec, key, len(tasks), manifest, session)
                 write_manifest(out, manifest)
+                try:
+                    with _progress(show_progress) as progress:
+                        bar = progress.add_task("runs", total=len(tasks), completed=len(have), failed=earlier_failed)
+                        for outcome in runner.results(jobs):
+                            if outcome is None:
+                                sink.tick()
+                                continue
+                            sink.add(outcome)
+                            done += 1
+                            if outcome.status != "ok":
+                                failed += 1
+                                if len(errors) < 5:
+                                    errors.append((outcome.run_id, outcome.error or ""))
+                            progress.update(bar, advance=1, failed=earlier_failed + failed)
+                except ClusterGone as exc:
+                    saved = f"{len(have) + done} finished runs are saved in {out}"
+                    raise type(exc)(f"{exc}; {saved}: {exc.advice}") from None
+                finally:
+                    sink.flush()
+                    session["finished"], session["runs"] = now(), done
+                    manifest["finished"] = session["finished"] if len(have) + done == len(tasks) else None
+                    write_manifest(out, manifest)
+    except KeyboardInterrupt as exc:  # Ctrl+C, or SIGTERM: the finished runs were flushed on the way out
+        raise Stopped(getattr(exc, "signum", signal.SIGINT), len(store.recorded)) from None
     return BatchResult(
         total=len(tasks),
         done=done,
@@ -504,6 +544,41 @@ def run_batch(
         quarantined=store.quarantined,
         invalidated=invalidated,
     )
+
+
+def _runner(
+    workers: int | None, scheduler: str | None, todo: int, key: str, worker_timeout: float
+) -> _Serial | _Processes | _Dask:
+    """Where the runs execute: a Dask cluster, this process (one worker or one run), or a local process pool
+    of no more workers than runs."""
+    if scheduler is not None:
+        return _Dask(scheduler, key, worker_timeout)
+    n = workers or limits.cores()
+    return _Serial() if n == 1 or todo <= 1 else _Processes(min(n, todo))
+
+
+def _progress(show: bool) -> Any:
+    """The batch's progress bar on stderr: runs done of the total, failures, time elapsed and left."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("[bold]batch"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("[red]{task.fields[failed]} failed"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    return Progress(*columns, console=Console(stderr=True), disable=not show)
 
 
 def pilot(spec: ExperimentSpec) -> float:
