@@ -21,14 +21,14 @@ from netgov.agents.population import ActorTable
 from netgov.agents.stakeholders import populate
 from netgov.model.agenda import Agenda
 from netgov.model.core.catalog import DOMAINS, GROUPS, REGION_CODES, REGIONS
-from netgov.model.core.config import ModelConfig, merge, nest, validate_config
+from netgov.model.core.config import ModelConfig, merge, validate_config
 from netgov.model.core.contract import AGENT_COLUMNS, KEY_METRICS, STEP_COLUMNS
 from netgov.model.core.errors import ConfigError
 from netgov.model.core.streams import Streams
 from netgov.model.issues import Issue, Setting
 from netgov.model.network import Collaboration
 from netgov.model.venues import Venues
-from netgov.scenarios.loader import load
+from netgov.scenarios.loader import load, overrides
 
 #: Per-step columns that are running means over networks or decisions.
 _RUNNING: tuple[str, ...] = tuple(
@@ -77,12 +77,17 @@ class GovernanceModel(mesa.Model):
                 f"GovernanceModel({str(config)!r}): a scenario name or file is not a config; use "
                 f"GovernanceModel(netgov.load_scenario({str(config)!r}).config) or netgov.run({str(config)!r})"
             )
+        if not isinstance(config, ModelConfig | Mapping | None):
+            raise ConfigError(
+                f"GovernanceModel(config={config!r}): expected a ModelConfig, a mapping of parameters, or None"
+            )
         super().__init__(rng=rng)
         if isinstance(config, ModelConfig) and not params:
             self.config: ModelConfig = config
         else:
+            where = "GovernanceModel(**params)"  # errors name the Python arguments, as the command line its flags
             base = config.model_dump(by_alias=True) if isinstance(config, ModelConfig) else dict(config or {})
-            self.config = validate_config(merge(base, nest(params)))  # dotted keys ("agenda.rate") too
+            self.config = validate_config(merge(overrides(base, where), overrides(params, where)), where)
         cfg = self.config
         #: One random stream per sub-model, all spawned from ``rng`` (common random numbers: ``streams.py``).
         self.streams = Streams(self.rng)
@@ -115,10 +120,11 @@ class GovernanceModel(mesa.Model):
 
     @classmethod
     def from_scenario(
-        cls, scenario: str | os.PathLike[str] | None, *, rng: int | None = None, **overrides: Any
+        cls, scenario: str | os.PathLike[str] | None, *, rng: int | None = None, **params: Any
     ) -> GovernanceModel:
         """A model of a shipped scenario (or a .toml file, or None: the defaults) with keyword overrides."""
-        loaded = load(None if scenario is None else str(scenario), nest(overrides))
+        where = "GovernanceModel.from_scenario(**overrides)"
+        loaded = load(None if scenario is None else str(scenario), overrides(params, where), label=where)
         built = cls(loaded.config, rng=rng)
         built.scenario_name = loaded.name
         return built

@@ -6,10 +6,15 @@ result = netgov.run("idp_distributed", seed=3, notice_period=1)
 result.steps          # the per-step table (a DataFrame)
 netgov.compare(["status_quo_intergovernmental", "idp_distributed"], reps=10)
 netgov.differences(["status_quo_intergovernmental", "idp_distributed"], reps=10)  # paired, vs the first
+
+Every argument is checked as the command line checks its flag, before anything runs: the same bounds, the
+same one-line ``ConfigError``, naming the Python argument (``netgov.run(steps=0)``), never a flag. The size
+ceilings give way to ``i_know=True``; the schema's hard bounds (e.g. ``steps <= 100,000``) do not.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,8 +23,8 @@ import pandas as pd
 from netgov.analysis.summary import paired_differences, summarise
 from netgov.experiment import limits
 from netgov.experiment.runner import RunResult, replicate, run_once
-from netgov.model.core.config import nest
-from netgov.scenarios.loader import load
+from netgov.model.core.config import ConfigError, ModelConfig
+from netgov.scenarios.loader import DEFAULT, load, overrides
 
 
 def run(
@@ -29,15 +34,19 @@ def run(
     steps: int | None = None,
     agents: bool = False,
     i_know: bool = False,
-    **overrides: Any,
+    **params: Any,
 ) -> RunResult:
     """Run a scenario (a shipped name, a .toml path, or None for the defaults) once, with keyword overrides
     (dotted keys as ``{"participation.cost": 3}`` via ``**{...}``); returns the per-step and issue tables
     (and, with ``agents=True``, the agent table: ``result.agents``).
 
     A run above the size ceilings of ``netgov.experiment.limits`` raises ``ConfigError`` unless ``i_know``."""
-    config = load(scenario, nest(overrides)).config
-    limits.check_work(config, steps, "netgov.run", i_know)
+    what = "netgov.run"
+    _check_common(what, seed, steps, i_know)
+    _check_flag(what, "agents", agents)
+    _check_scenario(scenario, f"{what}(scenario={scenario!r})", allow_none=True)
+    config = load(scenario, overrides(params, f"{what}(**overrides)"), label=f"{what}(**overrides)").config
+    limits.check_work(config, steps, what, i_know, f"{what}: steps =")
     return run_once(config, seed, steps, agents)
 
 
@@ -45,8 +54,7 @@ def compare(
     scenarios: Sequence[str], *, reps: int = 20, seed: int = 0, steps: int | None = None, i_know: bool = False
 ) -> pd.DataFrame:
     """Mean and 95% CI of every final metric per scenario, over ``reps`` replications with common seeds."""
-    configs = _configs("compare", scenarios)
-    limits.check_configs(configs.values(), reps, steps, "netgov.compare", i_know)
+    configs = _configs("netgov.compare", scenarios, reps, seed, steps, i_know)
     return summarise(replicate(configs, reps, seed, steps), list(configs))
 
 
@@ -55,14 +63,44 @@ def differences(
 ) -> pd.DataFrame:
     """Each final metric's difference from the first scenario, paired by replication (common seeds):
     mean and 95% CI, one row per (other scenario, metric); see ``paired_differences``."""
-    configs = _configs("differences", scenarios)
-    limits.check_configs(configs.values(), reps, steps, "netgov.differences", i_know)
-    return paired_differences(replicate(configs, reps, seed, steps), scenarios[0])
+    configs = _configs("netgov.differences", scenarios, reps, seed, steps, i_know)
+    return paired_differences(replicate(configs, reps, seed, steps), next(iter(configs)))
 
 
-def _configs(what: str, scenarios: Sequence[str]) -> dict[str, Any]:
-    if isinstance(scenarios, str) or len(scenarios) < 2:
-        raise ValueError(f"{what} needs two or more scenarios, got {scenarios!r}")
-    if len(set(scenarios)) != len(scenarios):
-        raise ValueError(f"{what}: a scenario is named twice in {list(scenarios)!r}")
-    return {name: load(name).config for name in scenarios}
+def _check_flag(what: str, name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{what}({name}={value!r}): expected True or False")
+
+
+def _check_common(what: str, seed: object, steps: object, i_know: object) -> None:
+    """``seed``, ``steps`` and ``i_know`` as the command line checks ``--seed``, ``--steps`` and ``--i-know``:
+    ``steps`` within the schema's hard bound whatever ``i_know`` says."""
+    _check_flag(what, "i_know", i_know)
+    limits.check_integer(seed, f"{what}(seed={seed!r})", 0, limits.MAX_SEED)
+    if steps is not None:
+        limits.check_integer(steps, f"{what}(steps={steps!r})", 1, limits.steps_bound(), "the schema's bound")
+
+
+def _check_scenario(ref: object, shown: str, allow_none: bool = False) -> None:
+    if (ref is None and allow_none) or isinstance(ref, str | os.PathLike):
+        return
+    raise ConfigError(f"{shown}: expected a scenario name or a .toml file (the schema's defaults: {DEFAULT!r})")
+
+
+def _configs(
+    what: str, scenarios: Sequence[str], reps: int, seed: int, steps: int | None, i_know: bool
+) -> dict[str, ModelConfig]:
+    """Each scenario's config by its name, after every argument and the job's size are checked."""
+    _check_common(what, seed, steps, i_know)
+    limits.check_integer(reps, f"{what}(reps={reps!r})", 1)
+    if isinstance(scenarios, str | os.PathLike) or not isinstance(scenarios, Sequence) or len(scenarios) < 2:
+        raise ConfigError(f"{what}(scenarios={scenarios!r}): expected a list of two or more scenarios")
+    for i, ref in enumerate(scenarios):
+        _check_scenario(ref, f"{what}(scenarios[{i}]={ref!r})")
+    loaded = [load(str(ref)) for ref in scenarios]
+    names = [s.name for s in loaded]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{what}: a scenario is named twice in {list(map(str, scenarios))!r}")
+    configs = {s.name: s.config for s in loaded}
+    limits.check_configs(configs.values(), reps, steps, what, i_know, (f"{what}: reps =", f"{what}: steps ="))
+    return configs

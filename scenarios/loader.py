@@ -106,7 +106,7 @@ def read_toml(path: Path, what: str = "the file") -> dict[str, Any]:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise ConfigError(f"{path}: {what} is {size} bytes; at most {MAX_BYTES} are allowed")
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark (Windows editors add one) is not TOML
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read {what} ({exc.__class__.__name__}: {exc})") from None
     return parse_toml(text, str(path))
@@ -172,6 +172,17 @@ def check_key(key: str, where: str) -> list[str]:
     return parts
 
 
+def overrides(flat: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Keyword overrides from Python (dotted keys, ``{"agenda.rate": 1.0}``) as the nested mapping the schema
+    validates, within the loader's ceilings: key depth, value nesting and integer size, as for a file."""
+    for key in flat:
+        if not isinstance(key, str):
+            raise ConfigError(f"{where}: key {key!r} is not allowed: expected a parameter name (a string)")
+        check_key(key, where)
+    _check_limits(dict(flat), where)
+    return nest(flat)
+
+
 def parse_set(items: Iterable[str]) -> dict[str, Any]:
     """``--set key=value`` items as a nested mapping; values are TOML (bare words are strings)."""
     out: dict[str, Any] = {}
@@ -208,8 +219,10 @@ def load(
     ref: str | Path | None = None,
     overrides: Iterable[str] | Mapping[str, Any] = (),
     world: Mapping[str, Any] | None = None,
+    label: str = "--set",
 ) -> Scenario:
-    """Load a scenario by name or path (None: the schema's defaults) and apply ``--set`` overrides.
+    """Load a scenario by name or path (None: the schema's defaults) and apply ``--set`` overrides (``label``
+    names them in errors and as their source: ``--set``, or the Python argument they came from).
 
     ``world`` (dotted keys, e.g. one draw of the calibrated ensemble) replaces the defaults beneath
     the scenario: whatever the scenario file or ``--set`` says still wins (a body's own composition
@@ -225,9 +238,9 @@ def load(
         name = _label(path)
     sets = dict(overrides) if isinstance(overrides, Mapping) else parse_set(overrides)
     if sets:
-        validate_config(merge(data, sets), "--set")
+        validate_config(merge(data, sets), label)
         data = merge(data, sets)
-        sources.update(dict.fromkeys(flatten(sets), "--set"))
+        sources.update(dict.fromkeys(flatten(sets), label))
     config = validate_config(data, str(path) if path else DEFAULT)
     scenario = Scenario(name, summary, config, title, recommendation, path, data, sources)
     return in_world(scenario, world) if world else scenario

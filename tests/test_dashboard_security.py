@@ -189,6 +189,18 @@ def test_dashboard_rejects_a_token_that_cannot_travel_in_a_url(run_netgov: Any, 
     assert result.stderr.startswith("netgov: error: --token")
 
 
+@pytest.mark.parametrize(
+    "host", ["", " ", "a b", "http://x", "-h", "x;y"], ids=["empty", "space", "spaces", "url", "dash", "semicolon"]
+)
+def test_dashboard_rejects_a_host_that_is_no_address(run_netgov: Any, host: str) -> None:
+    """Issue 30, defect 13: `--host ""` was accepted and printed `http://:18767/?token=...`."""
+    result = run_netgov("dashboard", "--host", host)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith(f"netgov: error: --host {host!r}: expected an IP address or a host name")
+    assert "http://" not in result.stdout
+
+
 # -- the real server, beyond loopback, in Chromium ------------------------------------------------
 
 

@@ -149,3 +149,17 @@ def test_hostile_files_on_the_command_line_exit_2_without_a_traceback(
         assert result.returncode == 2, (args, result.stdout[-300:])
         assert "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_scenario_file_with_a_byte_order_mark_loads(tmp_path: Path, run_netgov: Any) -> None:
+    """Issue 30, defect 13: a file saved with a UTF-8 BOM (as some Windows editors do) failed with "Invalid
+    statement (line 1, column 1)" and no hint. The mark is not TOML: it is skipped, in scenarios and specs."""
+    plain = write(tmp_path, "plain.toml", "notice_period = 5\n")
+    marked = tmp_path / "marked.toml"
+    marked.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())
+    assert load(marked).config == load(plain).config and load(marked).config.notice_period == 5
+    spec = tmp_path / "spec.toml"
+    spec.write_bytes(b"\xef\xbb\xbf" + b"steps = 2\n[parameters]\nnotice_period = [1, 2]\n")
+    assert load_spec(spec).names == ["notice_period"]
+    proc = run_netgov("run", str(marked), "--steps", "1")
+    assert proc.returncode == 0, proc.stderr

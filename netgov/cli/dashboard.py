@@ -56,6 +56,11 @@ def dashboard(
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
+        if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?", host):
+            raise ConfigError(
+                f"--host {host!r}: expected an IP address or a host name (127.0.0.1 = this computer only,"
+                " 0.0.0.0 = the room's network)"
+            ) from None
         loopback = False  # a host name: it may resolve to anything
     if not loopback and token is None:
         token = secrets.token_urlsafe(18)

@@ -130,10 +130,13 @@ def actors(config: ModelConfig) -> int:
     return sum(scaled_counts(config).values())
 
 
-def check_work(config: ModelConfig, steps: int | None = None, what: str = "run", i_know: bool = False) -> None:
-    """One run's months and actors x months within :data:`MAX_STEPS` and :data:`MAX_ACTOR_STEPS`."""
+def check_work(
+    config: ModelConfig, steps: int | None = None, what: str = "run", i_know: bool = False, flag: str = "--steps"
+) -> None:
+    """One run's months and actors x months within :data:`MAX_STEPS` and :data:`MAX_ACTOR_STEPS` (``flag``: how
+    an error names ``steps`` when it was given)."""
     months = config.steps if steps is None else steps
-    check_steps(months, "--steps" if steps is not None else f"{what}: steps =", i_know)
+    check_steps(months, flag if steps is not None else f"{what}: steps =", i_know)
     n = actors(config)
     if not i_know and n * months > MAX_ACTOR_STEPS:
         raise _above(
@@ -144,13 +147,21 @@ def check_work(config: ModelConfig, steps: int | None = None, what: str = "run",
         )
 
 
-def check_configs(configs: Iterable[ModelConfig], reps: int, steps: int | None, what: str, i_know: bool) -> None:
-    """A command that runs every config ``reps`` times (compare, validate, the Python API)."""
+def check_configs(
+    configs: Iterable[ModelConfig],
+    reps: int,
+    steps: int | None,
+    what: str,
+    i_know: bool,
+    flags: tuple[str, str] = ("--reps", "--steps"),
+) -> None:
+    """A command that runs every config ``reps`` times (compare, validate, the Python API); ``flags``: how an
+    error names ``reps`` and ``steps``."""
     configs = list(configs)
-    check_replications(reps, "--reps", i_know)
+    check_replications(reps, flags[0], i_know)
     check_runs(reps * len(configs), f"{what}: {reps:,} replications x {len(configs)} configurations", i_know)
     for cfg in configs:
-        check_work(cfg, steps, what, i_know)
+        check_work(cfg, steps, what, i_know, flags[1])
 
 
 # -- experiment specs, counted without expanding them ------------------------------------------
