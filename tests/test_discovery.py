@@ -72,9 +72,11 @@ def test_where_selects_worlds_by_threshold_and_is_checked() -> None:
 
 def test_a_metric_where_lower_is_better_is_judged_the_other_way() -> None:
     """The same numbers read as capture (lower is better) make `new` the worse policy where it was the better,
-    in discovery's cases, the robustness report's recommendations and the contrast's share_a_better."""
+    in discovery's cases, the robustness report's default claims and the contrast's share_a_better."""
+    from netgov.analysis.claims import judge
     from netgov.analysis.contrasts import contrast_table
-    from netgov.analysis.report import check_judged, holds
+    from netgov.analysis.report import check_judged
+    from netgov.experiment.claims import default_claims
 
     runs = synthetic_runs(n=80)
     runs["capture"] = runs["inclusiveness"]
@@ -83,9 +85,10 @@ def test_a_metric_where_lower_is_better_is_judged_the_other_way() -> None:
     by_capture, question = cases(runs, PARAMS, contrast=new_old, metric="capture")
     assert by_capture["of_interest"].sum() > 0 and (by_capture["of_interest"] == ~by_inclusion["of_interest"]).all()
     assert "(mean new - old > 0)" in question
-    held = holds(runs, PARAMS, "old", ["old", "new"], ["inclusiveness", "capture"]).set_index("metric")
-    assert held.at["capture", "recommendation"] == "new lowers capture below old"
-    assert held.at["inclusiveness", "recommendation"] == "new raises inclusiveness above old"
+    claims = default_claims(["old", "new"], ["inclusiveness", "capture"], "old")
+    held = judge(runs, claims, PARAMS).set_index("metric")
+    assert held.at["capture", "claim"] == "new lowers capture below old"
+    assert held.at["inclusiveness", "claim"] == "new raises inclusiveness above old"
     assert held.at["capture", "share_holds"] == pytest.approx(1 - held.at["inclusiveness", "share_holds"])
     table = contrast_table(runs, new_old, PARAMS, ["inclusiveness", "capture"]).set_index("metric")
     assert table.at["capture", "share_a_better"] == pytest.approx(1 - table.at["inclusiveness", "share_a_better"])
@@ -96,3 +99,23 @@ def test_a_metric_where_lower_is_better_is_judged_the_other_way() -> None:
         cases(runs, PARAMS, contrast=new_old, metric="adopted")
     with pytest.raises(ConfigError, match="--metric adopted: neither higher nor lower is better"):
         check_judged(["inclusiveness", "adopted"])
+
+
+def test_small_studies_adapt_or_say_so_and_an_insignificant_box_is_flagged() -> None:
+    """With 12 worlds CART's leaf size would round to 0 (a scikit-learn error); it adapts. Below 6 worlds there
+    is nothing to split: one line. A box that could be chance carries a warning; --box picks another."""
+    runs = synthetic_runs(n=12)
+    worlds, question = cases(runs, PARAMS, contrast=Contrast("policy", "new", "old"), metric="inclusiveness")
+    worlds["of_interest"] = [i % 2 == 0 for i in range(len(worlds))]  # no pattern in the uncertainties
+    found = discover(worlds, PARAMS, question, plots=False)
+    assert not found.significant
+    assert "could be chance" in found.warning or "restricts no uncertainty" in found.warning
+    last = len(found.trajectory) - 1
+    assert discover(worlds, PARAMS, question, plots=False, box=last).chosen == last
+    with pytest.raises(ConfigError, match=rf"--box {last + 1}: expected a box on the peeling trajectory, 0 to {last}"):
+        discover(worlds, PARAMS, question, plots=False, box=last + 1)
+    with pytest.raises(NothingToDiscover, match="too few worlds for discovery: 2, need 6"):
+        discover(worlds.iloc[:2], PARAMS, question, plots=False)
+    clear = synthetic_runs(n=400)
+    worlds, question = cases(clear, PARAMS, contrast=Contrast("policy", "new", "old"), metric="inclusiveness")
+    assert discover(worlds, PARAMS, question, plots=False).warning == ""  # the known box is significant

@@ -76,5 +76,6 @@ def test_shipped_experiments_vary_no_fitted_parameter(path) -> None:
     calibrated world (the defaults) or its posterior ensemble, never from a hand-set range."""
     spec = load_spec(path)
     varied = set(spec.names) | {k for p in spec.policies for k in flatten(p.scenario.data)}
+    varied |= {p.key for p in spec.levers}  # netgov design's levers too
     assert varied & FITTED - COMPOSITION == set(), path.name
     assert set(spec.names) & FITTED == set(), path.name

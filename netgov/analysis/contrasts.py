@@ -136,15 +136,28 @@ def contrast_table(
                 "unpaired_hi": hi,
                 "effect_size": mean / sd if sd > 0 else (0.0 if sd == 0 and mean == 0 else math.nan),
                 "share_a_better": _share_better(defined, better_sign(m)),
+                "share_tied": float(np.mean(defined == 0)) if len(defined) else math.nan,
                 "n_for_width": n_for_width(sd, width),
             }
         )
     return pd.DataFrame(rows)
 
 
+def all_pairs(
+    runs: pd.DataFrame, policies: Sequence[str], params: Sequence[str], metrics: Sequence[str], width: float = WIDTH
+) -> pd.DataFrame:
+    """:func:`contrast_table` for every pair of policies (each earlier policy A against each later B)."""
+    tables = [
+        contrast_table(runs, Contrast("policy", a, b), params, metrics, width)
+        for i, a in enumerate(policies)
+        for b in policies[i + 1 :]
+    ]
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+
+
 def _share_better(diffs: np.ndarray, sign: int) -> float:
-    """The share of pairs in which A is better than B, by the metric's direction in the contract (NaN for a
-    metric that is not a judgement, such as a count of issues)."""
+    """The share of pairs in which A is strictly better than B, by the metric's direction in the contract (NaN
+    for a metric that is not a judgement, such as a count of issues); a tie is neither (``share_tied``)."""
     return float(np.mean(sign * diffs > 0)) if sign and len(diffs) else math.nan
 
 

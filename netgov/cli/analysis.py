@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from netgov.cli.checks import (
+    check_int,
     check_metrics,
     check_out,
     check_out_files,
@@ -19,7 +20,7 @@ from netgov.cli.checks import (
     write_table,
 )
 from netgov.cli.options import SeedOpt
-from netgov.cli.output import Col, console, fmt, show_table
+from netgov.cli.output import Col, console, fmt, say, show_table
 from netgov.model.core.errors import ConfigError
 
 app = typer.Typer()
@@ -76,7 +77,7 @@ def analyze(
     if chosen is not None:
         summary = contrast_table(runs, chosen, params, metrics, width)
         cols = ("metric", "pairs", "undefined", "diff_mean", "diff_lo", "diff_hi", "unpaired_lo", "unpaired_hi")
-        cols += ("effect_size", "share_a_better", "n_for_width")
+        cols += ("effect_size", "share_a_better", "share_tied", "n_for_width")
         show_table(
             f"{directory}: paired {chosen.label} (95% CI; d_z = mean / sd of the differences)",
             cols,
@@ -140,6 +141,17 @@ def discover(
         str | None, typer.Option(help='cases of interest: worlds where "METRIC < NUMBER" (<, <=, >, >=) under --policy')
     ] = None,
     policy: Annotated[str | None, typer.Option(help="with --where: the policy (default: the first)")] = None,
+    claim: Annotated[
+        str | None,
+        typer.Option(
+            help='cases of interest: worlds where a claim does not hold, e.g. "P raises M above B by 0.01" (the'
+            " robustness report's words)"
+        ),
+    ] = None,
+    box: Annotated[
+        int | None,
+        typer.Option(help="the box on PRIM's peeling trajectory to report (default: best coverage-density balance)"),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="folder for the tables and plots (default: DIR/discovery)")] = None,
     seed: SeedOpt = 0,
 ) -> None:
@@ -148,14 +160,18 @@ def discover(
     from netgov.analysis.discovery import FIGURES, NothingToDiscover, cases, parse_where, save_figures
     from netgov.analysis.discovery import discover as find
     from netgov.analysis.summary import varied_parameters
+    from netgov.experiment.claims import parse_claim
     from netgov.experiment.manifest import read_manifest
     from netgov.experiment.store import read_runs
     from netgov.model.core.contract import FINAL_METRICS
 
     folder = out or directory / "discovery"
     check_seed(seed)
-    if (contrast is None) == (where is None):
-        raise ConfigError('discover: give --contrast A B with --metric M, or --where "METRIC < NUMBER" (one of them)')
+    check_int(box, "--box", 0)
+    if sum(x is not None for x in (contrast, where, claim)) != 1:
+        raise ConfigError(
+            'discover: give --contrast A B with --metric M, --where "METRIC < NUMBER" or --claim "..." (one of them)'
+        )
     if contrast is not None and metric not in FINAL_METRICS:
         raise ConfigError(f"--metric {metric!r}: with --contrast, expected a final metric: {', '.join(FINAL_METRICS)}")
     runs = read_runs(directory)
@@ -166,13 +182,14 @@ def discover(
     if chosen is not None and chosen.factor != "policy":
         raise ConfigError("--contrast: discover compares two policies across the sampled worlds")
     condition = parse_where(where, list(FINAL_METRICS)) if where else None
+    stated = parse_claim(claim, list(dict.fromkeys(runs["policy"]))) if claim else None
     tables = ("worlds", "prim_trajectory", "prim_box", "cart", "feature_scores")
     check_out_files(folder, [*(f"{t}.csv" for t in tables), *(f"{f}.png" for f in FIGURES)])
-    worlds, question = cases(runs, params, contrast=chosen, metric=metric, where=condition, policy=policy)
+    worlds, question = cases(runs, params, contrast=chosen, metric=metric, where=condition, policy=policy, claim=stated)
     folder.mkdir(parents=True, exist_ok=True)
     write_csv(worlds, folder / "worlds.csv")
     try:
-        found = find(worlds, params, question, seed=seed)
+        found = find(worlds, params, question, seed=seed, box=box)
     except NothingToDiscover as exc:
         console.print(f"discover: {exc}; wrote {folder / 'worlds.csv'}", highlight=False)
         return
@@ -187,10 +204,13 @@ def discover(
     stats = found.trajectory.iloc[found.chosen]
     cols = ("parameter", "min", "max", "qp_min", "qp_max")
     show_table(
-        f"PRIM box {found.chosen}: coverage {stats['coverage']:.2f}, density {stats['density']:.2f}",
+        f"PRIM box {found.chosen} of {len(found.trajectory)} (--box 0 to {len(found.trajectory) - 1}): coverage"
+        f" {stats['coverage']:.2f}, density {stats['density']:.2f}",
         cols,
         [[row[c] for c in cols] for _, row in found.limits.iterrows()],
     )
+    if found.warning:
+        say(found.warning, "warning")
     cols = ("coverage", "density", "mass", "limits")
     show_table(
         "CART leaves",

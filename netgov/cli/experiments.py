@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from netgov.cli.checks import check_metrics, check_out_files, check_positive, write_csv, write_table
+from netgov.cli.checks import check_int, check_metrics, check_out_files, check_positive, write_csv, write_table
 from netgov.cli.errors import Failed
 from netgov.cli.options import DryRunOpt, EnsembleOpt, IKnowOpt, ResumeOpt, SchedulerOpt, WorkersOpt, WorkerTimeoutOpt
 from netgov.cli.output import Col, console, say, show_table
@@ -19,23 +19,38 @@ from netgov.model.core.errors import ConfigError
 app = typer.Typer()
 
 
-def _dry_run(spec: Any, workers: int | None) -> None:
-    """How big a spec is and how long it should take, from one pilot run here; nothing is written."""
+def _dry_run(
+    spec: Any,
+    workers: int | None,
+    scheduler: str | None = None,
+    design: tuple[int, str] | None = None,
+    i_know: bool = False,
+) -> None:
+    """How big a study is and how long it should take, from a pilot of its heaviest runs on the executor the batch
+    would use; nothing is kept. ``design``: (runs, their description) when the study is not the spec's own
+    design (``netgov design`` runs up to population x generations candidates in every world)."""
+    import math
+
     from netgov.experiment.batch import pilot
     from netgov.experiment.limits import cores
 
     n_points, n_pol, reps = spec.n_points(), len(spec.policies), spec.replications
     total = n_points * n_pol * reps
-    seconds = pilot(spec)
-    n = min(workers or cores(), total)
-    estimate = seconds * total / n
-    took = f"{estimate:.0f} s" if estimate < 120 else f"{estimate / 60:.1f} min"
     policies = f" x {n_pol} policies" if n_pol > 1 else ""
+    what = f"{n_points:,} points{policies} x {reps} replications"
+    if design is not None:
+        total, what = design
+    start, per_wave = pilot(spec, workers, scheduler, i_know)
+    n = min(workers or cores(), total)
+    estimate = start + per_wave * math.ceil(total / n)
+    took = f"{estimate:.0f} s" if estimate < 120 else f"{estimate / 60:.1f} min"
+    where = f"the Dask cluster at {scheduler}" if scheduler else f"{n} workers"
     console.print(
-        f"{spec.label}: {total:,} runs = {n_points:,} points{policies} x {reps} replications of"
-        f" {spec.scenario.config.steps} months; a pilot run took {seconds:.2f} s here, so about"
-        f" {took} on {n} workers (nothing was run besides the pilot)",
+        f"{spec.label}: {total:,} runs = {what} of {spec.scenario.config.steps} months; a pilot of its heaviest"
+        f" runs took {per_wave:.2f} s per wave of {n} runs after {start:.1f} s of start-up here, so about {took}"
+        f" on {where} (nothing was kept)",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -103,10 +118,12 @@ def _runnable(
     metrics: list[str] | None = None,
     prepare: Callable[[Any], Any] | None = None,
     written: tuple[str, ...] = (),
+    levers: bool = False,
 ) -> Any:
-    """The spec of a command that runs one (batch, sensitivity, robustness), with its flags, --out (and the files
-    ``written`` into it after the batch), every value and its size checked before anything starts; ``prepare``
-    adapts it (and may refuse it)."""
+    """The spec of a command that runs one (batch, sensitivity, robustness, design), with its flags, --out (and the
+    files ``written`` into it after the batch), every value and its size checked before anything starts;
+    ``prepare`` adapts it (and may refuse it). Only ``netgov design`` (``levers``) takes a spec with [levers]:
+    the others would ignore them."""
     from netgov.experiment import limits
     from netgov.experiment.specfile import load_spec
 
@@ -115,6 +132,8 @@ def _runnable(
     limits.check_workers(workers, i_know=i_know)
     check_out_files(out, written)
     loaded = load_spec(spec, i_know)
+    if loaded.levers and not levers:
+        raise ConfigError(f"{spec}: [levers] are searched by `netgov design {spec} --out DIR`, not run by this command")
     loaded = prepare(loaded) if prepare is not None else loaded
     limits.check_spec(loaded, i_know)
     return loaded
@@ -146,7 +165,7 @@ def batch(
 
     loaded = _runnable(spec, out, workers, worker_timeout, i_know, prepare=drawn)
     if dry_run:
-        _dry_run(loaded, workers)
+        _dry_run(loaded, workers, scheduler, i_know=i_know)
         return
     try:
         again = ["batch", str(spec), *(["--ensemble", ensemble] if ensemble is not None else [])]
@@ -220,19 +239,31 @@ def sensitivity(
 def robustness(
     spec: Annotated[
         Path,
-        typer.Argument(help="a spec with [policies] and [uncertainties], e.g. scenarios/experiments/robustness.toml"),
+        typer.Argument(
+            help="a spec with policies and uncertainties tables, e.g. scenarios/experiments/robustness.toml"
+        ),
     ],
     out: Annotated[Path, typer.Option(help="folder for the batch (Parquet) and report.html")],
+    claim: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--claim",
+            help="a claim to judge in every world (repeatable; replaces the spec's claims): \"P raises M [above B]"
+            ' [by X]", "P lowers M [below B] [by X]", "P no_worse_than B on M [within X]", "P at_least X on M",'
+            ' "P at_most X on M"',
+        ),
+    ] = None,
     metric: Annotated[
         list[str] | None,
         typer.Option(
             "--metric",
-            help="a metric the recommendations claim to improve (raise, or lower where lower is better, e.g."
-            " capture; repeatable; default: the spec's `metrics`, else inclusiveness, legitimacy, regional_balance)",
+            help="a metric to judge (repeatable; default: the spec's `metrics`, else inclusiveness, legitimacy,"
+            " regional_balance); without claims, each policy is claimed better than the baseline on each",
         ),
     ] = None,
     baseline: Annotated[
-        str | None, typer.Option(help="the policy the others are compared with (default: the first)")
+        str | None,
+        typer.Option(help="without claims: the policy the others are claimed better than (default: the first)"),
     ] = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
@@ -241,10 +272,12 @@ def robustness(
     i_know: IKnowOpt = False,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Run a policies x uncertainties study and write one self-contained HTML robustness report."""
+    """Run a policies x uncertainties study and write one self-contained HTML robustness report: each claim's
+    share of worlds, regret, every pair of policies, and where each claim breaks."""
     from dataclasses import replace
 
-    from netgov.analysis.report import METRICS, REPORT_FILES, check_judged, write_report
+    from netgov.analysis.report import METRICS, REPORT_FILES, check_judged, study_claims, write_report
+    from netgov.experiment.claims import parse_claim
     from netgov.experiment.manifest import read_manifest
     from netgov.experiment.store import read_runs, read_table
 
@@ -258,20 +291,152 @@ def robustness(
             raise ConfigError(f"--baseline {baseline!r}: expected a policy of {spec}: {', '.join(loaded.policy_names)}")
         if len(loaded.policies) < 2:
             raise ConfigError(f"{spec}: a robustness study needs [policies] with two or more policies")
+        if claim:
+            loaded = replace(loaded, claims=tuple(parse_claim(c, loaded.policy_names) for c in claim))
         # the envelopes need the per-step table
         return loaded if "steps" in loaded.outputs else replace(loaded, outputs=(*loaded.outputs, "steps"))
 
     loaded = _runnable(spec, out, workers, worker_timeout, i_know, metric, study, REPORT_FILES)
     metrics = judged(loaded)
     if dry_run:
-        _dry_run(loaded, workers)
+        _dry_run(loaded, workers, scheduler, i_know=i_know)
         return
     result = _run_batch(loaded, out, workers, scheduler, resume, worker_timeout, i_know, ["robustness", str(spec)])
     _batch_summary(result, "robustness")
-    path = write_report(loaded, out, read_manifest(out), read_runs(out), read_table(out, "steps"), metrics, baseline)
-    console.print(f"wrote {path} (and contrasts.parquet, holds.parquet beside it)", highlight=False)
+    claims = study_claims(loaded, metrics, baseline)
+    steps = read_table(out, "steps")
+    path = write_report(loaded, out, read_manifest(out), read_runs(out), steps, metrics, claims)
+    written = ", ".join(f for f in REPORT_FILES[1:] if (out / f).exists())
+    console.print(f"wrote {path} (and {written} beside it)", highlight=False)
     if result.failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def design(
+    spec: Annotated[
+        Path,
+        typer.Argument(help="a spec with levers and uncertainties tables, e.g. scenarios/experiments/design.toml"),
+    ],
+    out: Annotated[Path, typer.Option(help="folder for the Pareto set, report.html, designs/*.toml and each batch")],
+    metric: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--metric",
+            help="a metric to optimise (repeatable; default: the spec's claims' metrics, else its `metrics`, else"
+            " inclusiveness, legitimacy, regional_balance); better as the contract says",
+        ),
+    ] = None,
+    population: Annotated[
+        int | None, typer.Option(help="designs per NSGA-II generation (default: the spec's [search], else 12)")
+    ] = None,
+    generations: Annotated[
+        int | None, typer.Option(help="NSGA-II generations, the first included (default: the spec's [search], else 4)")
+    ] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    worker_timeout: WorkerTimeoutOpt = WORKER_TIMEOUT,
+    i_know: IKnowOpt = False,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Search the levers for robust designs: NSGA-II (platypus), each candidate in every sampled world and
+    ensemble draw; writes the Pareto set, an HTML report and a scenario file per design on the front."""
+    from netgov.analysis.design import DESIGN_FILES
+    from netgov.analysis.report import METRICS, check_judged
+    from netgov.experiment import limits
+
+    check_int(population, "--population", 4, 1000)
+    check_int(generations, "--generations", 1, 1000)
+
+    def objectives(loaded: Any) -> list[str]:
+        claimed = list(dict.fromkeys(c.metric for c in loaded.claims))
+        return list(metric or claimed or loaded.metrics or METRICS)
+
+    def searchable(loaded: Any) -> Any:
+        from dataclasses import replace
+
+        settings = _search_settings(loaded)
+        chosen = replace(
+            settings, population=population or settings.population, generations=generations or settings.generations
+        )
+        loaded = replace(loaded, search=chosen)
+        if not loaded.levers:
+            raise ConfigError(
+                f"{spec}: [levers] is missing: name the institutional levers to search, e.g."
+                " notice_period = {min = 1, max = 12}"
+            )
+        check_judged(objectives(loaded))
+        if (out / "evaluated.parquet").exists():
+            raise ConfigError(f"--out {out}: already holds a design search; choose another --out")
+        settings = _search_settings(loaded)
+        runs = settings.population * settings.generations * loaded.n_points() * loaded.replications
+        limits.check_runs(
+            runs,
+            f"{spec}: up to {settings.population * settings.generations:,} designs x"
+            f" {loaded.n_points():,} worlds x {loaded.replications} replications",
+            i_know,
+        )
+        return loaded
+
+    files = tuple(f for f in DESIGN_FILES if f != "designs")  # designs/ is a folder of scenario files
+    loaded = _runnable(spec, out, workers, worker_timeout, i_know, metric, searchable, files, levers=True)
+    metrics = objectives(loaded)
+    settings = _search_settings(loaded)
+    designs = settings.population * settings.generations
+    if dry_run:
+        total = designs * loaded.n_points() * loaded.replications
+        what = (
+            f"up to {designs} designs ({settings.generations} generations of {settings.population}) x"
+            f" {loaded.n_points():,} worlds x {loaded.replications} replications"
+        )
+        _dry_run(loaded, workers, scheduler, (total, what), i_know)
+        return
+    from netgov.analysis.design import search, write_report
+    from netgov.experiment.store import read_runs
+
+    failed = 0
+
+    def evaluate(generation_spec: Any, generation: int) -> Any:
+        nonlocal failed
+        folder = out / "generations" / f"{generation:02d}"
+        try:
+            result = _run_batch(
+                generation_spec, folder, workers, scheduler, False, worker_timeout, i_know, ["design", str(spec)]
+            )
+        except Failed as exc:  # a design search does not resume: say so instead of the batch's --resume hint
+            head = str(exc).split("; resume with", 1)[0].split(": rerun with --resume", 1)[0]
+            raise Failed(f"{head}; netgov design does not resume: rerun it into a new --out", exc.code) from None
+        failed += result.failed
+        console.print(
+            f"generation {generation}: {len(generation_spec.policies)} new designs, {result.total} runs"
+            f" ({result.failed} failed) in {result.elapsed_s:.1f} s",
+            highlight=False,
+        )
+        return read_runs(folder)
+
+    out.mkdir(parents=True, exist_ok=True)
+    table = search(loaded, metrics, evaluate)
+    path = write_report(loaded, out, table, metrics)
+    front = table[table["pareto"]]
+    console.print(
+        f"design: {len(table)} designs evaluated, {len(front)} on the Pareto front -> {out / 'pareto.parquet'};"
+        f" wrote {path}",
+        highlight=False,
+    )
+    levers = [p.key for p in loaded.levers]
+    for row in front.to_dict("records"):
+        values = ", ".join(f"{k} = {row[k]}" for k in levers)
+        console.print(f"  {out / 'designs' / row['design']}.toml: {values}", markup=False, highlight=False)
+    if len(front):
+        console.print(f"run one: netgov run {out / 'designs' / front['design'].iloc[0]}.toml", highlight=False)
+    if failed:
+        raise Failed(f"{failed} runs failed (their designs are infeasible); every run is in {out / 'generations'}")
+
+
+def _search_settings(spec: Any) -> Any:
+    from netgov.experiment.spec import Search
+
+    return spec.search or Search()
 
 
 @app.command()

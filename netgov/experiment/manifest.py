@@ -57,7 +57,7 @@ def _versions() -> dict[str, str | None]:
 
 def fingerprint(spec: ExperimentSpec) -> str:
     """A hash of everything that decides the runs' results: a resumed batch must have the same."""
-    design = {k: v for k, v in spec.resolved().items() if k not in ("spec", "summary")}
+    design = {k: v for k, v in spec.resolved().items() if k not in ("spec", "summary", "question", "claims")}
     design["base_config"] = spec.scenario.config.model_dump(mode="json", by_alias=True)
     return hashlib.sha256(json.dumps(design, sort_keys=True, default=str).encode()).hexdigest()[:16]
 

@@ -20,6 +20,7 @@ from typing import Any, Literal, get_args
 
 import numpy as np
 
+from netgov.experiment.claims import Claim
 from netgov.experiment.ensemble import Ensemble
 from netgov.experiment.runner import run_seed
 from netgov.model.core.config import ConfigError, flatten, merge, nest
@@ -125,6 +126,14 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class Search:
+    """``[search]``: NSGA-II's designs per generation and generations for ``netgov design``."""
+
+    population: int = 12
+    generations: int = 4
+
+
+@dataclass(frozen=True)
 class ExperimentSpec:
     """A validated experiment: base scenario, varied parameters, sampler, replications, seed, outputs."""
 
@@ -144,6 +153,9 @@ class ExperimentSpec:
     question: str = ""  # what the study asks (shown by `netgov robustness`)
     metrics: tuple[str, ...] = ()  # what `netgov robustness` judges its recommendations on (() = its default)
     ensemble: Ensemble | None = None  # replication r of every run draws its fitted parameters from it
+    claims: tuple[Claim, ...] = ()  # [[claims]]: what the study claims, with tolerances (() = better than the first)
+    levers: tuple[Parameter, ...] = ()  # [levers]: what `netgov design` searches (lists and ranges)
+    search: Search | None = None  # [search]: how `netgov design` searches (None: the defaults)
 
     def __post_init__(self) -> None:
         if not self.policies:  # a plain batch: one policy, the base scenario itself
@@ -281,6 +293,7 @@ class ExperimentSpec:
             "outputs": list(self.outputs),
             "set": self.fixed,
             "question": self.question,
+            "claims": [c.record() for c in self.claims],
             "policies": {p.name: {"base": p.base, **p.rules} for p in self.policies},
             "ensemble": str(self.ensemble.path) if self.ensemble is not None else None,
             "parameters": {

@@ -11,6 +11,7 @@ import functools
 import itertools
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self, get_args, get_origin
 
@@ -31,6 +32,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from netgov.experiment import limits
+from netgov.experiment.claims import claim_from_table
 from netgov.experiment.ensemble import SHIPPED_NAME, Ensemble
 from netgov.experiment.limits import LEVELS_BOUND, MAX_SEED, REPLICATIONS_BOUND, SAMPLES_BOUND
 from netgov.experiment.spec import (
@@ -42,6 +44,7 @@ from netgov.experiment.spec import (
     Parameter,
     Policy,
     Sampler,
+    Search,
     check_design,
 )
 from netgov.model.core.config import (
@@ -173,12 +176,22 @@ ParameterForm = Annotated[
 PARAMETERS: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, ParameterForm])
 
 
+class SearchFile(Strict):
+    """``[search]``: NSGA-II's population and generations for ``netgov design``."""
+
+    population: int = Field(12, ge=4, le=1000)
+    generations: int = Field(4, ge=1, le=1000)
+
+
 class SpecFile(Strict):
     """The keys of a spec file; its tables' keys are schema parameters, checked by :func:`_by_parameter`."""
 
     summary: str = ""
     question: str = ""
     metrics: list[str] = Field(default_factory=list)
+    claims: list[dict[str, Any]] = Field(default_factory=list)
+    levers: dict[str, Any] = Field(default_factory=dict)
+    search: SearchFile | None = None
     base: str = Field(DEFAULT, description="a scenario name or a .toml file")
     sampler: Sampler = "grid"
     samples: int | None = Field(None, ge=1, le=SAMPLES_BOUND)
@@ -231,6 +244,9 @@ def _explain(exc: ValidationError, data: Mapping[str, Any], where: str, table: s
             return f"{where}: {name}: {err['msg']}"
         model, known, label, scope = FORMS[loc[1]], "allowed here", f"{name}.", f"{where}: {name}: "
         loc, data = loc[2:], value
+    elif len(loc) > 1 and loc[0] == "search":  # a key of the [search] table
+        model, known, label, scope = SearchFile, "allowed here", "search.", f"{where}: search: "
+        loc, data = loc[1:], data["search"]
     key = loc[0]
     if err["type"] == "extra_forbidden":
         close = difflib.get_close_matches(key, list(model.model_fields), n=1)
@@ -326,6 +342,7 @@ def parse_spec(raw: Mapping[str, Any], path: Path | None, i_know: bool = False) 
         _policy(name, value, base, path, fixed, set(params_raw), f"{where}: policies.{name}")
         for name, value in top.policies.items()
     )
+    levers = _levers(top, params_raw, fixed_flat, where)
     spec = ExperimentSpec(
         path=path,
         base=base,
@@ -333,6 +350,11 @@ def parse_spec(raw: Mapping[str, Any], path: Path | None, i_know: bool = False) 
         policies=policies,
         question=top.question,
         metrics=_judged(top.metrics, where),
+        claims=tuple(
+            claim_from_table(c, [p.name for p in policies], f"{where}: claims[{i}]") for i, c in enumerate(top.claims)
+        ),
+        levers=levers,
+        search=Search(top.search.population, top.search.generations) if top.search is not None else None,
         parameters=tuple(_parameter(k, form) for k, form in forms.items()),
         sampler=top.sampler,
         samples=top.samples,
@@ -351,7 +373,31 @@ def parse_spec(raw: Mapping[str, Any], path: Path | None, i_know: bool = False) 
     check_design(spec, where)
     limits.check_spec(spec, i_know)
     _check_values(spec, where, table)
+    _check_values(replace(spec, parameters=spec.levers), where, "levers")
     return spec
+
+
+def _levers(top: SpecFile, varied: Mapping[str, Any], fixed: Mapping[str, Any], where: str) -> tuple[Parameter, ...]:
+    """``[levers]``: lists or ranges (a lever is chosen, not drawn), none of them an uncertainty or fixed."""
+    raw = _by_parameter(top.levers, f"{where}: levers")
+    try:
+        forms = PARAMETERS.validate_python(raw)
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc, raw, where, "levers")) from None
+    for key, form in forms.items():
+        if isinstance(form, Distribution):
+            raise ConfigError(
+                f"{where}: levers.{key} is not allowed: expected a list of values or a range {{min, max}} (a lever is"
+                " chosen, not drawn from a distribution)"
+            )
+        if key in varied or key in fixed:
+            raise ConfigError(
+                f"{where}: levers.{key} is also an uncertainty or fixed in [set]; a key is a lever or an uncertainty"
+                " or fixed, not two of these"
+            )
+    if forms and top.policies:
+        raise ConfigError(f"{where}: [levers] and [policies] are given; netgov design searches the levers: keep one")
+    return tuple(_parameter(k, form) for k, form in forms.items())
 
 
 def _judged(metrics: list[str], where: str) -> tuple[str, ...]:
