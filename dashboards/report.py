@@ -12,6 +12,7 @@ reports' shared stylesheet and base (``netgov.analysis.html``).
 from __future__ import annotations
 
 import datetime
+import re
 import textwrap
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,7 @@ from netgov.dashboards.session import Run, Session, changed, differences
 from netgov.dashboards.specs import EVENT_STYLE, LIVE_METRICS
 from netgov.dashboards.timeline import EVENT_KINDS, DashboardModel
 from netgov.dashboards.views import issue_html, rules_line
-from netgov.dashboards.words import metric_name, metric_words, shown
+from netgov.dashboards.words import metric_name, metric_words, name, shown
 from netgov.model.core.config import ModelConfig
 from netgov.model.core.contract import column
 from netgov.model.describe import parameter
@@ -42,11 +43,16 @@ def _labels() -> dict[str, str]:
 
 
 def parameter_label(key: str) -> str:
-    """A parameter as the room knows it: its control's label, else the schema's meaning in words."""
+    """A parameter as the room knows it: its control's label; a table's entry as its path in words
+    ("venues › Internet Governance Forum › decision rule"); else the head of the schema's meaning
+    ("venue structure: all intergovernmental, ..." -> "venue structure")."""
     if key in _labels():
         return _labels()[key]
+    if "." in key:
+        return " › ".join(name(part) for part in key.split("."))
     info = parameter(key)
-    return info.meaning.replace("`", "") if info is not None and info.meaning else key
+    head = re.split(r"[:(]", info.meaning.replace("`", ""))[0].strip() if info is not None else ""
+    return head or name(key)
 
 
 def parameter_rows(config: ModelConfig, against: ModelConfig) -> list[dict[str, str]]:
@@ -61,19 +67,19 @@ def _value(x: float) -> str:
     return "" if x != x else f"{x:.3f}"
 
 
-def metric_rows(run: Run) -> list[dict[str, str]]:
-    """The final metrics of a run (and of the design it was compared with, and the difference)."""
-    diff = differences(run.final, run.other_final) if run.other_final is not None else {}
+def metric_rows(mine: dict[str, float], theirs: dict[str, float] | None = None) -> list[dict[str, str]]:
+    """A run's metrics (and another design's at the same month, and the paired difference), in words."""
+    diff = differences(mine, theirs) if theirs is not None else {}
     return [
         {
             "name": metric_name(m),
             "meaning": column(m).plain or column(m).meaning,
             "mine": _value(v),
-            "theirs": _value(run.other_final[m]) if run.other_final is not None else "",
+            "theirs": _value(theirs[m]) if theirs is not None else "",
             "difference": "" if m not in diff or diff[m] != diff[m] else f"{diff[m]:+.3f}",
             "better": column(m).better,
         }
-        for m, v in run.final.items()
+        for m, v in mine.items()
     ]
 
 
@@ -83,11 +89,13 @@ def run_context(run: Run) -> dict[str, Any]:
         "design": run.design,
         "months": run.months,
         "seed": run.seed,
-        "other": run.other,
         "rules": rules_line(run.config),
         "against_scenario": parameter_rows(run.config, run.scenario),
         "against_defaults": parameter_rows(run.config, ModelConfig()),
-        "metrics": metric_rows(run),
+        "metrics": metric_rows(run.final),
+        "comparisons": [
+            {"other": c.other, "month": c.month, "metrics": metric_rows(c.mine, c.theirs)} for c in run.comparisons
+        ],
     }
 
 

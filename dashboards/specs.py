@@ -88,6 +88,8 @@ def look(big: bool) -> dict[str, Any]:
             "labelColor": "#000",
             "titleColor": "#000",
             "labelFlush": True,  # the end labels stay inside the chart
+            "labelSeparation": 8,  # labels closer than this are thinned out, never run together
+            "titlePadding": 8,
         },
         "legend": {
             "labelFontSize": size,

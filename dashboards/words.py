@@ -12,7 +12,7 @@ import re
 from typing import Any, get_args
 
 from netgov.model.core.catalog import GROUP_NAMES, REGION_NAMES, VENUES
-from netgov.model.core.config import DecisionRule, ParticipationRule
+from netgov.model.core.config import DecisionRule, ParticipationRule, Routing
 from netgov.model.core.contract import column
 from netgov.model.describe import parameter
 from netgov.model.issues import PHASES
@@ -52,7 +52,22 @@ PHASE_NAMES: dict[str, str] = {
     "delegated": "delegated",
     "advised": "advice given",
 }
-#: Every choice a room can meet, by its identifier (a test checks each vocabulary is covered).
+ROUTING_NAMES: dict[str, str] = {
+    "intergovernmental": "all to the intergovernmental body",
+    "cstd_platform": "all through the CSTD platform",
+    "distributed": "distributed issue networks",
+}
+HOST_REGION_NAMES: dict[str, str] = {**REGION_NAMES, "rotate": "rotating between regions"}
+#: The names of a parameter's choices, by the last part of its key (``venues.igf.decision_rule``): the
+#: same identifier can name different things (routing = "intergovernmental", the venue "intergovernmental").
+CHOICES: dict[str, dict[str, str]] = {
+    "decision_rule": DECISION_RULE_NAMES,
+    "participation_rule": PARTICIPATION_RULE_NAMES,
+    "routing": ROUTING_NAMES,
+    "host_region": HOST_REGION_NAMES,
+    "venue": VENUE_NAMES,
+}
+#: Every choice a room can meet, by its identifier.
 NAMES: dict[str, str] = {
     **DECISION_RULE_NAMES,
     **PARTICIPATION_RULE_NAMES,
@@ -62,16 +77,19 @@ NAMES: dict[str, str] = {
     **REGION_NAMES,
     "adopted": "adopted",
 }
-VOCABULARIES: dict[str, tuple[str, ...]] = {
-    "decision rules": get_args(DecisionRule),
-    "participation rules": get_args(ParticipationRule),
-    "venues": VENUES,
-    "phases": PHASES,
+#: Each vocabulary of the model and its names (a test checks that every identifier has one).
+VOCABULARIES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+    "decision rules": (get_args(DecisionRule), DECISION_RULE_NAMES),
+    "participation rules": (get_args(ParticipationRule), PARTICIPATION_RULE_NAMES),
+    "venues": (VENUES, VENUE_NAMES),
+    "phases": (PHASES, PHASE_NAMES),
+    "routing": (get_args(Routing), ROUTING_NAMES),
 }
 
 
 def name(identifier: str) -> str:
-    """A choice's display name (an unknown identifier with spaces for underscores, never raw)."""
+    """A choice's display name (an unknown identifier with spaces for underscores, never raw); where the
+    parameter is known, ``shown`` picks the name for its kind of choice."""
     return NAMES.get(identifier, identifier.replace("_", " "))
 
 
@@ -107,7 +125,8 @@ def number(value: Any) -> str:
 def shown(key: str, value: Any) -> str:
     """A parameter's value as the room saw it on its control (a choice by its name, a switch on / off)."""
     if isinstance(value, str):
-        return name(value)
+        names = CHOICES.get(key.rsplit(".", 1)[-1], {})
+        return names.get(value) or name(value)
     return number(value)
 
 

@@ -109,6 +109,14 @@ def dashboard_server(
                 proc.wait(timeout=15)
 
 
+#: Elements whose right edge is past the viewport (tag, class, right edge), at most eight.
+OVERFLOW = """() => { const w = document.documentElement.clientWidth;
+  return [...document.querySelectorAll('body *')].filter(e => {
+    const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && r.right > w + 0.5; })
+    .slice(0, 8).map(e => `${e.tagName}.${e.getAttribute('class')} ${Math.round(e.getBoundingClientRect().right)}`);
+}"""
+
+
 def launch_chromium(playwright: Any) -> Any:
     """Debian's headless Chromium through playwright."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,3 +56,21 @@ def run_netgov(monkeypatch: pytest.MonkeyPatch) -> Callable[..., subprocess.Comp
 
     monkeypatch.setattr(os, "execve", no_exec)
     return netgov_in_process
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """`netgov dashboard` on a free port, for the browser tests of one module."""
+    from browser import dashboard_server
+
+    with dashboard_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium, for the browser tests of one module."""
+    from browser import chromium_browser
+
+    with chromium_browser() as chromium:
+        yield chromium

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 from browser import (
+    OVERFLOW,
     TIMEOUT_MS,
     OfflineSession,
-    chromium_browser,
-    dashboard_server,
     step,
     time_shown,
     wait_rendered,
@@ -30,18 +29,6 @@ pytestmark = pytest.mark.slow
 
 # the groups `governments_only` keeps out (UN agencies still convene Action-Line coalitions under it)
 NON_STATE = [ISSUE_HEADERS[f"participants_{g}"] for g in ("civil_society", "business", "technical_community")]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with dashboard_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium_browser() as chromium:
-        yield chromium
 
 
 @pytest.fixture
@@ -153,12 +140,6 @@ def test_csv_download_has_the_documented_columns(server: str, offline: OfflineSe
     assert [int(r[0]) for r in rows[1:]] == [0, 1, 2]
 
 
-#: Elements whose right edge is past the viewport (tag, class, right edge), at most eight.
-OVERFLOW = """() => { const w = document.documentElement.clientWidth;
-  return [...document.querySelectorAll('body *')].filter(e => {
-    const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && r.right > w + 0.5; })
-    .slice(0, 8).map(e => `${e.tagName}.${e.getAttribute('class')} ${Math.round(e.getBoundingClientRect().right)}`);
-}"""
 #: Drawn data marks of a chart (selector): [lines, points, cells] with a size, inside the viewport.
 MARKS = """(sel) => { const w = document.documentElement.clientWidth;
   const root = document.querySelector(sel); if (!root) return null;

@@ -14,7 +14,7 @@ from test_dashboard import click, control, render
 
 from netgov.analysis.html import environment, figure, stylesheet
 from netgov.dashboards.report import session_report
-from netgov.dashboards.session import Session
+from netgov.dashboards.session import Session, differences
 from netgov.dashboards.timeline import DashboardModel
 from netgov.dashboards.words import metric_name
 from netgov.model.core.config import ModelConfig
@@ -109,7 +109,7 @@ def test_compare_mode_reports_both_designs_and_their_paired_differences() -> Non
     mine.run_for(20)  # the other design is run as far when the report is made
     html = session_report(session, "", scenario)
     assert theirs.month == 20
-    rows = {r[0]: r for r in table(html, "final-metrics")}
+    rows = {r[0]: r for r in table(html, "comparison")}
     a, b = mine.step_table().iloc[-1], theirs.step_table().iloc[-1]
     for metric in JUDGED_METRICS:
         _, x, y, diff, _better = rows[metric_name(metric)]
@@ -121,6 +121,31 @@ def test_compare_mode_reports_both_designs_and_their_paired_differences() -> Non
     assert rows[metric_name("capture")][4] == "lower"
     assert html.count('src="data:image/png;base64,') == 4  # metrics, timeline, difference, the other's metrics
     assert "Difference: Distributed issue networks" in html
+    assert "Compared with status quo (month 20, the same seed)" in html
+
+
+def test_each_design_a_run_was_compared_with_is_kept_at_the_month_it_was_switched() -> None:
+    """The room compares with the status quo, then saves its design and compares with that: the first
+    comparison stays in the report, paired at the month the other design was switched."""
+    scenario = load("idp_distributed")
+    mine = DashboardModel(scenario.config, rng=1)
+    quo = DashboardModel(load("status_quo_intergovernmental").config, rng=1)
+    session = Session()
+    session.follow(mine, scenario.title, scenario.config, quo, "status quo")
+    mine.run_for(10)
+    session.follow(mine, scenario.title, scenario.config, None)  # compare mode off at month 10
+    mine.run_for(5)
+    saved = DashboardModel(scenario.config, rng=1)
+    session.follow(mine, scenario.title, scenario.config, saved, "the design you saved")
+    (run,) = session.all_runs()
+    assert [(c.other, c.month) for c in run.comparisons] == [("status quo", 10), ("the design you saved", 15)]
+    first, second = run.comparisons
+    for got, model in ((first.theirs, quo), (first.mine, mine)):
+        row = model.step_table().iloc[10]
+        assert got == pytest.approx({m: float(row[m]) for m in JUDGED_METRICS}, nan_ok=True)
+    assert all(d == 0 or d != d for d in differences(second.mine, second.theirs).values())  # the same design
+    html = session_report(session, "", scenario)
+    assert html.count('<table class="comparison">') == 2
 
 
 def test_the_printable_report_is_laid_out_for_a4(workshop: str) -> None:

@@ -63,10 +63,11 @@ def test_month_values_are_the_means_over_that_months_networks(run: DashboardMode
 
 
 def test_every_vocabulary_a_room_meets_has_display_names() -> None:
-    for what, ids in words.VOCABULARIES.items():
-        missing = [i for i in ids if i not in words.NAMES]
+    for what, (ids, names) in words.VOCABULARIES.items():
+        missing = [i for i in ids if i not in names]
         assert not missing, f"{what} without a display name: {missing}"
-        assert all("_" not in words.name(i) for i in ids), what
+        assert all("_" not in names[i] for i in ids), what
+    assert words.shown("routing", "intergovernmental") != words.shown("venue", "intergovernmental")
 
 
 def test_metrics_are_explained_in_plain_words_from_the_contract() -> None:
