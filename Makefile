@@ -1,6 +1,7 @@
 # netgov: two commands on a fresh machine.
 #   make run    set up .venv (Python >= 3.12) and run the default scenario
-#   make test   set up .venv and run the whole test suite
+#   make test   set up .venv and run the whole test suite (two pytest-xdist workers)
+#   make quick  the fast tier for the inner loop: every test not marked slow
 #   make bench  run the benchmarks (pytest-benchmark)
 #   make notebook  open the docs notebooks (tutorial, exercises) in JupyterLab, offline
 SHELL := /bin/bash
@@ -12,7 +13,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTHON := $(shell for c in python3.13 python3.12 python3 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python 2>/dev/null | sort -rV); do \
 	if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$c; break; fi; done)
 
-.PHONY: run test bench lint setup clean notebook
+.PHONY: run test quick bench lint setup clean notebook
 
 setup: $(STAMP)
 
@@ -28,8 +29,17 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/netgov run
 
+# Two xdist workers (CI has two cores). --dist loadfile keeps each test file on one worker, in file
+# order: a module's fixtures (a batch, a dashboard server, a Dask cluster) start once, the README's
+# commands run in README order in one folder, and test_mechanisms' shared arms run once.
+# (pytest 9.2 ignores xdist_group marks under --dist loadgroup: pytest-xdist#1386.)
+XDIST := -n 2 --dist loadfile
+
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(XDIST)
+
+quick: $(STAMP)
+	$(BIN)/python -m pytest $(XDIST) -m "not slow"
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-columns=min,mean,median,max,rounds -p no:randomly

@@ -17,6 +17,8 @@ from conftest import netgov
 
 from netgov.cli import app
 
+pytestmark = pytest.mark.slow  # a new Python process per test (make quick leaves them to make test)
+
 
 def one_line(done: subprocess.CompletedProcess[str]) -> str:
     assert "Traceback" not in done.stderr

@@ -33,6 +33,7 @@ def synthetic_runs(n: int = 400, reps: int = 2) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@pytest.mark.slow
 def test_prim_and_cart_recover_a_known_failure_box() -> None:
     runs = synthetic_runs()
     worlds, question = cases(runs, PARAMS, contrast=Contrast("policy", "new", "old"), metric="inclusiveness")

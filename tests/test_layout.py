@@ -185,6 +185,7 @@ def test_every_module_has_a_layer() -> None:
         layer_of(name, known)
 
 
+@pytest.mark.slow  # a new interpreter each (about 3 s of imports under load): make test, not make quick
 @pytest.mark.parametrize(
     "package",
     [
