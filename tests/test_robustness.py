@@ -220,7 +220,9 @@ def test_robustness_dry_run_and_bad_input(tmp_path: Path) -> None:
     assert claim.exit_code == 2 and "--claim 'joint improves legitimacy' is not allowed: expected" in claim.output
     assert not (tmp_path / "z").exists()
     helped = CliRunner().invoke(cli.app, ["robustness", "--help"], env={"COLUMNS": "200"})
-    assert "a spec with policies and uncertainties tables" in " ".join(helped.output.split())
+    words = " ".join(helped.output.split())
+    assert "a spec with policies and uncertainties tables" in words  # nothing taken for markup
+    assert '"P raises M above B by X", "P lowers M below B by X" (above / below B and by X optional)' in words
     (tmp_path / "claims.toml").write_text(
         EXAMPLE.read_text(encoding="utf-8").replace('"minority_gap"]', '"adopted"]'), encoding="utf-8"
     )

@@ -248,9 +248,9 @@ def robustness(
         list[str] | None,
         typer.Option(
             "--claim",
-            help="a claim to judge in every world (repeatable; replaces the spec's claims): \"P raises M [above B]"
-            ' [by X]", "P lowers M [below B] [by X]", "P no_worse_than B on M [within X]", "P at_least X on M",'
-            ' "P at_most X on M"',
+            help="a claim to judge in every world (repeatable; replaces the spec's claims): \"P raises M above B by"
+            ' X", "P lowers M below B by X" (above / below B and by X optional), "P no_worse_than B on M within X"'
+            ' (within X optional), "P at_least X on M" or "P at_most X on M"',
         ),
     ] = None,
     metric: Annotated[
@@ -328,10 +328,11 @@ def design(
         ),
     ] = None,
     population: Annotated[
-        int | None, typer.Option(help="designs per NSGA-II generation (default: the spec's [search], else 12)")
+        int | None, typer.Option(help="designs per NSGA-II generation (default: the spec's search table, else 12)")
     ] = None,
     generations: Annotated[
-        int | None, typer.Option(help="NSGA-II generations, the first included (default: the spec's [search], else 4)")
+        int | None,
+        typer.Option(help="NSGA-II generations, the first included (default: the spec's search table, else 4)"),
     ] = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,

@@ -44,6 +44,7 @@ WorkerTimeoutOpt = Annotated[
 DryRunOpt = Annotated[
     bool,
     typer.Option(
-        "--dry-run", help="print the runs, points and policies and a time estimate from one pilot run; run nothing"
+        "--dry-run",
+        help="print the runs, points and policies and a time estimate from a pilot of the heaviest runs; keep nothing",
     ),
 ]
