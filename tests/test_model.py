@@ -82,16 +82,26 @@ def test_same_seed_same_table_different_seed_different() -> None:
     assert not a.step_table().equals(c.step_table())
 
 
+#: The one module that imports Python's `random`: netgov design's NSGA-II (platypus) draws from it, so the search
+#: seeds it from the spec and saves and restores its state; it never draws from it itself.
+SEEDS_A_LIBRARY = "netgov/analysis/design.py"
+
+
 def test_no_global_random_in_source() -> None:
-    """All randomness flows from the model's rng: no module calls the global generators."""
+    """All randomness flows from the model's rng: no module calls the global generators (the design search only
+    seeds, saves and restores the one a library draws from)."""
+    import re
+
     offenders = []
     for folder in ("agents", "model", "scenarios", "netgov"):
         for path in (ROOT / folder).rglob("*.py"):
             text = path.read_text()
             for bad in ("np.random.seed", "np.random.rand", "np.random.normal", "np.random.choice", "import random"):
-                if bad in text:
+                if bad in text and not (bad == "import random" and path == ROOT / SEEDS_A_LIBRARY):
                     offenders.append(f"{path.name}: {bad}")
     assert offenders == []
+    calls = set(re.findall(r"\brandom\.(\w+)", (ROOT / SEEDS_A_LIBRARY).read_text()))
+    assert calls == {"seed", "getstate", "setstate"}, calls  # no draw of its own
 
 
 def test_bad_parameters_raise_config_error() -> None:
