@@ -208,7 +208,7 @@ def test_report_opens_offline_in_chromium_answer_first(example: Path) -> None:
 def test_robustness_dry_run_and_bad_input(tmp_path: Path) -> None:
     dry = CliRunner().invoke(cli.app, ["robustness", str(EXAMPLE), "--out", str(tmp_path / "x"), "--dry-run"])
     assert dry.exit_code == 0 and "x 3 policies x 2 replications" in dry.output and not (tmp_path / "x").exists()
-    assert "a pilot of its heaviest runs took" in dry.output and dry.output.endswith(")\n")
+    assert "a pilot of its heaviest and lightest runs here took" in dry.output and dry.output.endswith(")\n")
     bad = CliRunner().invoke(cli.app, ["robustness", str(EXAMPLE), "--out", str(tmp_path / "y"), "--baseline", "nope"])
     assert bad.exit_code == 2 and "--baseline 'nope'" in bad.output
     args = ["robustness", str(EXAMPLE), "--out", str(tmp_path / "z"), "--metric", "stalled"]

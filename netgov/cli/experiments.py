@@ -23,12 +23,14 @@ def _dry_run(
     spec: Any,
     workers: int | None,
     scheduler: str | None = None,
-    design: tuple[int, str] | None = None,
+    design: tuple[int, str, int] | None = None,
     i_know: bool = False,
 ) -> None:
-    """How big a study is and how long it should take, from a pilot of its heaviest runs on the executor the batch
-    would use; nothing is kept. ``design``: (runs, their description) when the study is not the spec's own
-    design (``netgov design`` runs up to population x generations candidates in every world)."""
+    """How big a study is and how long it should take, from a pilot of its heaviest and lightest runs on the
+    executor the batch
+    would use; nothing is kept. ``design``: (runs, their description, batches) when the study is not the spec's
+    own design (``netgov design`` runs up to population x generations candidates in every world, one batch
+    per generation, each with its own start-up)."""
     import math
 
     from netgov.experiment.batch import pilot
@@ -38,17 +40,18 @@ def _dry_run(
     total = n_points * n_pol * reps
     policies = f" x {n_pol} policies" if n_pol > 1 else ""
     what = f"{n_points:,} points{policies} x {reps} replications"
+    batches = 1
     if design is not None:
-        total, what = design
+        total, what, batches = design
     start, per_wave = pilot(spec, workers, scheduler, i_know)
     n = min(workers or cores(), total)
-    estimate = start + per_wave * math.ceil(total / n)
+    estimate = batches * start + per_wave * math.ceil(total / n)
     took = f"{estimate:.0f} s" if estimate < 120 else f"{estimate / 60:.1f} min"
     where = f"the Dask cluster at {scheduler}" if scheduler else f"{n} workers"
     console.print(
-        f"{spec.label}: {total:,} runs = {what} of {spec.scenario.config.steps} months; a pilot of its heaviest"
-        f" runs took {per_wave:.2f} s per wave of {n} runs after {start:.1f} s of start-up here, so about {took}"
-        f" on {where} (nothing was kept)",
+        f"{spec.label}: {total:,} runs = {what} of {spec.scenario.config.steps} months; a pilot of its heaviest and"
+        f" lightest runs here took {per_wave:.2f} s per wave of {n} runs (their mean) after {start:.1f} s of"
+        f" start-up{' per batch' if batches > 1 else ''}, so about {took} on {where} (nothing was kept)",
         highlight=False,
         soft_wrap=True,
     )
@@ -390,7 +393,7 @@ def design(
             f"up to {designs} designs ({settings.generations} generations of {settings.population}) x"
             f" {loaded.n_points():,} worlds x {loaded.replications} replications"
         )
-        _dry_run(loaded, workers, scheduler, (total, what), i_know)
+        _dry_run(loaded, workers, scheduler, (total, what, settings.generations), i_know)
         return
     from netgov.analysis.design import search, write_report
     from netgov.experiment.store import read_runs

@@ -586,11 +586,14 @@ def _progress(show: bool) -> Any:
 def pilot(
     spec: ExperimentSpec, workers: int | None = None, scheduler: str | None = None, i_know: bool = False
 ) -> tuple[float, float]:
-    """Time the design's heaviest runs (:func:`_heaviest_first`, every policy) through the batch engine as the
-    batch would run them (same executor, into a temporary folder that is removed): one wave of ``workers``
-    runs, then three waves. Returns (start-up seconds, seconds per wave): the batch should take about
-    ``start-up + waves x per wave``. The basis of ``--dry-run``'s estimate; timing one run of the first
-    point alone left out the engine's start-up and the larger points (a 10.8 s batch was estimated at 2 s)."""
+    """Time the design's heaviest runs and its lightest (:func:`_heaviest_first`, every policy) through the batch
+    engine as the batch would run them (same executor, into temporary folders that are removed): one wave of
+    ``workers`` heavy runs, three waves of them, and three waves of the lightest. Returns (start-up seconds,
+    seconds per wave): the batch should take about ``start-up + waves x per wave``, a wave costing the mean
+    of the heaviest and the lightest (the cost at the middle of the ranges, which a sampled design averages
+    to). The basis of ``--dry-run``'s estimate; timing one run of the first point alone left out the
+    engine's start-up and the larger points (a 10.8 s batch was estimated at 2 s), and the heaviest alone
+    overstated a batch whose points are mostly lighter."""
     import shutil
     import tempfile
 
@@ -603,10 +606,11 @@ def pilot(
         with Client(scheduler, timeout="10s") as client:
             n = max(1, sum(client.nthreads().values()))
     order = {p: k for k, p in enumerate(_heaviest_first(spec))}
-    heavy = sorted(spec.runs(), key=lambda t: (order[t.point], t.replication, t.policy))[: 3 * n]
+    ranked = sorted(spec.runs(), key=lambda t: (order[t.point], t.replication, t.policy))
+    heavy, light = ranked[: 3 * n], ranked[::-1][: 3 * n]
 
-    def timed(k: int) -> tuple[float, float]:
-        """Wall seconds of a batch of the first ``k`` heavy runs, and the mean seconds inside one run."""
+    def timed(runs: list[RunTask]) -> tuple[float, float]:
+        """Wall seconds of a batch of these runs, and the mean seconds inside one run."""
         folder = Path(tempfile.mkdtemp(prefix="netgov-pilot-"))
         try:
             start = time.monotonic()
@@ -617,17 +621,26 @@ def pilot(
                 scheduler=scheduler,
                 show_progress=False,
                 i_know=i_know,
-                only={t.run_id for t in heavy[:k]},
+                only={t.run_id for t in runs},
             )
             wall = time.monotonic() - start
             return wall, float(read_runs(folder / "out")["elapsed_s"].mean())
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    (one, inside), (three, _) = timed(min(n, len(heavy))), timed(len(heavy))
     waves = max(1, math.ceil(len(heavy) / n))
-    per_wave = max((three - one) / (waves - 1) if waves > 1 else 0.0, inside)
-    return max(one - per_wave, 0.0), per_wave
+
+    def per_wave(one: float, three: float, inside: float) -> float:
+        return max((three - one) / (waves - 1) if waves > 1 else 0.0, inside)
+
+    (one, inside), (three, _) = timed(heavy[:n]), timed(heavy)
+    heaviest = per_wave(one, three, inside)
+    start = max(one - heaviest, 0.0)
+    if waves == 1:  # the whole batch is one wave: it was just timed
+        return start, heaviest
+    lightest_wall, lightest_inside = timed(light)
+    lightest = max((lightest_wall - start) / waves, lightest_inside)
+    return start, (heaviest + lightest) / 2
 
 
 def _heaviest_first(spec: ExperimentSpec) -> list[int]:
