@@ -267,20 +267,29 @@ def Controls(
     prefix: str,
 ) -> None:
     """A card's controls at ``values``; an accepted value goes to ``on_accept(key, value)``, a refused one
-    is one line above the controls, and the refused control is rebuilt showing the value in force."""
+    is one line above the controls, and the refused control is rebuilt showing the value in force.
+
+    The handler is made once and reads the latest values through a ref: a new handler every render
+    would be a new argument for every control, and each would be drawn again for any change to one.
+    """
     message, set_message = solara.use_state(cast(str | None, None))
     refusals, set_refusals = solara.use_state(cast(dict[str, int], {}))
+    latest = solara.use_ref(cast(Any, None))
+    latest.current = (values, on_accept, set_message, set_refusals)
 
-    def on_value(control: Control, value: Any) -> None:
+    def handle(control: Control, value: Any) -> None:
+        values_now, accept, say, count = latest.current
         accepted, why = control.accept(value)
         if why is not None:
             log.warning("refused %s %r from the browser", control.key, str(value)[:200])
-            set_message(why)
-            set_refusals(lambda n: {**n, control.key: n.get(control.key, 0) + 1})
+            say(why)
+            count(lambda n: {**n, control.key: n.get(control.key, 0) + 1})
             return
-        set_message(None)
-        if accepted != values.get(control.key):
-            on_accept(control.key, accepted)
+        say(None)
+        if accepted != values_now.get(control.key):
+            accept(control.key, accepted)
+
+    on_value = solara.use_memo(lambda: handle, [])
 
     if message:
         solara.Warning(message, classes=["netgov-refusal"], dense=True)
