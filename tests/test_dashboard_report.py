@@ -21,6 +21,8 @@ from netgov.model.core.config import ModelConfig
 from netgov.model.core.contract import JUDGED_METRICS
 from netgov.scenarios.loader import load
 
+pytestmark = pytest.mark.slow  # a workshop session played through the page first: make test, not make quick
+
 
 def download(rc: Any, printable: bool = False) -> str:
     """Press a report button of the page and return the file it sends."""

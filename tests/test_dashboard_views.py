@@ -129,6 +129,7 @@ def test_reset_after_switching_scenario_keeps_the_scenarios_values() -> None:
     assert f"who may take part: {words.name(target.participation_rule)}" in line
 
 
+@pytest.mark.slow  # a whole page rendered and driven: make test, not make quick
 def test_compare_mode_steps_both_designs_on_one_seed_with_one_agenda() -> None:
     rc = render()
     rc.find(v.Switch, label="compare two designs").widget.v_model = True
@@ -211,6 +212,7 @@ def test_every_rule_control_refuses_a_forged_value_in_one_line_and_keeps_working
     assert rules_in_force(rc) == before  # and nothing forged reached the model
 
 
+@pytest.mark.slow  # the whole page rendered per control: make test, not make quick
 @pytest.mark.parametrize("key", ["play_interval", "render_interval"])
 def test_mesas_loop_controls_are_bounded_and_refuse_a_forged_value(key: str) -> None:
     spec = loop_controls(251, 1)[key]
@@ -237,6 +239,7 @@ def test_an_accepted_value_clears_the_refusal() -> None:
     assert refusals(rc) == []
 
 
+@pytest.mark.slow  # a whole page rendered and driven: make test, not make quick
 def test_clicking_an_issue_row_opens_its_table_and_a_forged_row_changes_nothing() -> None:
     rc = render()
     for _ in range(6):

@@ -57,6 +57,7 @@ def test_prim_and_cart_recover_a_known_failure_box() -> None:
     assert set(found.figures) == {"prim_trajectory", "prim_box", "cart_tree", "feature_scores"}
 
 
+@pytest.mark.slow  # EMA Workbench loaded and PRIM run: make test, not make quick
 def test_where_selects_worlds_by_threshold_and_is_checked() -> None:
     runs = synthetic_runs(n=60)
     worlds, question = cases(runs, PARAMS, where=parse_where("inclusiveness < 0.5", ["inclusiveness"]), policy="old")

@@ -154,6 +154,7 @@ def test_python_api_checks_before_running() -> None:
 # -- issue 30: bounded workers, a spec's size from its shape, every integer bounded ---------------------
 
 
+@pytest.mark.slow  # five commands through the engine, a dry run with its pilot: make test, not make quick
 def test_workers_above_the_ceiling_are_refused_unless_i_know(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Defect 6: `--workers 1000` on 2 cores started a process per run (50 processes, ~7 GB)."""
     monkeypatch.setattr(limits, "cores", lambda: 2)
