@@ -385,7 +385,9 @@ def Dashboard() -> None:
     loaded, problem = solara.use_memo(lambda: load_safely(scenario), [scenario])
     # what Reset builds from: a fresh reactive per scenario, so Reset after a switch keeps the scenario's values
     values = solara.use_memo(lambda: solara.reactive(initial_values(loaded.config)), [scenario])
-    model = solara.use_reactive(solara.use_memo(lambda: DashboardModel(loaded.config, rng=SEED), [scenario]))
+    model: solara.Reactive[DashboardModel] = solara.use_reactive(
+        solara.use_memo(lambda: DashboardModel(loaded.config, rng=SEED), [scenario])
+    )
     current = model.value
 
     def pick_scenario(value: str) -> None:

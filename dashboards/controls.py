@@ -204,7 +204,7 @@ def NumberControl(control: Control, on_value: Callable[[Control, Any], None]) ->
                 style_="max-width: 6em; flex: 0 0 6em",
                 attributes={"step": str(control.step), "min": str(control.lo), "max": str(control.hi)},
             )
-            rv.use_event(field, "change", lambda _w, _e, value: on_value(control, value))
+            rv.use_event(field, "change", lambda _w, _e, value: on_value(control, value))  # type: ignore[arg-type, misc]
         rv.Slider(
             v_model=control.value,
             on_v_model=lambda value: on_value(control, value),

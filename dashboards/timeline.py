@@ -98,7 +98,7 @@ class Journal:
 
     seen: dict[int, tuple[str, bool, str, int, int]] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
-    values: list[dict[str, float]] = field(default_factory=list)  # {"step", "metric", "value"} records
+    values: list[dict[str, Any]] = field(default_factory=list)  # {"step", "metric", "value"} records
     first_network: int | None = None  # the month the first network convened
 
     def record(self, issues: list[Issue], month: int) -> None:

@@ -346,7 +346,7 @@ def IssueTable(
     mode the group headers are short (with a key above), so the large type still fits the room's width.
     """
 
-    closed = solara.use_memo(dict, [model])  # issue id -> its row, once the issue can no longer change
+    closed: dict[int, Any] = solara.use_memo(dict, [model])  # issue id -> its row, once the issue can no longer change
 
     def rows() -> list[dict[str, Any]]:
         out = []
@@ -392,4 +392,4 @@ def IssueRows(items: list[dict[str, Any]], on_issue: Callable[[int], None], big:
         if isinstance(issue, int) and not isinstance(issue, bool):  # the browser sends the row back: check it
             on_issue(issue)
 
-    rv.use_event(table, "click:row", clicked)
+    rv.use_event(table, "click:row", clicked)  # type: ignore[arg-type]  # solara types the callback with one argument; ipyvue passes (widget, event, data)

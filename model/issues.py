@@ -258,6 +258,7 @@ class Issue:
             else:
                 self.finish(month, "implementation", s)
         elif self.attempts < cfg.max_attempts and self.opinions.size:
+            assert self.votes is not None  # voted just above
             blocking = self.rule.blockers(self.votes, self.groups, self.regions)
             if blocking.any():
                 target = float(np.average(self.opinions[blocking], weights=self.influence[blocking] + 1e-12))

@@ -62,7 +62,26 @@ class GovernanceModel(mesa.Model):
     Build it from a validated :class:`ModelConfig`, keyword parameters, or both
     (keywords win): ``GovernanceModel(rng=1, notice_period=6, scale=2)``; dotted keys reach into
     tables: ``GovernanceModel(**{"agenda.rate": 1.0})``. All randomness comes from ``rng``, through one
-    stream per sub-model (``streams.py``).
+    stream per sub-model (``streams.py``), so a changed rule leaves the other draws as they were.
+
+    Parameters
+    ----------
+    config
+        A validated :class:`ModelConfig`, a mapping of parameters, or None for the schema's defaults.
+    rng
+        The seed (or a NumPy ``Generator``): the same config and seed give the same tables.
+    **params
+        Parameter overrides, checked against the schema; they win over ``config``.
+
+    Raises
+    ------
+    ConfigError
+        One line naming the parameter, its value and what is allowed.
+
+    See Also
+    --------
+    from_scenario : a model of a shipped scenario or a ``.toml`` file.
+    netgov.run : one run's tables without keeping the model.
     """
 
     def __init__(
@@ -111,7 +130,7 @@ class GovernanceModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={c: (lambda m, c=c: m._metrics[c]) for c in STEP_COLUMNS}
         )
-        self._agents: list[dict[str, np.ndarray]] = []  # snapshots of the actor table (agent_table)
+        self._agents: list[dict[str, Any]] = []  # snapshots of the actor table (agent_table)
         self._update_metrics()
         self.datacollector.collect(self)
         self._snapshot()
@@ -122,7 +141,27 @@ class GovernanceModel(mesa.Model):
     def from_scenario(
         cls, scenario: str | os.PathLike[str] | None, *, rng: int | None = None, **params: Any
     ) -> GovernanceModel:
-        """A model of a shipped scenario (or a .toml file, or None: the defaults) with keyword overrides."""
+        """A model of a shipped scenario with keyword overrides.
+
+        Parameters
+        ----------
+        scenario
+            A shipped scenario's name, a ``.toml`` path, or None for the schema's defaults.
+        rng
+            The seed.
+        **params
+            Parameter overrides (dotted keys through a dict), applied over the scenario's values.
+
+        Returns
+        -------
+        GovernanceModel
+            The model at month 0; its ``scenario_name`` labels its figure.
+
+        Raises
+        ------
+        ConfigError
+            An unknown scenario or a bad override, in one line.
+        """
         where = "GovernanceModel.from_scenario(**overrides)"
         loaded = load(None if scenario is None else str(scenario), overrides(params, where), label=where)
         built = cls(loaded.config, rng=rng)
@@ -184,6 +223,7 @@ class GovernanceModel(mesa.Model):
                     t.add("paralysis", float(i.power.paralysed))
             if i.phase in ("implementation", "stalled"):
                 t.add("adopted" if i.adopted else "stalled", 1.0)
+                assert i.decided is not None  # implementation and stalled are decided phases
                 t.add("mean_time_to_decision", i.decided - i.arrived)
                 for key in ("legitimacy", "minority_legitimacy", "outcome_gap", "minority_gap"):
                     t.add(key, getattr(i, key))
@@ -208,7 +248,14 @@ class GovernanceModel(mesa.Model):
         return dict(self._metrics)
 
     def step_table(self) -> pd.DataFrame:
-        """The per-step model table (columns: ``STEP_COLUMNS``)."""
+        """The per-step model table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per month from 0, columns ``STEP_COLUMNS`` (netgov.model.core.contract says what
+            each measures and which way is better).
+        """
         return self.datacollector.get_model_vars_dataframe()[list(STEP_COLUMNS)]
 
     def _snapshot(self) -> None:
@@ -226,7 +273,13 @@ class GovernanceModel(mesa.Model):
         )
 
     def agent_table(self) -> pd.DataFrame:
-        """One row per actor every ``agent_interval`` months (columns: ``AGENT_COLUMNS``)."""
+        """The actors' changing state, sampled every ``agent_interval`` months.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per actor and sampled month, columns ``AGENT_COLUMNS``.
+        """
         a = self.actors
         groups = np.array(GROUPS)[a.group]
         regions = np.array(REGION_CODES)[a.region]
@@ -247,11 +300,30 @@ class GovernanceModel(mesa.Model):
         return pd.concat(frames, ignore_index=True)[list(AGENT_COLUMNS)]
 
     def issue_table(self) -> pd.DataFrame:
-        """One row per issue: venue, phase, participants by group and by region, outcome."""
+        """Every issue so far.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per issue: venue, phase, participants by group and by region, outcome.
+        """
         return pd.DataFrame([i.row() for i in self.issues])
 
     def plot(self, path: str | os.PathLike[str] | None = None, metrics: Sequence[str] = KEY_METRICS) -> Any:
-        """The standard figure: the key metrics over the months so far (returned, or written to ``path``)."""
+        """The standard figure: the key metrics over the months so far.
+
+        Parameters
+        ----------
+        path
+            Where to write the figure (PNG, or any format matplotlib infers from the suffix); None returns it.
+        metrics
+            The per-step columns to draw.
+
+        Returns
+        -------
+        matplotlib.figure.Figure or None
+            The figure when ``path`` is None (a notebook shows it), else None.
+        """
         from netgov.model.plotting import plot_trajectories  # matplotlib loads only when a figure is drawn
 
         return plot_trajectories(self.step_table().assign(scenario=self.scenario_name, replication=0), path, metrics)

@@ -6,8 +6,8 @@ builds its figures on the same two functions.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,7 +29,7 @@ def pyplot() -> Any:
 
 def plot_trajectories(
     trajectories: pd.DataFrame,
-    path: str | Path | None = None,
+    path: str | os.PathLike[str] | None = None,
     metrics: Sequence[str] = KEY_METRICS,
 ) -> Any:
     """Metric trajectories per scenario: the mean over replications with a 95% confidence band.

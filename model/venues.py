@@ -98,7 +98,7 @@ class Venues:
         d = DOMAINS.index(issue.domain)
         members = np.bincount(a.group[self.committee], minlength=len(GROUPS)).astype(float)
         weights = members / members.sum() if members.sum() else members
-        scores = {}
+        scores: dict[str, float] = {}
         for v in self.config.committee.venues:
             if v == "action_line_coalition" and issue.action_line is None:
                 continue
@@ -196,6 +196,7 @@ class Venues:
 
     def convenors(self, issue: Issue) -> np.ndarray:
         """The UN agencies facilitating the issue's Action Line (they convene its coalition)."""
+        assert issue.action_line is not None  # only an Action Line's issue reaches its coalition
         mask = np.zeros(self.actors.n, dtype=bool)
         for agency in ACTION_LINES[issue.action_line][2]:
             mask[self.agency_rows.get(agency, [])] = True

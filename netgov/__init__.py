@@ -16,7 +16,13 @@ stays cheap: Mesa, pandas and the rest load only when a model is built.
 from __future__ import annotations
 
 import importlib
+from pkgutil import extend_path
 from typing import Any
+
+# In the checkout this folder holds only part of the package (netgov.model is model/, and so on): a
+# Python started in the checkout finds this folder first, and the rest comes from the installed link
+# tree (make setup's strict editable install), which this adds to the package's search path.
+__path__ = extend_path(__path__, __name__)
 
 __version__ = "0.1.0"
 

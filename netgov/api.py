@@ -36,11 +36,34 @@ def run(
     i_know: bool = False,
     **params: Any,
 ) -> RunResult:
-    """Run a scenario (a shipped name, a .toml path, or None for the defaults) once, with keyword overrides
-    (dotted keys as ``{"participation.cost": 3}`` via ``**{...}``); returns the per-step and issue tables
-    (and, with ``agents=True``, the agent table: ``result.agents``).
+    """Run a scenario once, with keyword overrides.
 
-    A run above the size ceilings of ``netgov.experiment.limits`` raises ``ConfigError`` unless ``i_know``."""
+    Parameters
+    ----------
+    scenario
+        A shipped scenario's name, a ``.toml`` path, or None for the schema's defaults (the calibrated world).
+    seed
+        The run's seed: the same scenario, overrides and seed give the same tables.
+    steps
+        Months to run (default: the scenario's ``steps``).
+    agents
+        Also keep the agent table (one row per actor every ``agent_interval`` months).
+    i_know
+        Lift the size ceilings of ``netgov.experiment.limits`` (not the schema's hard bounds).
+    **params
+        Parameter overrides; dotted keys through a dict, ``**{"participation.cost": 3}``.
+
+    Returns
+    -------
+    RunResult
+        ``.steps`` (the per-step table), ``.issues`` (one row per issue), ``.agents`` (None unless
+        ``agents``), and ``.final`` (the last row's final metrics).
+
+    Raises
+    ------
+    ConfigError
+        One line naming the argument, its value and what is allowed; nothing has run.
+    """
     what = "netgov.run"
     _check_common(what, seed, steps, i_know)
     _check_flag(what, "agents", agents)
@@ -53,7 +76,31 @@ def run(
 def compare(
     scenarios: Sequence[str], *, reps: int = 20, seed: int = 0, steps: int | None = None, i_know: bool = False
 ) -> pd.DataFrame:
-    """Mean and 95% CI of every final metric per scenario, over ``reps`` replications with common seeds."""
+    """Mean and 95% CI of every final metric per scenario, over replications with common seeds.
+
+    Parameters
+    ----------
+    scenarios
+        Two or more scenario names or ``.toml`` paths.
+    reps
+        Replications per scenario; replication r of every scenario runs with the same seed.
+    seed
+        The master seed the replications' seeds are drawn from.
+    steps
+        Months per run (default: each scenario's ``steps``).
+    i_know
+        Lift the size ceilings (not the schema's hard bounds).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario: each final metric's ``_mean``, ``_lo`` and ``_hi`` (Student-t 95% CI).
+
+    Raises
+    ------
+    ConfigError
+        A bad argument or scenario, in one line, before anything runs.
+    """
     configs = _configs("netgov.compare", scenarios, reps, seed, steps, i_know)
     return summarise(replicate(configs, reps, seed, steps), list(configs))
 
@@ -61,8 +108,29 @@ def compare(
 def differences(
     scenarios: Sequence[str], *, reps: int = 20, seed: int = 0, steps: int | None = None, i_know: bool = False
 ) -> pd.DataFrame:
-    """Each final metric's difference from the first scenario, paired by replication (common seeds):
-    mean and 95% CI, one row per (other scenario, metric); see ``paired_differences``."""
+    """Each final metric's difference from the first scenario, paired by replication (common seeds).
+
+    Pairing removes the variation the scenarios share, so the interval is that of the difference the
+    change makes, not of two noisy means.
+
+    Parameters
+    ----------
+    scenarios
+        Two or more scenario names or ``.toml`` paths; the first is the baseline.
+    reps, seed, steps, i_know
+        As for :func:`compare`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (other scenario, metric): ``n`` pairs, ``diff_mean``, ``diff_lo``, ``diff_hi``
+        (see :func:`netgov.analysis.summary.paired_differences`).
+
+    Raises
+    ------
+    ConfigError
+        A bad argument or scenario, in one line, before anything runs.
+    """
     configs = _configs("netgov.differences", scenarios, reps, seed, steps, i_know)
     return paired_differences(replicate(configs, reps, seed, steps), next(iter(configs)))
 

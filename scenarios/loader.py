@@ -221,13 +221,38 @@ def load(
     world: Mapping[str, Any] | None = None,
     label: str = "--set",
 ) -> Scenario:
-    """Load a scenario by name or path (None: the schema's defaults) and apply ``--set`` overrides (``label``
-    names them in errors and as their source: ``--set``, or the Python argument they came from).
+    """Load a scenario by name or path and apply overrides (``netgov.load_scenario``).
 
     ``world`` (dotted keys, e.g. one draw of the calibrated ensemble) replaces the defaults beneath
     the scenario: whatever the scenario file or ``--set`` says still wins (a body's own composition
     is part of its design, not of the world).
+
+    Parameters
+    ----------
+    ref
+        A shipped scenario's name, a ``.toml`` path, or None for the schema's defaults.
+    overrides
+        ``--set`` strings (``"notice_period=6"``) or a mapping of dotted keys to values.
+    world
+        Values beneath the scenario (dotted keys), or None.
+    label
+        How errors name the overrides and the record lists their source: ``--set``, or the Python
+        argument they came from.
+
+    Returns
+    -------
+    Scenario
+        The validated ``config``, the scenario's name, title, summary and recommendation, its path,
+        the merged parameters and each parameter's source (which file or override set it).
+
+    Raises
+    ------
+    ConfigError
+        An unknown scenario, a bad file or a bad override: one line naming the file, the key, the value
+        and what is allowed.
     """
+    data: dict[str, Any]
+    sources: dict[str, str]
     if ref is None or str(ref) == DEFAULT:
         path, data, sources, name = None, {}, {}, DEFAULT
         summary, title = "the schema's defaults: the calibrated world (docs/validation.md)", DEFAULT_TITLE

@@ -6,12 +6,14 @@ computed by hand.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def _entropy(counts: Sequence[float]) -> float:
+def _entropy(counts: ArrayLike) -> float:
     c = np.asarray(counts, dtype=float)
     total = c.sum()
     if total <= 0:
@@ -20,7 +22,7 @@ def _entropy(counts: Sequence[float]) -> float:
     return float(-(p * np.log(p)).sum())
 
 
-def inclusiveness(group_counts: Sequence[float], affected_counts: Sequence[float]) -> float:
+def inclusiveness(group_counts: ArrayLike, affected_counts: ArrayLike) -> float:
     """How well the participants' group mix mirrors the population the issue affects:
     1 − ½ Σ_g |s_g − a_g|, with s_g the share of group g among participants and a_g its share
     of the affected population (every actor: a global policy binds them all, eligible or not).
@@ -34,13 +36,13 @@ def inclusiveness(group_counts: Sequence[float], affected_counts: Sequence[float
     return float(1.0 - 0.5 * np.abs(s / s.sum() - a / a.sum()).sum())
 
 
-def group_coverage(group_counts: Sequence[float]) -> float:
+def group_coverage(group_counts: ArrayLike) -> float:
     """Share of stakeholder groups with at least one participant: #{g : n_g > 0} / G."""
     c = np.asarray(group_counts)
     return float((c > 0).mean()) if c.size else 0.0
 
 
-def regional_balance(region_counts: Sequence[float], reference: Sequence[float]) -> float:
+def regional_balance(region_counts: ArrayLike, reference: ArrayLike) -> float:
     """1 − ½ Σ_r |s_r − q_r|: one minus the dissimilarity between participants' regional
     shares s and the reference shares q (both normalised to sum to 1).
 
@@ -55,13 +57,13 @@ def regional_balance(region_counts: Sequence[float], reference: Sequence[float])
     return float(1.0 - 0.5 * np.abs(s - q).sum())
 
 
-def regional_evenness(region_counts: Sequence[float]) -> float:
+def regional_evenness(region_counts: Sequence[float] | np.ndarray) -> float:
     """Normalised Shannon entropy of participants over regions (1 = all regions equal)."""
     r = len(region_counts)
     return _entropy(region_counts) / np.log(r) if r > 1 else 0.0
 
 
-def banzhaf_power(players: Iterable[Hashable], is_winning: Callable[[frozenset], bool]) -> dict[Hashable, float]:
+def banzhaf_power[P: Hashable](players: Iterable[P], is_winning: Callable[[frozenset[P]], bool]) -> dict[P, float]:
     """Normalised Banzhaf index of a simple game, by exact enumeration.
 
     A player's swing count η_i is the number of coalitions S ∌ i with S losing and
@@ -84,12 +86,12 @@ def banzhaf_power(players: Iterable[Hashable], is_winning: Callable[[frozenset],
     return {p: (swings[i] / total if total else 0.0) for i, p in enumerate(ps)}
 
 
-def can_pass_alone(players: Iterable[Hashable], is_winning: Callable[[frozenset], bool]) -> bool:
+def can_pass_alone[P: Hashable](players: Iterable[P], is_winning: Callable[[frozenset[P]], bool]) -> bool:
     """True if some single player can pass an outcome on its own: ∃ i with W({i})."""
     return any(is_winning(frozenset([p])) for p in players)
 
 
-def veto_players(players: Iterable[Hashable], is_winning: Callable[[frozenset], bool]) -> frozenset:
+def veto_players[P: Hashable](players: Iterable[P], is_winning: Callable[[frozenset[P]], bool]) -> frozenset[P]:
     """The players who can each stop an outcome that everyone else supports:
     {i : W(N) and not W(N ∖ {i})}. (In a game nobody can win, nobody blocks: it is paralysed.)"""
     ps = frozenset(players)
@@ -98,7 +100,7 @@ def veto_players(players: Iterable[Hashable], is_winning: Callable[[frozenset], 
     return frozenset(p for p in ps if not is_winning(ps - {p}))
 
 
-def capture(powers: Iterable[dict[Hashable, float]]) -> float:
+def capture(powers: Iterable[Mapping[Any, float]]) -> float:
     """The largest Banzhaf power of any single bloc across the given games
     (stakeholder groups as blocs, regions as blocs): max_game max_i β_i.
 
@@ -129,18 +131,18 @@ def legitimacy_ratings(
     return (wv * np.asarray(voice, dtype=float) + wc * closeness + wt * transparency) / total
 
 
-def legitimacy(ratings: Sequence[float]) -> float:
+def legitimacy(ratings: ArrayLike) -> float:
     """Mean rating over all actors: (1/N) Σ_i L_i."""
     r = np.asarray(ratings, dtype=float)
     return float(r.mean()) if r.size else float("nan")
 
 
-def outcome_gap(outcome: float, stances: Sequence[float]) -> float:
+def outcome_gap(outcome: float, stances: ArrayLike) -> float:
     """|o − median(x)|: distance between the outcome and the median stance of *all* actors."""
     return float(abs(outcome - np.median(np.asarray(stances, dtype=float))))
 
 
-def prepared_share(notice_period: float, mean_prep: Sequence[float]) -> np.ndarray:
+def prepared_share(notice_period: float, mean_prep: ArrayLike) -> np.ndarray:
     """The share of its preparation each actor can do in the notice given: 1 − exp(−n / m_i).
 
     An actor's preparation takes an exponentially distributed time with mean m_i months, so
@@ -151,7 +153,7 @@ def prepared_share(notice_period: float, mean_prep: Sequence[float]) -> np.ndarr
     return np.where(m > 0, -np.expm1(-notice_period / np.where(m > 0, m, 1.0)), 1.0)
 
 
-def minority_gap(outcomes: Sequence[float], stances: np.ndarray) -> float:
+def minority_gap(outcomes: ArrayLike, stances: np.ndarray) -> float:
     """How far the outcome lands from those who said no: mean over the minority's actors i and the
     issue's aspects j of |x_ij − o_j| (``stances``: aspects x minority actors). NaN: no minority."""
     x = np.asarray(stances, dtype=float)
@@ -160,13 +162,13 @@ def minority_gap(outcomes: Sequence[float], stances: np.ndarray) -> float:
     return float(np.abs(x - np.asarray(outcomes, dtype=float)[:, None]).mean())
 
 
-def notice_sufficiency(prepared: Sequence[float]) -> float:
+def notice_sufficiency(prepared: ArrayLike) -> float:
     """Mean share of preparation the eligible actors could do before the meeting: (1/N) Σ_i s_i."""
     s = np.asarray(prepared, dtype=float)
     return float(s.mean()) if s.size else float("nan")
 
 
-def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+def mean_ci(values: ArrayLike, level: float = 0.95) -> tuple[float, float, float]:
     """Mean and a Student-t confidence interval (lo, hi) of a sample, NaNs dropped."""
     from scipy import stats
 

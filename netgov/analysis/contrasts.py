@@ -108,7 +108,26 @@ def contrast_table(
 ) -> pd.DataFrame:
     """One row per metric: pairs, undefined pairs, the paired mean difference A - B with its 95% CI, the
     unpaired (Welch) CI of the same difference, the standardised effect size d_z (mean / sd of the
-    differences) and ``n_for_width``, the pairs a 95% CI of full width ``width`` needs."""
+    differences) and ``n_for_width``, the pairs a 95% CI of full width ``width`` needs.
+
+    Parameters
+    ----------
+    runs
+        The batch's runs table.
+    contrast
+        Arm A and arm B (``parse_contrast``): values of the varied parameters; runs pair by replication.
+    params
+        The batch's varied parameters.
+    metrics
+        The final metrics to compare.
+    width
+        The CI width ``n_for_width`` plans for.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per metric (see the column names above).
+    """
     arms = _arms(runs, contrast, params)
     diffs = paired_differences(arms, "b", metrics).set_index("metric")
     pairs = paired(runs, contrast, params)

@@ -167,7 +167,35 @@ def discover(
 ) -> Discovery:
     """PRIM, CART and feature scores on the worlds (needs :data:`MIN_WORLDS`, and both cases of interest and
     others). ``box`` picks a box on PRIM's peeling trajectory (default: the best balance of coverage and
-    density). The smallest box or leaf holds :data:`MASS_MIN` of the worlds, and at least one world."""
+    density). The smallest box or leaf holds :data:`MASS_MIN` of the worlds, and at least one world.
+
+    Parameters
+    ----------
+    worlds
+        One row per world: the uncertain parameters and ``of_interest`` (True where the case holds, ``cases``).
+    params
+        The uncertain parameters PRIM and CART may use.
+    question
+        The case in words, for the report.
+    seed
+        CART's seed.
+    plots
+        Draw the peeling trajectory and the box.
+    box
+        The index of a box on the trajectory, instead of the default choice.
+
+    Returns
+    -------
+    Discovery
+        PRIM's peeling trajectory and chosen box with its limits, CART's leaves, and the feature scores.
+
+    Raises
+    ------
+    NothingToDiscover
+        Too few worlds, or no world (or every world) is a case.
+    ConfigError
+        ``box`` is not on the peeling trajectory.
+    """
     prim, cart, feature_scoring = _ema()
     from ema_workbench.analysis.scenario_discovery_util import RuleInductionType
 

@@ -26,7 +26,27 @@ COLUMNS = {"morris": ("mu_star", "mu_star_conf", "sigma", "mu"), "sobol": ("S1",
 
 
 def design(spec: ExperimentSpec, method: str, samples: int | None = None) -> ExperimentSpec:
-    """The spec under the method's SALib sampler (``samples``: Morris trajectories or Sobol base samples)."""
+    """The spec's parameter ranges under the method's SALib sampler.
+
+    Parameters
+    ----------
+    spec
+        An experiment whose parameters are ranges (one policy).
+    method
+        ``"morris"`` (elementary effects) or ``"sobol"`` (variance shares).
+    samples
+        Morris trajectories or Sobol base samples (default: the spec's).
+
+    Returns
+    -------
+    ExperimentSpec
+        The same spec with the sampler's points as its design, ready for ``run_batch``.
+
+    Raises
+    ------
+    ConfigError
+        An unknown method, ``samples`` out of bounds, or a spec with more than one policy.
+    """
     if method not in METHODS:
         raise ConfigError(f"--method {method!r} is not allowed: expected one of " + ", ".join(map(repr, METHODS)))
     if samples is not None:
@@ -72,6 +92,10 @@ def _unstable(table: pd.DataFrame, method: str, metric: str) -> list[str]:
 
 def analyse(spec: ExperimentSpec, runs: pd.DataFrame, metrics: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """Indices of every varied parameter for each metric, ranked; and warnings to print beside them.
+
+    Returns ``(table, warnings)``: one row per (metric, parameter) with the method's indices and
+    their confidence intervals, most influential first; and one line per metric the analysis had to
+    restrict or skip.
 
     A metric undefined at some design points (e.g. legitimacy where nothing was adopted) is kept: the
     SALib blocks (Sobol's N*(D+2) points, Morris trajectories) that hold such a point are left out of
@@ -143,6 +167,6 @@ def plot_indices(table: pd.DataFrame, method: str, path: str | Path) -> None:
         ax.set_yticks(pos, sub["parameter"])
         ax.set_title(metric)
     fig.tight_layout()
-    with atomic(path) as tmp:
+    with atomic(Path(path)) as tmp:
         fig.savefig(tmp, dpi=110)
     plt.close(fig)

@@ -17,7 +17,20 @@ def final_rows(trajectories: pd.DataFrame) -> pd.DataFrame:
 
 
 def summarise(trajectories: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
-    """One row per scenario: mean and 95% CI (``_lo``, ``_hi``) of each final metric."""
+    """Mean and 95% CI of each final metric per scenario.
+
+    Parameters
+    ----------
+    trajectories
+        Per-step rows with ``scenario`` and ``replication`` (what ``replicate`` returns).
+    order
+        The scenarios, in the order of the rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario: ``reps`` and each final metric's ``_mean``, ``_lo``, ``_hi`` (Student-t).
+    """
     last = final_rows(trajectories)
     rows = []
     for name in order:
@@ -44,6 +57,25 @@ def paired_differences(
     baseline r) differs only by the scenario. One row per (other scenario, metric): ``n`` pairs
     with both values present (NaN pairs are dropped), ``diff_mean``, ``diff_lo``, ``diff_hi``.
     Booleans count as 0/1. With one pair the CI is the mean itself; with none, NaN.
+
+    Parameters
+    ----------
+    trajectories
+        Per-step rows with ``scenario``, ``replication`` and (checked when present) ``seed``.
+    baseline
+        The scenario every other one is compared with.
+    metrics
+        The final metrics to compare.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``DIFF_COLUMNS``.
+
+    Raises
+    ------
+    ValueError
+        ``baseline`` is not among the scenarios, or a pair ran with different seeds.
     """
     last = final_rows(trajectories)
     names = list(dict.fromkeys(trajectories["scenario"]))
@@ -94,7 +126,22 @@ def varied_parameters(runs: pd.DataFrame, manifest: dict[str, Any]) -> list[str]
 
 
 def point_summary(runs: pd.DataFrame, params: list[str], metrics: Iterable[str]) -> pd.DataFrame:
-    """One row per parameter point: runs, failures, and mean with 95% CI (``_lo``, ``_hi``) of each metric."""
+    """Each parameter point of a batch: runs, failures, and each metric's mean with its 95% CI.
+
+    Parameters
+    ----------
+    runs
+        The batch's runs table (``read_runs``).
+    params
+        The varied parameters: one row per combination of their values.
+    metrics
+        The final metrics to summarise (over the runs that finished).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per point: the parameters, ``runs``, ``failed``, and each metric's ``_mean``, ``_lo``, ``_hi``.
+    """
     rows = []
     for values, sub in runs.groupby(params, sort=True, dropna=False):
         ok = sub[sub["status"] == "ok"]

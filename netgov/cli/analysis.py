@@ -76,7 +76,8 @@ def analyze(
     cells = two_way(runs, *interaction, metrics[0]) if interaction else None
     if chosen is not None:
         summary = contrast_table(runs, chosen, params, metrics, width)
-        cols = ("metric", "pairs", "undefined", "diff_mean", "diff_lo", "diff_hi", "unpaired_lo", "unpaired_hi")
+        cols: tuple[str, ...] = ("metric", "pairs", "undefined", "diff_mean", "diff_lo", "diff_hi")
+        cols += ("unpaired_lo", "unpaired_hi")
         cols += ("effect_size", "share_a_better", "share_tied", "n_for_width")
         show_table(
             f"{directory}: paired {chosen.label} (95% CI; d_z = mean / sd of the differences)",
@@ -109,6 +110,7 @@ def analyze(
             ],
         )
     if cells is not None:
+        assert interaction is not None  # cells come from it
         wide = cells.pivot(index=cells.columns[0], columns=cells.columns[1], values=cells.columns[2])
         show_table(
             f"{metrics[0]}: mean per {interaction[0]} x {interaction[1]}",
@@ -202,7 +204,7 @@ def discover(
         f"{question}: {int(found.worlds['of_interest'].sum())} of {len(found.worlds)} worlds", highlight=False
     )
     stats = found.trajectory.iloc[found.chosen]
-    cols = ("parameter", "min", "max", "qp_min", "qp_max")
+    cols: tuple[str, ...] = ("parameter", "min", "max", "qp_min", "qp_max")
     show_table(
         f"PRIM box {found.chosen} of {len(found.trajectory)} (--box 0 to {len(found.trajectory) - 1}): coverage"
         f" {stats['coverage']:.2f}, density {stats['density']:.2f}",

@@ -71,7 +71,9 @@ def dashboard(
             f" the page stays blank. Install them with: {sys.executable} -m netgov.dashboards.offline_assets",
             "warning",
         )
-    app_file = Path(importlib.util.find_spec("netgov.dashboards").origin).parent / "app.py"
+    found = importlib.util.find_spec("netgov.dashboards")  # found, not imported: solara loads in the server
+    assert found is not None and found.origin is not None
+    app_file = Path(found.origin).parent / "app.py"
     # telemetry off; and no warning about cookies over plain http, which is what a loopback server uses
     quiet = "ignore:Cookies with samesite=none require https:UserWarning"
     warnings = ",".join(w for w in (os.environ.get("PYTHONWARNINGS"), quiet) if w)

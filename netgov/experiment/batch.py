@@ -308,7 +308,7 @@ class _Dask:
 
         window = max(64, 4 * sum(self.client.nthreads().values()))
         todo = iter(jobs)
-        owner: dict[str, Job] = {}
+        owner: dict[Any, Job] = {}  # by the future's key (the string given to submit)
 
         def submit(job: Job) -> Any:
             fut = self.client.submit(execute, job, key=f"netgov-{self.key}-{job.run_id}", pure=False, retries=2)
@@ -468,8 +468,42 @@ def run_batch(
 ) -> BatchResult:
     """Run every run of ``spec`` into ``out_dir``: serial (workers=1), on local processes, or on Dask.
 
-    ``workers`` is bounded (:func:`limits.check_workers`; ``i_know`` lifts the ceiling per core). ``only``:
-    run just these run ids (the dry run's pilot); the batch is then not complete."""
+    Each run's seed comes from (the spec's seed, its replication), so the results are the same whatever
+    runs them and in what order; finished runs are on disk as they finish, and ``resume`` runs only
+    the missing ones.
+
+    Parameters
+    ----------
+    spec
+        The experiment (:func:`netgov.experiment.specfile.load_spec` reads one from a ``.toml`` file).
+    out_dir
+        The study directory: ``runs.parquet``, the spec's ``outputs`` and ``manifest.json``.
+    workers
+        Local worker processes (1: serial in this process; None: one per core); bounded by
+        :func:`limits.check_workers`, whose per-core ceiling ``i_know`` lifts.
+    scheduler
+        A Dask scheduler's address (instead of ``workers``).
+    resume
+        Keep the runs already in ``out_dir`` and run the rest (the spec must be the same).
+    show_progress
+        A progress bar on stderr.
+    worker_timeout
+        Seconds a Dask batch waits with no worker before it stops (finished runs are kept).
+    i_know
+        Lift the size ceilings.
+    only
+        Run just these run ids (the dry run's pilot); the batch is then not complete.
+
+    Returns
+    -------
+    BatchResult
+        Runs done now, skipped (already on disk) and failed, the first errors, and the time taken.
+
+    Raises
+    ------
+    ConfigError
+        Bad arguments, another study's directory, or a directory another batch is writing.
+    """
     started = time.monotonic()
     out = Path(out_dir)
     limits.check_workers(workers, i_know=i_know)
@@ -502,9 +536,10 @@ def run_batch(
             runner = _runner(workers, scheduler, len(todo), key, worker_timeout)
             sink = Sink(spec, store, {t.run_id: t for t in tasks}, schema)
             jobs = (Job(t.run_id, t.seed, spec.compose(t), spec.outputs) for t in todo)
-            done, failed, errors = 0, 0, []
+            done, failed = 0, 0
+            errors: list[tuple[int, str]] = []
             with runner:  # connect (or start the pool) before the manifest is written
-                session = {"started": now(), "finished": None, "executor": runner.label, "runs": 0}
+                session: dict[str, Any] = {"started": now(), "finished": None, "executor": runner.label, "runs": 0}
                 if store.quarantined:
                     session["quarantined"] = store.quarantined
                 if invalidated:

@@ -70,7 +70,7 @@ def replicate(
         s = run_seed(seed, r)
         world = None if ensemble is None else ensemble.index(seed, r)
         for name, cfg in configs.items():
-            if world is not None:
+            if ensemble is not None and world is not None:
                 if not isinstance(cfg, Scenario):
                     raise TypeError("replicate with an ensemble needs Scenarios (a draw gives way to their settings)")
                 cfg = in_world(cfg, ensemble.row(world)).config

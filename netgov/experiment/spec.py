@@ -55,6 +55,7 @@ class Parameter:
         if self.values:
             return list(self.values)
         assert self.low is not None and self.high is not None
+        pts: np.ndarray
         if self.num is not None:
             pts = np.linspace(self.low, self.high, self.num)
         else:

@@ -476,7 +476,7 @@ WHOLE_CHECKS = 32
 def _field_check(key: str) -> TypeAdapter[list[Any]]:
     """A schema field's own type and bounds, for a list of values at once (one pydantic call)."""
     info = field_at(key)
-    return TypeAdapter(list[Annotated[info.annotation, info]], config=ConfigDict(strict=True))
+    return TypeAdapter(list[Annotated[info.annotation, info]], config=ConfigDict(strict=True))  # type: ignore[name-defined]  # a type known at run time
 
 
 def _to_check(key: str, values: list[Any]) -> list[Any]:
@@ -490,7 +490,7 @@ def _to_check(key: str, values: list[Any]) -> list[Any]:
     try:
         _field_check(key).validate_python(distinct)
     except ValidationError as exc:
-        return [distinct[exc.errors()[0]["loc"][0]]]
+        return [distinct[int(exc.errors()[0]["loc"][0])]]  # the first bad value's index in the list
     numbers = [v for v in distinct if isinstance(v, int | float) and not isinstance(v, bool)]
     return [distinct[0], distinct[-1], *([min(numbers), max(numbers)] if numbers else [])]
 
