@@ -86,16 +86,9 @@ def show_table(
 
 def versions() -> dict[str, str | None]:
     """netgov, Mesa and Python versions, read from package metadata (importing Mesa would cost a second)."""
-    import platform
-    from importlib import metadata
+    from netgov.experiment.versions import versions as installed
 
-    def installed(name: str) -> str | None:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return None
-
-    return {"netgov": installed("netgov"), "mesa": installed("mesa"), "python": platform.python_version()}
+    return installed("netgov", "mesa", "python")
 
 
 def warn_inactive(scenario: Any) -> None:

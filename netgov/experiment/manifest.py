@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import platform
 import subprocess
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from netgov.experiment.files import write_json
 from netgov.experiment.spec import ExperimentSpec
+from netgov.experiment.versions import versions
 from netgov.model.core.config import ConfigError
 from netgov.model.core.contract import FINAL_METRICS
 
@@ -43,16 +42,6 @@ def _git() -> dict[str, Any]:
     except (OSError, subprocess.SubprocessError):
         return {"git_commit": None}
     return {"git_commit": head.stdout.strip() or None, "git_dirty": bool(dirty.stdout.strip())}
-
-
-def _versions() -> dict[str, str | None]:
-    out: dict[str, str | None] = {"python": platform.python_version()}
-    for pkg in ("netgov", "mesa", "numpy", "pandas", "pyarrow", "dask", "distributed", "SALib"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = None
-    return out
 
 
 def fingerprint(spec: ExperimentSpec) -> str:
@@ -87,7 +76,7 @@ def new_manifest(
         "recorded": spec.recorded,
         "metrics": list(FINAL_METRICS),
         "outputs": [f"{t}.parquet" for t in ("runs", *spec.outputs[1:])],
-        "versions": _versions(),
+        "versions": versions("python", "netgov", "mesa", "numpy", "pandas", "pyarrow", "dask", "distributed", "SALib"),
         **_git(),
         "started": earlier.get("started", session["started"]),
         "finished": None,
