@@ -29,8 +29,10 @@ replications = 2
 seed = 5
 steps = 3
 outputs = ["steps", "issues"]
+[set]
+scale = 0.1
 [parameters]
-notice_period = {notice}
+{parameters}
 """
 RUNS = 6
 
@@ -39,9 +41,9 @@ class Crash(BaseException):
     """Stands in for the process dying at that instant (not an Exception: nothing may catch it)."""
 
 
-def spec_file(tmp_path: Path, name: str = "spec.toml", notice: str = "[1, 2, 3]") -> Path:
+def spec_file(tmp_path: Path, name: str = "spec.toml", parameters: str = "notice_period = [1, 2, 3]") -> Path:
     path = tmp_path / name
-    path.write_text(SPEC.format(notice=notice), encoding="utf-8")
+    path.write_text(SPEC.format(parameters=parameters), encoding="utf-8")
     return path
 
 
@@ -99,7 +101,7 @@ def test_resume_without_a_manifest_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "out"
     go(spec_file(tmp_path), out)
     (out / MANIFEST).unlink()
-    other = spec_file(tmp_path, "other.toml", notice="[7, 8, 9]")
+    other = spec_file(tmp_path, "other.toml", "notice_period = [7, 8, 9]")
     with pytest.raises(ConfigError, match=r"no valid manifest\.json"):
         go(other, out, resume=True)
     with pytest.raises(ConfigError, match=r"no valid manifest\.json"):

@@ -172,18 +172,24 @@ def test_workers_above_the_ceiling_are_refused_unless_i_know(tmp_path: Path, mon
         run_batch(load_spec(path), out, workers=9, show_progress=False)
 
 
-def test_a_spec_too_big_is_refused_from_its_shape_before_any_value_is_checked(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Defect 7: 490,000 list values under 3 policies were each schema-checked (130 s) before the ceiling."""
-    checked = {"n": 0}
+@pytest.fixture
+def checked(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """How many whole-config checks reading a spec made (``checked["n"]``)."""
+    count = {"n": 0}
     real = spec_module.validate_config
 
     def counted(*args: Any, **kwargs: Any) -> Any:
-        checked["n"] += 1
+        count["n"] += 1
         return real(*args, **kwargs)
 
     monkeypatch.setattr(spec_module, "validate_config", counted)
+    return count
+
+
+def test_a_spec_too_big_is_refused_from_its_shape_before_any_value_is_checked(
+    tmp_path: Path, checked: dict[str, int]
+) -> None:
+    """Defect 7: 490,000 list values under 3 policies were each schema-checked (130 s) before the ceiling."""
     policies = "[policies]\na = { notice_period = 1 }\nb = { notice_period = 2 }\nc = { notice_period = 3 }\n"
     values = ",".join(str(i % 10) for i in range(120_000))
     path = spec(tmp_path, f"steps = 2\n{policies}[parameters]\nagenda.rate = [{values}]\n")
@@ -194,17 +200,9 @@ def test_a_spec_too_big_is_refused_from_its_shape_before_any_value_is_checked(
     refused(invoke("batch", str(path), "--out", str(tmp_path / "o")), "bytes; at most 256000 are allowed")
 
 
-def test_every_value_of_a_long_list_is_still_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_value_of_a_long_list_is_still_checked(tmp_path: Path, checked: dict[str, int]) -> None:
     """The values of a long list are checked against their field in one call; only a few get the whole-config
     check under every policy, and a bad value anywhere in the list is found, named as before."""
-    checked = {"n": 0}
-    real = spec_module.validate_config
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        checked["n"] += 1
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(spec_module, "validate_config", counted)
     policies = "[policies]\na = { notice_period = 1 }\nb = { notice_period = 2 }\nc = { notice_period = 3 }\n"
     values = [i / 1000 for i in range(30_000)]
     path = spec(tmp_path, f"steps = 2\n{policies}[parameters]\nagenda.rate = {values}\n")

@@ -18,44 +18,21 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from test_batch_recovery import (
+    RUNS,
+    SPEC,
+    go,
+    one_run_per_chunk,  # noqa: F401 (autouse: one part per run here too)
+    spec_file,
+)
 
-from netgov.experiment import batch
-from netgov.experiment.batch import run_batch
 from netgov.experiment.specfile import load_spec
 from netgov.experiment.store import LOCK, QUARANTINE, DuplicateRun, Store, one_writer, read_runs, runs_schema
-
-SPEC = """
-replications = 2
-seed = 5
-steps = 3
-outputs = ["steps", "issues"]
-[set]
-scale = 0.1
-[parameters]
-{parameters}
-"""
-RUNS = 6
-
-
-def spec_file(tmp_path: Path, name: str = "spec.toml", parameters: str = "notice_period = [1, 2, 3]") -> Path:
-    path = tmp_path / name
-    path.write_text(SPEC.format(parameters=parameters), encoding="utf-8")
-    return path
-
-
-@pytest.fixture(autouse=True)
-def one_run_per_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch, "CHUNK_RUNS", 1)
-
-
-def go(spec: Path, out: Path, resume: bool = False) -> Any:
-    return run_batch(load_spec(spec), out, workers=1, resume=resume, show_progress=False)
 
 
 @pytest.fixture
