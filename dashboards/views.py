@@ -68,6 +68,8 @@ ABSENCE_KEY = (
     "<p class='netgov-hint'>Not admitted: by the participation rule or the venue. Short notice, travel cost: "
     "could come, held back mostly by the notice given or mostly by the cost of coming.</p>"
 )
+#: The collaboration heat maps are redrawn when the ties have grown by this factor since they were drawn.
+TIES_GROWTH = 1.02
 NO_NETWORK = "No network has convened yet: the metrics start when the first issue network meets."
 #: The look of the dashboard's tables: compact, long column names may wrap.
 TABLE_CSS = (
@@ -164,7 +166,7 @@ def Timeline(model: DashboardModel, events: int, on_issue: Callable[[int], None]
 @solara.component
 def CollaborationView(model: DashboardModel, ties: int, big: bool = False) -> None:
     """Who works with whom: each pair of groups' and of regions' share of the collaboration ties (redrawn
-    when ``ties`` have formed)."""
+    when ``ties`` changes: ``app.redraw_ties``)."""
 
     def build() -> Any:
         with model.lock:

@@ -304,10 +304,9 @@ def ties_between(edges: np.ndarray, weights: np.ndarray, codes: np.ndarray, k: i
     """Tie strength between blocs: a symmetric k x k matrix of summed tie weights, ``edges`` being (u, v)
     actor rows and ``codes`` each actor's bloc (group or region); a tie inside a bloc counts once on the
     diagonal."""
-    out = np.zeros((k, k))
     if len(edges) == 0:
-        return out
+        return np.zeros((k, k))
     a, b = codes[edges[:, 0]], codes[edges[:, 1]]
-    np.add.at(out, (a, b), weights)
-    np.add.at(out, (b, a), np.where(a == b, 0.0, weights))
-    return out
+    # bincount over the flat cell index: np.add.at took a quarter of a second for a million ties
+    out = np.bincount(a * k + b, weights=weights, minlength=k * k).reshape(k, k)
+    return out + np.bincount(b * k + a, weights=np.where(a == b, 0.0, weights), minlength=k * k).reshape(k, k)

@@ -300,3 +300,10 @@ def test_drawing_while_another_thread_steps_never_sees_half_a_step() -> None:
     player.join()
     assert not errors and draws > 0
     assert model.month == 303
+
+
+def test_the_ties_are_redrawn_once_they_have_grown_by_two_per_cent() -> None:
+    drawn = [0]
+    from netgov.dashboards.app import redraw_ties
+
+    assert [redraw_ties(t, drawn) for t in (0, 100, 101, 102, 104, 105, 50)] == [0, 100, 100, 102, 102, 105, 50]
