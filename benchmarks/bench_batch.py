@@ -43,7 +43,7 @@ notice_period = [3, 6]
 IN_ONE_LIST = """
 import sys
 import pandas as pd
-from netgov.experiment.batch import Job, execute
+from netgov.experiment.executors import Job, execute
 from netgov.experiment.specfile import load_spec
 spec = load_spec(sys.argv[1])
 rows = []

@@ -93,7 +93,8 @@ def _run_batch(
     import shlex
     from concurrent.futures.process import BrokenProcessPool
 
-    from netgov.experiment.batch import ClusterGone, Stopped, run_batch
+    from netgov.experiment.batch import Stopped, run_batch
+    from netgov.experiment.executors import ClusterGone
     from netgov.experiment.store import DuplicateRun
 
     try:
