@@ -285,3 +285,36 @@ def test_the_server_stops_within_5_s_of_sigterm_while_it_plays(browser: Browser)
     assert stopped < 5, stopped
     print(f"stopped {stopped:.2f} s after SIGTERM")
     assert "Traceback" not in log and "ValueError" not in log  # no race between stepping and drawing
+
+
+#: Per line of the metrics chart, the number of points it is drawn through.
+LINE_POINTS = """() => [...document.querySelectorAll('.netgov-metrics svg .mark-line path')]
+  .map(p => (p.getAttribute('d').match(/[ML]/g) || []).length)"""
+
+
+def test_a_long_lived_tab_keeps_its_charts_small(server: str, browser: Browser) -> None:
+    """After 150 months each line holds at most 121 points (older months thinned out) and every chart is
+    one Vega view: what a step sends and draws does not grow with the tab's age."""
+    from netgov.dashboards.chart import MAX_ROWS
+
+    session = OfflineSession(browser, 1280, 720)
+    try:
+        page = session.open(server)
+        page.get_by_text("advanced (Mesa's loop controls)", exact=True).click()
+        field = page.locator(".netgov-number.netgov-key-render_interval input")
+        field.fill("10")
+        field.press("Enter")
+        page.wait_for_function(
+            "() => document.querySelector('.netgov-slider.netgov-key-render_interval input').value == '10'"
+        )
+        for month in range(10, 151, 10):
+            page.get_by_role("button", name="Step", exact=True).click()
+            page.locator(".netgov-counter", has_text=f"Month {month}").wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_function(f"() => ({LINE_POINTS})().length === 5", timeout=TIMEOUT_MS)
+        page.wait_for_timeout(800)
+        points = page.evaluate(LINE_POINTS)
+        assert len(points) == 5 and all(30 <= n <= MAX_ROWS + 1 for n in points), points
+        assert page.locator(".netgov-metrics svg").count() == 1
+        assert page.locator(".netgov-issues tbody tr").count() <= 50
+    finally:
+        session.close()
