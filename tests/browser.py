@@ -195,10 +195,14 @@ STEP_CHARTS = (".netgov-metrics", ".netgov-difference", ".netgov-design-mine", "
 #: the month counter shows ``target`` and every chart of STEP_CHARTS on the page (once there is data)
 #: has been drawn anew, with the milliseconds since the click. Waiting in the page, not with
 #: Playwright's locators: those re-check 0, 20, 70, 170, 270, 770 ms after they start, so a step
-#: rendered in 180 ms would be seen at 270 ms.
+#: rendered in 180 ms would be seen at 270 ms. One observer per chart, and one on the page that ignores
+#: attributes: a step changes thousands of SVG attributes, and a page-wide observer that looked at each
+#: cost the page more than some of the work it measured.
 _ARM_STEP = """
 ([target, timeout, charts]) => {
-  const redrawn = new Set();  // charts with a change inside their SVG since the click
+  const redrawn = new Set();  // charts with a change inside them since the click
+  const watched = new Map();  // chart selector -> the element observed
+  const observers = [];
   let clicked = null;
   document.addEventListener('click', () => { clicked = performance.now(); }, {capture: true, once: true});
   document.addEventListener('keydown', () => { clicked = performance.now(); }, {capture: true, once: true});
@@ -208,32 +212,39 @@ _ARM_STEP = """
       if (clicked === null || !counter || counter.textContent.trim() !== `Month ${target}`) return;
       if (document.querySelector('.netgov-metrics.netgov-no-network') === null) {
         for (const sel of charts) {
-          const root = document.querySelector(sel);
-          if (root && !(redrawn.has(sel) && root.querySelector('svg .mark-line path'))) return;
+          const root = watched.get(sel);
+          if (root && root.isConnected && !(redrawn.has(sel) && root.querySelector('svg .mark-line path'))) return;
         }
       }
       stop();
       requestAnimationFrame(() => resolve(performance.now() - clicked));
     };
-    const observer = new MutationObserver((changes) => {
-      if (clicked !== null) {
-        for (const c of changes) {
-          const svg = c.target.closest && c.target.closest('svg');
-          const chart = svg && charts.find((sel) => svg.closest(sel));
-          if (chart) redrawn.add(chart);
-        }
+    const watch = () => {
+      for (const sel of charts) {
+        const root = document.querySelector(sel);
+        if (!root || watched.get(sel) === root) continue;
+        if (clicked !== null) redrawn.add(sel);  // a chart that appeared since the click is drawn anew
+        watched.set(sel, root);
+        const o = new MutationObserver(() => {
+          if (clicked !== null) redrawn.add(sel);
+          check();
+        });
+        o.observe(root, {subtree: true, childList: true, attributes: true, characterData: true});
+        observers.push(o);
       }
-      check();
-    });
+    };
+    const page = new MutationObserver(() => { watch(); check(); });
+    observers.push(page);
     const late = setTimeout(() => {
       stop();
       reject(new Error(`step ${target} not rendered in ${timeout} ms`));
     }, timeout);
     const stop = () => {
-      observer.disconnect();
+      observers.forEach((o) => o.disconnect());
       clearTimeout(late);
     };
-    observer.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+    watch();
+    page.observe(document.body, {subtree: true, childList: true, characterData: true});
   });
 }
 """
