@@ -115,11 +115,6 @@ html { font-size: 21px !important; }
 """
 
 
-def initial_values(config: ModelConfig) -> dict[str, Any]:
-    """What Reset builds from before any control is touched: the scenario and each control's value."""
-    return model_params(config)
-
-
 def scenario_choices(start: str) -> list[str]:
     """The picker's entries: the defaults, every shipped scenario, and a file given on the command line."""
     names = [DEFAULT, *scenario_names()]
@@ -394,7 +389,7 @@ def Dashboard() -> None:
 
     loaded, problem = solara.use_memo(lambda: load_safely(scenario), [scenario])
     # what Reset builds from: a fresh reactive per scenario, so Reset after a switch keeps the scenario's values
-    values = solara.use_memo(lambda: solara.reactive(initial_values(loaded.config)), [scenario])
+    values = solara.use_memo(lambda: solara.reactive(model_params(loaded.config)), [scenario])
     model: solara.Reactive[DashboardModel] = solara.use_reactive(
         solara.use_memo(lambda: DashboardModel(loaded.config, rng=SEED), [scenario])
     )
