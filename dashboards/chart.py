@@ -20,7 +20,7 @@ import traitlets
 VEGA_LITE = "https://vega.github.io/schema/vega-lite/v5.json"
 #: Most months a chart holds (older months are thinned out, the latest kept): what the browser receives
 #: and draws each step stays the same however long the tab stays open.
-MAX_ROWS = 120
+MAX_ROWS = 60
 
 
 class Opaque:

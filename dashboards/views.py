@@ -61,7 +61,7 @@ PROJECTOR_HEADERS: dict[str, str] = {
 }
 PROJECTOR_KEY = " · ".join(f"{PROJECTOR_HEADERS[f'participants_{g}']} = {GROUP_NAMES[g]}" for g in GROUPS)
 #: The issue table on the page holds the newest this many issues (the CSV and the report hold them all).
-TABLE_ROWS = 50
+TABLE_ROWS = 25
 #: Why an actor stayed away, in words (``describe.ABSENCE_REASONS``): short headers, and a key above them.
 ABSENCE_HEADERS: dict[str, str] = {"rule": "not admitted", "notice": "short notice", "cost": "travel cost"}
 ABSENCE_KEY = (

@@ -247,8 +247,8 @@ def test_a_long_run_is_thinned_to_a_bounded_number_of_months_keeping_the_last() 
     _spec, data = metrics_spec(table)
     steps = [r["step"] for r in data["metrics"]]
     assert len(steps) <= MAX_ROWS + 1 and steps[0] == 0 and steps[-1] == months - 1
-    short = table.head(100)
-    assert len(metrics_spec(short)[1]["metrics"]) == 100  # a short run: every month
+    short = table.head(MAX_ROWS)
+    assert len(metrics_spec(short)[1]["metrics"]) == MAX_ROWS  # a short run: every month
 
 
 def test_issue_rows_have_the_documented_columns_newest_first_in_words() -> None:

@@ -293,7 +293,7 @@ LINE_POINTS = """() => [...document.querySelectorAll('.netgov-metrics svg .mark-
 
 
 def test_a_long_lived_tab_keeps_its_charts_small(server: str, browser: Browser) -> None:
-    """After 150 months each line holds at most 121 points (older months thinned out) and every chart is
+    """After 150 months each line holds at most 61 points (older months thinned out) and every chart is
     one Vega view: what a step sends and draws does not grow with the tab's age."""
     from netgov.dashboards.chart import MAX_ROWS
 
@@ -315,6 +315,6 @@ def test_a_long_lived_tab_keeps_its_charts_small(server: str, browser: Browser) 
         points = page.evaluate(LINE_POINTS)
         assert len(points) == 5 and all(30 <= n <= MAX_ROWS + 1 for n in points), points
         assert page.locator(".netgov-metrics svg").count() == 1
-        assert page.locator(".netgov-issues tbody tr").count() <= 50
+        assert page.locator(".netgov-issues tbody tr").count() <= 25
     finally:
         session.close()
