@@ -6,9 +6,11 @@ schema), not through separate code. Read in order, they are an actor's story in 
 
 1. :func:`take_part`: given notice, cost and interest, come onsite, join remotely, or stay away;
 2. :func:`spend_capacity`: joining uses up capacity, which limits the next meeting;
-3. :func:`influence`: how much weight its view carries in deliberation (expertise, preparation);
+3. :func:`influence`: how much weight its view carries in deliberation and in the chair's text (expertise,
+   preparation, resources);
 4. :func:`vote`: yes if the proposal is within its acceptance of its current view;
-5. :func:`rate_outcome`: every actor, present or not, rates the outcome (a stalled aspect's is the status quo);
+5. :func:`rate_outcome`: every actor, present or not, rates the outcome, for how it was decided (procedure)
+   and for what was decided (substance); a stalled aspect's outcome is the status quo;
 6. :func:`recover`: between meetings, capacity recovers.
 
 What an actor carries to the next meeting (``config.adaptation``, each part switchable):
@@ -22,6 +24,8 @@ What an actor carries to the next meeting (``config.adaptation``, each part swit
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -95,16 +99,29 @@ def spend_capacity(actors: ActorTable, rows: np.ndarray, remote: np.ndarray, p: 
     np.clip(actors.capacity, 0.0, None, out=actors.capacity)
 
 
-def influence(relevance: np.ndarray, prepared: np.ndarray, remote: np.ndarray, p: Participation) -> np.ndarray:
-    """A participant's weight in deliberation: expertise (at least ``influence_floor``) x the share of its
-    preparation the notice allowed (at least ``influence_floor``) x ``remote_influence`` if remote."""
+def influence(
+    relevance: np.ndarray, prepared: np.ndarray, resources: np.ndarray, remote: np.ndarray, p: Participation
+) -> np.ndarray:
+    """A participant's weight in deliberation and in the chair's text: expertise x the share of its preparation
+    the notice allowed x its resources (staff, briefs, presence in the corridors), each at least
+    ``influence_floor``, x ``remote_influence`` if remote."""
     floor = p.influence_floor
-    return np.maximum(relevance, floor) * np.maximum(prepared, floor) * np.where(remote, p.remote_influence, 1.0)
+    weight = np.maximum(relevance, floor) * np.maximum(prepared, floor) * np.maximum(resources, floor)
+    return weight * np.where(remote, p.remote_influence, 1.0)
 
 
 def vote(opinions: np.ndarray, proposal: float, acceptance: np.ndarray) -> np.ndarray:
     """Yes from every participant whose view is within its acceptance of the proposal."""
     return np.abs(opinions - proposal) <= acceptance
+
+
+@dataclass(frozen=True)
+class Rating:
+    """Every actor's rating of one issue's outcome, averaged over its aspects, and its two parts."""
+
+    overall: np.ndarray
+    procedural: np.ndarray  # voice and transparency: how it was decided
+    substantive: np.ndarray  # closeness to the actor's own stance: what was decided
 
 
 def rate_outcome(
@@ -115,19 +132,18 @@ def rate_outcome(
     outcomes: np.ndarray,
     transparency: float,
     w: Legitimacy,
-) -> np.ndarray:
-    """Every actor's rating of an issue's outcome: voice (½ own group took part + ½ own region took part,
-    in the network or in its IGF session), closeness of each aspect's outcome to its own stance on that
-    aspect (``stances``: aspects x actors), and the process's transparency, weighted; averaged over aspects."""
+) -> Rating:
+    """Every actor's rating of an issue's outcome (``metrics.legitimacy_parts``): voice (½ own group took part
+    + ½ own region took part, in the network or in its IGF session) and the process's transparency make its
+    procedural part; closeness of each aspect's outcome to its own stance on that aspect (``stances``:
+    aspects x actors) its substantive part; averaged over aspects."""
     voice = 0.5 * groups_in[actors.group] + 0.5 * regions_in[actors.region]
     weights = (w.voice, w.closeness, w.transparency)
-    return np.mean(
-        [
-            metrics.legitimacy_ratings(voice, x, o, transparency, weights)
-            for x, o in zip(stances, outcomes, strict=True)
-        ],
-        axis=0,
-    )
+    parts = [
+        metrics.legitimacy_parts(voice, x, o, transparency, weights) for x, o in zip(stances, outcomes, strict=True)
+    ]
+    overall, procedural, substantive = (np.mean(p, axis=0) for p in zip(*parts, strict=True))
+    return Rating(overall, procedural, substantive)
 
 
 def recover(actors: ActorTable) -> None:

@@ -7,11 +7,12 @@ The agent classes (``stakeholders.py``) keep identity and story; their behaviour
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from netgov.model.core import metrics
-from netgov.model.core.catalog import DOMAINS, GLOBAL_CODE, GROUPS, REGIONS, VENUES
+from netgov.model.core.catalog import DIMENSIONS, DOMAINS, GLOBAL_CODE, GROUPS, REGIONS, VENUES
 from netgov.model.core.config import ModelConfig
 
 
@@ -51,6 +52,7 @@ class ActorTable:
     acceptance: np.ndarray  # how far a proposal may be from the actor's view and still get its yes
     prep_need: np.ndarray  # mean months of preparation with average background material
     expertise: np.ndarray  # (n, len(DOMAINS)) in [0, 1]
+    position: np.ndarray  # (n, len(DIMENSIONS)) in [0, 1]: where it stands on each cleavage
     domain_ties: np.ndarray  # (n, len(DOMAINS)): collaboration ties formed per domain
     recovery: float
     # -- what an actor carries across meetings (``config.adaptation``) --
@@ -74,11 +76,40 @@ class ActorTable:
         return metrics.prepared_share(notice_period, self.prep_time(background_quality))
 
 
+def group_region_table(values: Any) -> np.ndarray:
+    """A schema table of one value per group and region (``GroupRegionValues``) as a (groups, regions + global)
+    array: governments and the other groups by region, UN agencies in the ``global`` column (elsewhere NaN)."""
+    table = np.full((len(GROUPS), GLOBAL_CODE + 1), np.nan)
+    for g_code, g in enumerate(GROUPS):
+        row = getattr(values, g)
+        if isinstance(row, float):
+            table[g_code, GLOBAL_CODE] = row
+        else:
+            table[g_code, :GLOBAL_CODE] = [getattr(row, r) for r in REGIONS]
+    return table
+
+
+def draw_positions(cfg: ModelConfig, group: np.ndarray, region: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each actor's position on every cleavage: normal around its group's and region's mean with that cell's
+    spread, clipped to [0, 1] (one column per dimension, drawn in the order of ``DIMENSIONS``)."""
+    out = np.empty((group.size, len(DIMENSIONS)))
+    for k, d in enumerate(DIMENSIONS):
+        dim = getattr(cfg.positions, d)
+        mean = group_region_table(dim.mean)[group, region]
+        sd = group_region_table(dim.sd)[group, region]
+        out[:, k] = np.clip(mean + sd * rng.standard_normal(group.size), 0.0, 1.0)
+    return out
+
+
 def build_actors(
-    cfg: ModelConfig, rng: np.random.Generator, expertise_means: list[np.ndarray], loyalty_rng: np.random.Generator
+    cfg: ModelConfig,
+    rng: np.random.Generator,
+    expertise_means: list[np.ndarray],
+    loyalty_rng: np.random.Generator,
+    positions_rng: np.random.Generator,
 ) -> ActorTable:
-    """Draw the actor table: counts, regions, resources, openness, prep need, expertise; loyalty from its
-    own stream (``loyalty_rng``), so that the adaptation switches leave every other draw as it was.
+    """Draw the actor table: counts, regions, resources, openness, prep need, expertise; loyalty and positions
+    from their own streams, so that changing either leaves every other draw as it was.
 
     ``expertise_means`` holds one mean-expertise vector per actor (from its agent class).
     """
@@ -120,6 +151,7 @@ def build_actors(
         acceptance=acceptance,
         prep_need=prep_need,
         expertise=expertise,
+        position=draw_positions(cfg, group, region, positions_rng),
         domain_ties=np.zeros((n, len(DOMAINS))),
         recovery=cfg.participation.capacity_recovery,
         loyalty=loyalty,

@@ -17,7 +17,7 @@ import mesa
 import numpy as np
 
 from netgov.agents.population import ActorTable, build_actors, scaled_counts
-from netgov.model.core.catalog import ACTION_LINES, DOMAINS, GROUPS, REGION_CODES, UN_AGENCIES
+from netgov.model.core.catalog import ACTION_LINES, DIMENSIONS, DOMAINS, GROUPS, REGION_CODES, UN_AGENCIES
 from netgov.model.core.config import ModelConfig
 
 
@@ -65,6 +65,11 @@ class Stakeholder(mesa.Agent):
     @property
     def expertise(self) -> dict[str, float]:
         return dict(zip(DOMAINS, self.model.actors.expertise[self.row].tolist(), strict=True))
+
+    @property
+    def position(self) -> dict[str, float]:
+        """Where it stands on each cleavage of internet governance (0-1; ``DIMENSIONS``)."""
+        return dict(zip(DIMENSIONS, self.model.actors.position[self.row].tolist(), strict=True))
 
     @property
     def acceptance(self) -> float:
@@ -162,10 +167,14 @@ def agency_name(i: int) -> str:
 
 
 def populate(
-    model: mesa.Model, config: ModelConfig, rng: np.random.Generator, loyalty_rng: np.random.Generator
+    model: mesa.Model,
+    config: ModelConfig,
+    rng: np.random.Generator,
+    loyalty_rng: np.random.Generator,
+    positions_rng: np.random.Generator,
 ) -> tuple[ActorTable, list[Stakeholder]]:
-    """Create the actors, group by group: the actor table's rows (drawn from ``rng``; loyalty from
-    ``loyalty_rng``) and one agent per row."""
+    """Create the actors, group by group: the actor table's rows (drawn from ``rng``; loyalty and positions
+    from their own streams) and one agent per row."""
     counts = scaled_counts(config)
     roster: list[tuple[type[Stakeholder], str, str | None]] = []
     for cls in AGENT_CLASSES:
@@ -178,7 +187,7 @@ def populate(
         UNAgency.agency_means(config, agency) if agency is not None else cls.expertise_means(config)
         for cls, _name, agency in roster
     ]
-    table = build_actors(config, rng, means, loyalty_rng)
+    table = build_actors(config, rng, means, loyalty_rng, positions_rng)
     agents = [
         UNAgency(model, row, name, agency) if agency is not None else cls(model, row, name)
         for row, (cls, name, agency) in enumerate(roster)

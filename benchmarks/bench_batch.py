@@ -152,7 +152,7 @@ openness = {min = 0.1, max = 0.45}
 acceptance = {min = 0.05, max = 0.3}
 "participation.cost" = {min = 1.25, max = 3.75}
 "actors.civil_society" = {min = 75, max = 225}
-"stance.general.group_mean.government" = {min = 0.4, max = 0.7}
+"pen_weight" = {min = 1.0, max = 6.0}
 """
 
 

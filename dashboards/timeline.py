@@ -35,9 +35,9 @@ EVENT_KINDS: dict[str, str] = {
     "closes": "issue closes without a vote",
 }
 #: The metrics whose per-month values come from the networks convened that month (one value each).
-NETWORK_METRICS = ("participation_rate", "inclusiveness", "regional_balance", "capture")
+NETWORK_METRICS = ("participation_rate", "inclusiveness", "regional_balance", "formal_power")
 #: ... and from the issues decided that month.
-DECISION_METRICS = ("legitimacy",)
+DECISION_METRICS = ("legitimacy", "capture")
 
 
 @dataclass(frozen=True)

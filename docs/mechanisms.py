@@ -20,6 +20,7 @@ from netgov.analysis.mechanisms import (
     ADAPTIVE,
     CONTRASTS,
     DESIGNS,
+    RECOMMENDATIONS,
     YEARLY,
     YEARS,
     Contrast,
@@ -32,7 +33,10 @@ from netgov.model.core.metrics import mean_ci
 
 PAGE = Path(__file__).resolve().parent / "mechanisms.md"
 TWENTY = "Twenty years with actors that adapt"
-TABLE_HEADER = ("| metric | mean difference | 95% CI | claimed | holds |", "|---|---|---|---|---|")
+TABLE_HEADER = ("| metric | mean difference | 95% CI | claimed | how | holds |", "|---|---|---|---|---|---|")
+#: The outcome metrics: what is decided, and for whom (a recommendation's behavioural effect on one of these
+#: is evidence that who takes part, and how, changes what is decided).
+OUTCOMES = ("worst_region_gap", "worst_group_gap", "capture", "substantive_legitimacy", "adoption_rate", "stalled")
 CLAIMED = {1: "+", -1: "−", 0: ""}
 
 
@@ -60,8 +64,8 @@ def settings(overrides: dict[str, Any]) -> list[str]:
     return [f"  - `{k} = {_value(v)}`" for k, v in overrides.items()] or ["  - (no overrides)"]
 
 
-def row(metric: str, r: dict[str, Any], reps: int) -> str:
-    """One table row; a claimed metric is in bold."""
+def row(metric: str, r: dict[str, Any], reps: int, label: str = "") -> str:
+    """One table row; a claimed metric is in bold, with how its effect arises (behavioural or accounting)."""
     name = f"**{metric}**" if r["claimed"] else metric
     if r["n"] == 0:
         mean, ci = "nan", "no pairs"
@@ -70,11 +74,16 @@ def row(metric: str, r: dict[str, Any], reps: int) -> str:
         if r["n"] < reps:
             ci += f" ({r['n']} pairs)"
     holds = "" if r["holds"] is None else ("yes" if r["holds"] else "**no**")
-    return f"| {name} | {mean} | {ci} | {CLAIMED[r['claimed']]} | {holds} |"
+    return f"| {name} | {mean} | {ci} | {CLAIMED[r['claimed']]} | {label} | {holds} |"
 
 
 def section(c: Contrast, table: pd.DataFrame, reps: int) -> list[str]:
     base = "the schema's defaults" if c.scenario is None else f"scenario `{c.scenario}`"
+    start = (
+        f"The base is {base}, the alternative scenario `{c.alt_scenario}`"
+        if c.alt_scenario
+        else f"Both start from {base}"
+    )
     months = c.steps if c.steps is not None else configs(c)["base"].steps
     by_metric = {r["metric"]: r for r in table[table["contrast"] == c.name].to_dict("records")}
     return [
@@ -82,7 +91,7 @@ def section(c: Contrast, table: pd.DataFrame, reps: int) -> list[str]:
         "",
         c.path,
         "",
-        f"Both start from {base}; every run lasts {months} months.",
+        f"*{RECOMMENDATIONS[c.recommendation]}.* {start}; every run lasts {months} months.",
         "",
         "- base:",
         *settings(c.base),
@@ -90,21 +99,48 @@ def section(c: Contrast, table: pd.DataFrame, reps: int) -> list[str]:
         *settings(c.alt),
         "",
         *TABLE_HEADER,
-        *(row(m, by_metric[m], reps) for m in FINAL_METRICS),
+        *(row(m, by_metric[m], reps, c.label(m)) for m in FINAL_METRICS),
     ]
 
 
 def glance(table: pd.DataFrame) -> list[str]:
-    """One line per contrast: its claims, each with whether it holds."""
-    lines = ["**At a glance** (claims, and whether each 95% interval excludes 0 on the claimed side):", ""]
-    lines += ["| contrast | claims |", "|---|---|"]
+    """One line per contrast: its claims, each with how it arises and whether it holds."""
+    lines = [
+        "**At a glance** (claims, *b* behavioural or *a* accounting, and whether each 95% interval excludes 0",
+        "on the claimed side):",
+        "",
+        "| contrast | claims |",
+        "|---|---|",
+    ]
     for c in CONTRASTS:
         rows = table[table["contrast"] == c.name].set_index("metric")
-        parts = [
-            f"{cl.metric} {CLAIMED[cl.direction]} ({'yes' if rows.loc[cl.metric, 'holds'] else '**no**'})"
-            for cl in c.claims
-        ]
+        verdict = {cl.metric: "yes" if rows.loc[cl.metric, "holds"] else "**no**" for cl in c.claims}
+        parts = [f"{cl.metric} {CLAIMED[cl.direction]} *{cl.label[0]}* ({verdict[cl.metric]})" for cl in c.claims]
         lines.append(f"| {c.name} | {', '.join(parts)} |")
+    return lines
+
+
+def by_recommendation(table: pd.DataFrame) -> list[str]:
+    """Per recommendation of the seed report: its behavioural effects on outcome metrics that hold, or a plain
+    statement that the model finds none."""
+    lines = [
+        "**What each recommendation changes in what is decided.** Behavioural effects on an outcome metric",
+        f"({', '.join(f'`{m}`' for m in OUTCOMES)}) that hold on this page; an *accounting* effect (the",
+        "metric computed from the switch) is not evidence that the recommendation changes a decision.",
+        "",
+        "| recommendation | behavioural effects on outcomes |",
+        "|---|---|",
+    ]
+    for key, title in RECOMMENDATIONS.items():
+        found = []
+        for c in (c for c in CONTRASTS if c.recommendation == key):
+            rows = table[table["contrast"] == c.name].set_index("metric")
+            found += [
+                f"{cl.metric} {CLAIMED[cl.direction]} ({c.name})"
+                for cl in c.claims
+                if cl.metric in OUTCOMES and cl.label == "behavioural" and rows.loc[cl.metric, "holds"]
+            ]
+        lines.append(f"| {title} | {'; '.join(found) if found else '**none found by the model**'} |")
     return lines
 
 
@@ -148,7 +184,7 @@ def render(table: pd.DataFrame, reps: int, seed: int, years: pd.DataFrame | None
         "",
         "# Mechanisms: what one rule change does to every final metric",
         "",
-        f"Generated by `{command(reps, seed)}` from `netgov.analysis.mechanisms.CONTRASTS`.",
+        f"Generated by `{command(reps, seed)}` from `netgov/analysis/mechanisms.toml`.",
         "",
         "Each section below is a *contrast*: a base and an alternative that differ only in the",
         "parameters listed, and one sentence on the causal path from that difference to the metrics.",
@@ -160,19 +196,31 @@ def render(table: pd.DataFrame, reps: int, seed: int, years: pd.DataFrame | None
         "(pairs where either value is NaN are dropped; booleans count as 0/1).",
         "",
         "**Claimed** metrics (in bold) are what the causal path predicts: + the alternative raises it,",
-        "− lowers it. **Holds** is *yes* when the interval excludes 0 on the claimed side.",
-        "tests/test_mechanisms.py checks every claimed sign on fewer replications.",
+        "− lowers it. **How** says how the effect arises: *behavioural* through who comes, what they say",
+        "and what passes; *accounting* when the metric is computed from the switch itself (transparency",
+        "from notice, voice from who may attend). **Holds** is *yes* when the interval excludes 0 on the",
+        "claimed side. tests/test_mechanisms.py checks every claimed sign at another master seed (1) on",
+        "fewer replications. The contrasts are data: `netgov/analysis/mechanisms.toml`.",
         "",
         *glance(table),
         "",
-        "**Who the minority is decides what a veto does for it.** The *minority* of an issue is the",
-        "participants who said no at an aspect's first vote (at an issue's first vote they are the same",
-        "people under every rule: rules do not change who comes or how they deliberate). A veto lets",
-        "them block; if no compromise is found the aspect stalls at the status quo. That protects a",
-        "minority that stands near the status quo (the polarised agenda: business and the technical",
-        "community oppose a new rule) and hurts one that wants the change (the state-centric agenda: the",
-        "states asking for a new mechanism are outnumbered in a multistakeholder network). Both",
-        "contrasts are below.",
+        *by_recommendation(table),
+        "",
+        "**Who the minority is.** The *minority* of an issue is the participants who said no at an",
+        "aspect's first vote. Rules do not change who comes, but they change how long a network talks",
+        "before its first vote (it votes once its text is within reach under its rule, §7.6 of",
+        "docs/ODD.md), so the minority is not the same people under every rule: under a veto more talk",
+        "comes first, and those still outside the text then are further from it. The minority's rating",
+        "and gap are reported, but not claimed for the veto rules on the polarised agenda, where the",
+        "earlier version of this page claimed them (a fixed deliberation time made the minority the same",
+        "people under every rule).",
+        "",
+        "**Removed**: *a compromise search under concurrent majorities* (`compromise` 0 against 0.8,",
+        "state-centric agenda). Once the network talks until its text is within reach, the share by",
+        "which a failed text moves toward its blockers changes nothing that can be told from zero at",
+        "either master seed 0 or 1 (adoption, stalled, the gaps: every interval spans 0, also on the",
+        "polarised agenda and in the defaults): what brings a room to a text is the talk and the chair's",
+        "redraft from the room, not the concession rule. The claim (stalled −) is withdrawn.",
     ]
     for c in CONTRASTS:
         lines += ["", *section(c, table, reps)]

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from netgov.agents.population import ActorTable
-from netgov.model.core.catalog import ACTION_LINES, DOMAINS, GOVERNMENT, GROUPS, REGIONS
+from netgov.model.core.catalog import ACTION_LINES, DIMENSIONS, DOMAINS
 from netgov.model.core.config import ModelConfig
 from netgov.model.core.streams import Streams
 from netgov.model.issues import Issue
@@ -57,7 +57,8 @@ class Agenda:
                 specs.append(self.draw(self.arrived + offset))
         new = []
         for spec in specs:
-            stances, aspects = self.stances(spec["stance_type"], spec["complexity"], self.arrived)
+            loadings = self.loadings(spec["stance_type"], spec["domain"])
+            stances, aspects = self.stances(loadings, spec["complexity"], self.arrived)
             new.append(
                 Issue(
                     id=self.arrived,
@@ -69,6 +70,8 @@ class Agenda:
                     arrived=month,
                     stances=stances,
                     aspects=aspects,
+                    loadings=loadings,
+                    status_quo=self.status_quo(loadings),
                     requested_venue=spec.get("venue"),
                 )
             )
@@ -90,19 +93,31 @@ class Agenda:
             "stance_type": "state_centric" if u[5] < cfg.state_centric_share else "general",
         }
 
-    def stances(self, stance_type: str, complexity: int, issue_id: int) -> tuple[np.ndarray, np.ndarray]:
-        """Every actor's stance on a new issue, around its group's (and, for governments, region's) mean,
-        and on each of its aspects, around that (``agenda.aspect_spread``): (n,) and (complexity, n)."""
-        prof = getattr(self.config.stance, stance_type)
+    def loadings(self, stance_type: str, domain: str) -> np.ndarray:
+        """How the issue's question maps onto the cleavages (``DIMENSIONS``): a state-centric issue is about
+        state authority alone; any other loads as its domain does (``positions.loadings``), normalised so the
+        absolute weights sum to 1."""
+        if stance_type == "state_centric":
+            return np.eye(len(DIMENSIONS))[DIMENSIONS.index("state_authority")]
+        table = getattr(self.config.positions.loadings, domain)
+        w = np.array([getattr(table, d) for d in DIMENSIONS])
+        return w / np.abs(w).sum()
+
+    def stances(self, loadings: np.ndarray, complexity: int, issue_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every actor's stance on a new issue and on each of its aspects: (n,) and (complexity, n).
+
+        The stance is what its positions imply for this question, 0.5 + Σ_d w_d (p_d − 0.5), plus a little of
+        its own on this issue (``positions.issue_sd``); each aspect's stance spreads around that
+        (``agenda.aspect_spread``)."""
         a = self.actors
-        mean = np.array([getattr(prof.group_mean, g) for g in GROUPS])[a.group]
-        if prof.government_region_mean is not None:
-            grm = prof.government_region_mean
-            by_region = np.array([getattr(grm, r) for r in REGIONS] + [np.nan])  # no government is global
-            gov = a.group == GOVERNMENT
-            mean = np.where(gov, by_region[a.region], mean)
+        implied = 0.5 + (a.position - 0.5) @ loadings
         rng = self.streams.issue("stances", issue_id)
         z = rng.standard_normal((1 + complexity, a.n))
-        stances = np.clip(mean + prof.sd * z[0], 0.0, 1.0)
+        stances = np.clip(implied + self.config.positions.issue_sd * z[0], 0.0, 1.0)
         aspects = np.clip(stances + self.config.agenda.aspect_spread * z[1:], 0.0, 1.0)
         return stances, aspects
+
+    def status_quo(self, loadings: np.ndarray) -> float:
+        """Where the issue stands if nothing is decided: what the cleavages' status quo implies for it."""
+        sq = np.array([getattr(self.config.positions, d).status_quo for d in DIMENSIONS])
+        return float(np.clip(0.5 + (sq - 0.5) @ loadings, 0.0, 1.0))

@@ -53,8 +53,10 @@ SECTIONS: dict[str, str] = {
     "igf_feedback": "§7.6",
     "igf_pull": "§7.6",
     "openness": "§7.6",
-    "deliberation_time": "§7.6",
-    "stance": "§7.1",
+    "deliberation_deadline": "§7.6",
+    "convergence": "§7.6",
+    "pen_weight": "§7.6",
+    "positions": "§7.1",
     "agenda": "§7.1",
     "legitimacy": "§7.9",
     "reference_shares": "§7.10",
@@ -291,12 +293,12 @@ def at_the_table(
 
 def network_values(issue: Issue) -> dict[str, float]:
     """One convened network's own values of the per-step metrics that are means over networks (the running
-    means of the per-step table average these); NaN where it has none (capture of an advisory network)."""
+    means of the per-step table average these); NaN where it has none (formal power of an advisory network)."""
     return {
         "participation_rate": issue.participants.size / issue.eligible if issue.eligible else float("nan"),
         **{k: issue.composition.get(k, float("nan")) for k in ("inclusiveness", "group_coverage", "regional_balance")},
         "notice_sufficiency": issue.notice_sufficiency,
-        "capture": issue.power.capture if issue.power is not None else float("nan"),
+        "formal_power": issue.power.formal_power if issue.power is not None else float("nan"),
     }
 
 

@@ -17,9 +17,9 @@ import numpy as np
 from netgov.agents import behaviour
 from netgov.agents.population import ActorTable
 from netgov.model.core import metrics
-from netgov.model.core.catalog import GOVERNMENT, GROUPS, REGION_CODES, VENUES
+from netgov.model.core.catalog import GLOBAL_CODE, GOVERNMENT, GROUPS, REGION_CODES, REGIONS, VENUES
 from netgov.model.core.config import ModelConfig
-from netgov.model.core.deliberation import hk_step, igf_pull, weighted_median
+from netgov.model.core.deliberation import draft, hk_step, igf_pull
 from netgov.model.core.rules import Power, Rule, bloc_power
 from netgov.model.core.streams import Streams
 from netgov.model.network import Collaboration
@@ -76,6 +76,8 @@ class Issue:
     arrived: int
     stances: np.ndarray  # every actor's initial stance on the issue as a whole
     aspects: np.ndarray  # (complexity, actors): every actor's initial stance on each aspect
+    loadings: np.ndarray  # how the question maps onto the cleavages (``DIMENSIONS``; absolute weights sum to 1)
+    status_quo: float  # where the issue stands if nothing is decided (a stalled aspect's outcome)
     venue: str = ""
     requested_venue: str | None = None  # a fixed-agenda issue's own venue, bypassing routing
     migrated_by: str = ""  # the group that took it to a forum it trusts more (forum shopping), if any
@@ -89,6 +91,8 @@ class Issue:
     remote: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     opinions: np.ndarray = field(default_factory=lambda: np.zeros(0))  # views on the aspect being worked on
     influence: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    pen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # participants holding the pen
+    moved: float = float("inf")  # the largest change of a view in the latest month of deliberation
     eligible: int = 0
     eligible_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # who could have come
     notice_sufficiency: float = float("nan")
@@ -104,8 +108,14 @@ class Issue:
     outcome: float | None = None  # the mean position over kept aspects, once decided
     decided: int | None = None
     legitimacy: float = float("nan")
+    procedural_legitimacy: float = float("nan")
+    substantive_legitimacy: float = float("nan")
     minority_legitimacy: float = float("nan")
     outcome_gap: float = float("nan")
+    worst_region_gap: float = float("nan")
+    worst_group_gap: float = float("nan")
+    host_gap: float = float("nan")
+    capture: float = float("nan")
     minority_gap: float = float("nan")
     votes: np.ndarray | None = None  # each participant's yes vote at the latest decision attempt
 
@@ -146,17 +156,20 @@ class Issue:
         rule: Rule | None,
         remote: np.ndarray,
         influence: np.ndarray,
+        pen: np.ndarray,
         eligible: np.ndarray,
         notice_sufficiency: float,
         composition: dict[str, float],
     ) -> None:
-        """The venue has formed this issue's network: record who is in it and the rule it decides by."""
+        """The venue has formed this issue's network: record who is in it, who holds the pen, and the rule it
+        decides by."""
         self.participants = participants
         self.groups = actors.group[participants]
         self.regions = actors.region[participants]
         self.rule = rule
         self.remote = remote
         self.influence = influence
+        self.pen = pen
         self.eligible = int(eligible.sum())
         self.eligible_mask = eligible
         self.notice_sufficiency = notice_sufficiency
@@ -166,9 +179,12 @@ class Issue:
 
     def advance(self, month: int, s: Setting) -> None:
         """Move this network on by one month (review and the IGF session are the venues': ``venues.Venues``)."""
+        if self.phase == "deliberation":
+            self.deliberate(s)
+            if month >= self.phase_until or self.settled(s):
+                self.enter("decision", month + 1)
+            return
         if month < self.phase_until:
-            if self.phase == "deliberation":
-                self.deliberate(s)
             return
         if self.phase == "convening":
             self.enter("scoping", month + s.config.scoping_time)
@@ -176,9 +192,6 @@ class Issue:
             self.scope(month, s)
         elif self.phase == "igf_session":
             self.take_up(0, month, s)
-        elif self.phase == "deliberation":
-            self.deliberate(s)
-            self.enter("decision", month + 1)
         elif self.phase == "decision":
             self.decide(month, s)
 
@@ -205,33 +218,68 @@ class Issue:
         self.attempts = 0
         self.table = None
         self.opinions = self.aspects[self.kept[position]][self.participants].copy()
-        self.enter("deliberation", month + s.config.deliberation_time)
+        self.enter("deliberation", month + s.config.deliberation_deadline)
 
     def deliberate(self, s: Setting) -> None:
         """One month of bounded-confidence exchange, and the pull of what the IGF session concluded."""
         if self.opinions.size == 0:
+            self.moved = 0.0
             return
         cfg = s.config
+        before = self.opinions
         self.opinions = hk_step(self.opinions, s.actors.openness[self.participants], self.influence)
-        anchoring = getattr(cfg.stance, self.stance_type).anchoring
+        anchoring = cfg.positions.anchoring
         if anchoring > 0:
             start = self.aspects[self.kept[self.current]][self.participants]
             self.opinions = (1.0 - anchoring) * self.opinions + anchoring * start
         message = float(self.igf.messages[self.current]) if self.igf is not None else float("nan")
         if np.isfinite(message):  # an IGF session nobody attended sends no message
             self.opinions = igf_pull(self.opinions, message, cfg.igf_pull)
+        self.moved = float(np.abs(self.opinions - before).max())
 
-    def proposal(self) -> float:
-        """What is voted on: the compromise on the table, or else the weighted median view."""
-        return self.table if self.table is not None else weighted_median(self.opinions, self.influence)
+    def settled(self, s: Setting) -> bool:
+        """Whether the network is ready to vote before its deadline: the text on the table would pass now
+        (it is within reach), or views have stopped moving (more talk would not bring it closer)."""
+        if self.moved < s.config.convergence:
+            return True
+        return (
+            self.rule is not None
+            and self.opinions.size > 0
+            and self.rule.passes(self.ballot(self.proposal(s), s), self.groups, self.regions)
+        )
+
+    def proposal(self, s: Setting) -> float:
+        """What is voted on: the compromise on the table after a failed attempt, or else the chair's text."""
+        return self.table if self.table is not None else self.text(s)
+
+    def text(self, s: Setting) -> float:
+        """The chair's text, drafted from the room: the participants' current views weighted by their
+        influence (expertise, preparation, resources, onsite or remote), the pen-holders' ``pen_weight``
+        times. Who is absent moves it not at all."""
+        weights = self.influence * np.where(self.pen, s.config.pen_weight, 1.0)
+        return draft(self.opinions, weights)
+
+    def ballot(self, proposal: float, s: Setting) -> np.ndarray:
+        """Each participant's yes or no on ``proposal``: within its acceptance of its current view (narrower
+        for those who speak up, under adaptation); dissatisfied participants tied to one another vote as a
+        bloc (``adaptation.coalitions``)."""
+        cfg = s.config
+        acceptance = s.actors.acceptance[self.participants]
+        if cfg.adaptation.hirschman and cfg.adaptation.trust:  # those who speak up object to more
+            voicing = s.actors.voicing[self.participants, VENUES.index(self.venue)]
+            acceptance = np.where(voicing, acceptance * (1.0 - cfg.adaptation.voice_narrowing), acceptance)
+        votes = behaviour.vote(self.opinions, proposal, acceptance)
+        if cfg.adaptation.coalitions and cfg.adaptation.trust:
+            votes = behaviour.vote_together(votes, self.coalitions(s))
+        return votes
 
     def decide(self, month: int, s: Setting) -> None:
         """Vote on the current aspect's proposal under the venue's rule: adopt, search a compromise, or stall.
 
         An advisory venue publishes its messages instead. A failed proposal moves a share ``compromise``
-        toward the blocking voters' mean view (``Rule.blockers``) and comes back after ``compromise_time``
-        months; after ``max_attempts`` the aspect stalls, and so does the issue, its open aspects at the
-        status quo. Those who said no at an aspect's first attempt are the issue's minority.
+        toward the blocking voters' mean view (``Rule.blockers``) and is deliberated again, for at most
+        ``compromise_time`` months; after ``max_attempts`` the aspect stalls, and so does the issue, its open
+        aspects at the status quo. Those who said no at an aspect's first attempt are the issue's minority.
         """
         cfg = s.config
         if self.rule is None:
@@ -240,14 +288,8 @@ class Issue:
         self.attempts += 1
         adopted = False
         if self.opinions.size:
-            proposal = self.proposal()
-            acceptance = s.actors.acceptance[self.participants]
-            if cfg.adaptation.hirschman and cfg.adaptation.trust:  # those who speak up object to more
-                voicing = s.actors.voicing[self.participants, VENUES.index(self.venue)]
-                acceptance = np.where(voicing, acceptance * (1.0 - cfg.adaptation.voice_narrowing), acceptance)
-            self.votes = behaviour.vote(self.opinions, proposal, acceptance)
-            if cfg.adaptation.coalitions and cfg.adaptation.trust:
-                self.votes = behaviour.vote_together(self.votes, self.coalitions(s))
+            proposal = self.proposal(s)
+            self.votes = self.ballot(proposal, s)
             if self.attempts == 1:
                 self.minority |= ~self.votes
             adopted = self.rule.passes(self.votes, self.groups, self.regions)
@@ -265,6 +307,7 @@ class Issue:
                 self.table = proposal + cfg.compromise * (target - proposal)
             else:
                 self.table = proposal  # nobody to meet halfway (the network is paralysed): try again as it is
+            self.moved = float("inf")
             self.enter("deliberation", month + cfg.compromise_time)
         else:
             self.finish(month, "stalled", s)
@@ -283,8 +326,7 @@ class Issue:
 
     def finish(self, month: int, phase: str, s: Setting) -> None:
         """Close the issue and have every actor rate what came out, aspect by aspect (status quo where nothing did)."""
-        status_quo = getattr(s.config.stance, self.stance_type).status_quo
-        outcomes = np.array(self.outcomes + [status_quo] * (self.kept.size - len(self.outcomes)))
+        outcomes = np.array(self.outcomes + [self.status_quo] * (self.kept.size - len(self.outcomes)))
         self.outcome = float(outcomes.mean())
         self.close(month, phase)
         self.rate_outcome(outcomes, s)
@@ -316,8 +358,12 @@ class Issue:
             behaviour.respond(a, venue, cfg.adaptation)
 
     def rate_outcome(self, outcomes: np.ndarray, s: Setting) -> None:
-        """Every actor, participant or not, rates the outcome; the minority's ratings and distance are kept apart."""
+        """Judge the outcome against everyone affected: every actor, participant or not, rates it (procedure:
+        voice and transparency; substance: closeness to its own stance); how far it lands from the worst-off
+        region's and group's median stance; how far it was pulled toward one bloc (capture). The minority's
+        ratings and distance are kept apart."""
         cfg = s.config
+        a = s.actors
         groups_in = self.counts_by_group() > 0
         regions_in = self.counts_by_region() > 0
         if self.igf is not None:  # those heard at the IGF session had a voice too
@@ -325,14 +371,19 @@ class Issue:
             regions_in |= np.bincount(self.igf.regions, minlength=len(REGION_CODES)) > 0
         transparency = (self.notice_sufficiency + cfg.background_quality) / 2.0
         stances = self.aspects[self.kept]
-        ratings = behaviour.rate_outcome(
-            s.actors, groups_in, regions_in, stances, outcomes, transparency, cfg.legitimacy
-        )
-        self.legitimacy = metrics.legitimacy(ratings)
-        self.outcome_gap = float(np.mean([metrics.outcome_gap(o, x) for o, x in zip(outcomes, stances, strict=True)]))
+        rating = behaviour.rate_outcome(a, groups_in, regions_in, stances, outcomes, transparency, cfg.legitimacy)
+        self.legitimacy = metrics.legitimacy(rating.overall)
+        self.procedural_legitimacy = metrics.legitimacy(rating.procedural)
+        self.substantive_legitimacy = metrics.legitimacy(rating.substantive)
+        self.outcome_gap = metrics.gap(outcomes, stances)
+        regional = a.region != GLOBAL_CODE  # UN agencies (global) belong to no region
+        self.worst_region_gap = metrics.worst_gap(outcomes, stances[:, regional], a.region[regional])
+        self.worst_group_gap = metrics.worst_gap(outcomes, stances, a.group)
+        self.host_gap = metrics.gap(outcomes, stances[:, a.region == REGIONS.index(self.host_region)])
+        self.capture = metrics.capture(outcomes, stances, [a.group, np.where(regional, a.region, -1)])
         rows = self.participants[self.minority]
         if rows.size:
-            self.minority_legitimacy = metrics.legitimacy(ratings[rows])
+            self.minority_legitimacy = metrics.legitimacy(rating.overall[rows])
             self.minority_gap = metrics.minority_gap(outcomes, stances[:, rows])
 
     # -- the per-issue table --------------------------------------------------------------
@@ -379,12 +430,18 @@ class Issue:
             **{f"participants_{g}": int(by_group[i]) for i, g in enumerate(GROUPS)},
             **{f"participants_{r}": int(by_region[i]) for i, r in enumerate(REGION_CODES)},
             "notice_sufficiency": self.notice_sufficiency,
-            "capture": self.power.capture if self.power else float("nan"),
+            "formal_power": self.power.formal_power if self.power else float("nan"),
             "outcome": "adopted" if self.adopted else self.phase if not self.active else "",
             "position": self.outcome if self.outcome is not None else float("nan"),
             "legitimacy": self.legitimacy,
+            "procedural_legitimacy": self.procedural_legitimacy,
+            "substantive_legitimacy": self.substantive_legitimacy,
             "minority_legitimacy": self.minority_legitimacy,
             "outcome_gap": self.outcome_gap,
+            "worst_region_gap": self.worst_region_gap,
+            "worst_group_gap": self.worst_group_gap,
+            "host_gap": self.host_gap,
+            "capture": self.capture,
             "minority_gap": self.minority_gap,
             "igf_participants": int(self.igf.participants.size) if self.igf is not None else 0,
             "step_decided": self.decided if self.decided is not None else -1,

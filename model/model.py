@@ -36,6 +36,21 @@ _RUNNING: tuple[str, ...] = tuple(
 )
 
 
+#: What every decided issue adds to the running means (its own values: ``Issue.rate_outcome``).
+DECISION_VALUES: tuple[str, ...] = (
+    "legitimacy",
+    "procedural_legitimacy",
+    "substantive_legitimacy",
+    "minority_legitimacy",
+    "outcome_gap",
+    "worst_region_gap",
+    "worst_group_gap",
+    "host_gap",
+    "capture",
+    "minority_gap",
+)
+
+
 class Tally:
     """Running sums and counts of final per-network and per-decision values (NaN: nothing measured, left out)."""
 
@@ -112,7 +127,7 @@ class GovernanceModel(mesa.Model):
         self.streams = Streams(self.rng)
         self.actors: ActorTable
         self.actors, self.stakeholders = populate(
-            self, cfg, self.streams.stream("actors"), self.streams.stream("loyalty")
+            self, cfg, self.streams.stream("actors"), self.streams.stream("loyalty"), self.streams.stream("positions")
         )
         self.network = Collaboration(
             self.actors,
@@ -217,7 +232,7 @@ class GovernanceModel(mesa.Model):
                     t.add(key, i.composition[key])
                 t.add("notice_sufficiency", i.notice_sufficiency)
                 if i.power is not None:
-                    t.add("capture", i.power.capture)
+                    t.add("formal_power", i.power.formal_power)
                     t.add("pass_alone", float(i.power.pass_alone))
                     t.add("block_alone", float(i.power.block_alone))
                     t.add("paralysis", float(i.power.paralysed))
@@ -225,7 +240,7 @@ class GovernanceModel(mesa.Model):
                 t.add("adopted" if i.adopted else "stalled", 1.0)
                 assert i.decided is not None  # implementation and stalled are decided phases
                 t.add("mean_time_to_decision", i.decided - i.arrived)
-                for key in ("legitimacy", "minority_legitimacy", "outcome_gap", "minority_gap"):
+                for key in DECISION_VALUES:
                     t.add(key, getattr(i, key))
             elif i.active:
                 still_open.append(i)  # a closed issue (decided, delegated, advised) never changes again

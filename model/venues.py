@@ -32,6 +32,7 @@ class Gathering:
     rows: np.ndarray
     remote: np.ndarray
     influence: np.ndarray
+    pen: np.ndarray  # who among them holds the pen (the convenors of a coalition, else the host region)
     eligible: np.ndarray  # who could have come (a mask over all actors)
     notice_sufficiency: float
 
@@ -251,13 +252,15 @@ class Venues:
         behaviour.spend_capacity(a, rows, remote, p)
         self.setting.ties.link(rows, d, self.streams.issue("network", issue.id, v))
         a.attended[rows] += 1
-        influence = behaviour.influence(relevance[rows], prepared[rows], remote, p)
+        influence = behaviour.influence(relevance[rows], prepared[rows], a.resources[rows], remote, p)
+        pen = convenors[rows] if venue == "action_line_coalition" else a.region[rows] == host
         if adapt.learning:
             behaviour.learn(a, rows, d, adapt)  # after this meeting's weights: it learns from taking part
         return Gathering(
             rows=rows,
             remote=remote,
             influence=influence,
+            pen=pen,
             eligible=eligible,
             notice_sufficiency=metrics.notice_sufficiency(prepared[eligible]),
         )
@@ -276,6 +279,7 @@ class Venues:
             rule=self.rules[venue],
             remote=met.remote,
             influence=met.influence,
+            pen=met.pen,
             eligible=met.eligible,
             notice_sufficiency=met.notice_sufficiency,
             composition={

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from netgov import GovernanceModel
 from netgov.agents import UNAgency, behaviour
 from netgov.agents.population import ActorTable
-from netgov.model.core.catalog import DOMAINS, REGION_DISTANCE, UN_AGENCIES, VENUES
+from netgov.model.core.catalog import DIMENSIONS, DOMAINS, REGION_DISTANCE, UN_AGENCIES, VENUES
 from netgov.model.core.config import DomainValues, Legitimacy, Participation, validate_config
 
 
@@ -24,6 +24,7 @@ def table(n: int = 4, resources: float = 0.5) -> ActorTable:
         acceptance=np.full(n, 0.1),
         prep_need=np.full(n, 3.0),
         expertise=np.full((n, len(DOMAINS)), 0.5),
+        position=np.full((n, len(DIMENSIONS)), 0.5),
         domain_ties=np.zeros((n, len(DOMAINS))),
         recovery=0.2,
         loyalty=np.full(n, 0.5),
@@ -52,11 +53,12 @@ def test_influence_by_hand() -> None:
     got = behaviour.influence(
         relevance=np.array([0.8, 0.01, 0.8, 0.5]),
         prepared=np.array([1.0, 1.0, 0.5, 0.0]),
+        resources=np.array([1.0, 1.0, 0.5, 0.02]),
         remote=np.array([False, False, True, False]),
         p=p,
     )
-    # the floor (0.05) lifts expertise 0.01 and preparation 0; remote counts 0.7
-    assert got == pytest.approx([0.8, 0.05, 0.8 * 0.5 * 0.7, 0.5 * 0.05])
+    # the floor (0.05) lifts expertise 0.01, preparation 0 and resources 0.02; remote counts 0.7
+    assert got == pytest.approx([0.8, 0.05, 0.8 * 0.5 * 0.5 * 0.7, 0.5 * 0.05 * 0.05])
 
 
 def test_vote_is_yes_within_acceptance() -> None:
@@ -88,7 +90,10 @@ def test_rate_outcome_by_hand() -> None:
     # actor 0: voice 1, closeness 0.9 and 1.0; actor 1: voice 0.5, closeness 0.7 and 0.3
     first = [0.4 * 1 + 0.4 * 0.9 + 0.2 * 0.5, 0.4 * 0.5 + 0.4 * 0.7 + 0.2 * 0.5]
     second = [0.4 * 1 + 0.4 * 1.0 + 0.2 * 0.5, 0.4 * 0.5 + 0.4 * 0.3 + 0.2 * 0.5]
-    assert ratings == pytest.approx([(f + s) / 2 for f, s in zip(first, second, strict=True)])
+    assert ratings.overall == pytest.approx([(f + s) / 2 for f, s in zip(first, second, strict=True)])
+    # its parts: procedure (voice and transparency, weights 0.4 and 0.2), substance (mean closeness)
+    assert ratings.procedural == pytest.approx([(0.4 * 1 + 0.1) / 0.6, (0.4 * 0.5 + 0.1) / 0.6])
+    assert ratings.substantive == pytest.approx([(0.9 + 1.0) / 2, (0.7 + 0.3) / 2])
 
 
 def test_spend_and_recover_capacity() -> None:

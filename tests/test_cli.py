@@ -40,7 +40,7 @@ def test_run_set_keys_change_the_run(tmp_path: Path, run_netgov) -> None:
     )
     assert r.returncode == 0, r.stderr
     df = pd.read_csv(out)
-    assert df["capture"].iloc[-1] == 1.0
+    assert df["formal_power"].iloc[-1] == 1.0
     assert df["pass_alone"].iloc[-1] == 1.0
 
 

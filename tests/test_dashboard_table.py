@@ -15,7 +15,7 @@ from netgov.model.model import GovernanceModel
 
 def hand_issue() -> Issue:
     """Six actors: 0-2 governments (africa, africa, asia), 3 civil society (africa), 4 business (global), 5 UN."""
-    issue = Issue(0, "security", None, 0.5, 1, "state_centric", 0, np.zeros(6), np.zeros((1, 6)))
+    issue = Issue(0, "security", None, 0.5, 1, "state_centric", 0, np.zeros(6), np.zeros((1, 6)), np.zeros(4), 0.1)
     issue.participants = np.array([0, 2, 3])
     issue.remote = np.array([False, True, False])
     issue.eligible_mask = np.array([True, True, True, True, True, False])
@@ -96,7 +96,7 @@ def test_network_values_average_to_the_running_means_of_the_step_table(run: Gove
     convened = [network_values(i) for i in run.issues if i.convened]
     assert convened, "no network convened in 30 months"
     last = run.step_table().iloc[-1]
-    for key in ("participation_rate", "inclusiveness", "regional_balance", "notice_sufficiency", "capture"):
+    for key in ("participation_rate", "inclusiveness", "regional_balance", "notice_sufficiency", "formal_power"):
         values = np.array([v[key] for v in convened], dtype=float)
         expected = np.nanmean(values) if np.isfinite(values).any() else float("nan")
         assert last[key] == pytest.approx(expected, nan_ok=True), key

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference import hk_step_loop
 
-from netgov.model.core.deliberation import hk_step, weighted_median
+from netgov.model.core.deliberation import draft, hk_step
 
 
 def run_hk(eps: float, n: int = 625, rounds: int = 60) -> np.ndarray:
@@ -62,6 +62,8 @@ def test_weights_pull_toward_influential() -> None:
     assert hk_step(x, 0.5, [3.0, 1.0]) == pytest.approx([0.45, 0.45])
 
 
-def test_weighted_median() -> None:
-    assert weighted_median(np.array([0.1, 0.5, 0.9]), np.array([1.0, 1.0, 1.0])) == 0.5
-    assert weighted_median(np.array([0.1, 0.5, 0.9]), np.array([5.0, 1.0, 1.0])) == 0.1
+def test_draft_is_the_influence_weighted_mean_by_hand() -> None:
+    # (1 * 0.1 + 1 * 0.5 + 2 * 0.9) / 4 = 0.6
+    assert draft(np.array([0.1, 0.5, 0.9]), np.array([1.0, 1.0, 2.0])) == pytest.approx(0.6)
+    # nobody carries weight: the plain mean
+    assert draft(np.array([0.2, 0.4]), np.array([0.0, 0.0])) == pytest.approx(0.3)

@@ -12,7 +12,17 @@ from types import ModuleType
 import pandas as pd
 import pytest
 
-from netgov.analysis.mechanisms import CONTRASTS, EFFECT_COLUMNS, Claim, Contrast, configs, effects
+from netgov.analysis.mechanisms import (
+    CONTRASTS,
+    EFFECT_COLUMNS,
+    LABELS,
+    RECOMMENDATIONS,
+    Claim,
+    Contrast,
+    configs,
+    effects,
+    read,
+)
 from netgov.analysis.summary import paired_differences
 from netgov.experiment.runner import replicate
 from netgov.model.core.config import ModelConfig
@@ -43,10 +53,28 @@ def test_contrasts_are_well_formed() -> None:
         assert len({cl.metric for cl in c.claims}) == len(c.claims), f"{c.name}: a metric is claimed twice"
         built = configs(c)
         assert built["base"] != built["alt"], f"{c.name}: base and alternative are the same config"
+        assert c.recommendation in RECOMMENDATIONS, c.name
+        assert all(cl.label in LABELS for cl in c.claims)
     with pytest.raises(ValueError, match="not a final metric"):
         Claim("happiness", 1)
     with pytest.raises(ValueError, match="expected \\+1 or -1"):
         Claim("capture", 0)
+    with pytest.raises(ValueError, match="expected one of behavioural, accounting"):
+        Claim("capture", 1, "plausible")
+
+
+def test_a_contrast_file_naming_an_unknown_recommendation_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "m.toml"
+    bad.write_text(
+        '[recommendations]\nr = "R"\n[[contrast]]\nname = "x"\nrecommendation = "nope"\npath = "p"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="unknown recommendation 'nope'"):
+        read(bad)
+
+
+def test_every_recommendation_has_a_contrast() -> None:
+    assert {c.recommendation for c in CONTRASTS} == set(RECOMMENDATIONS)
 
 
 #: Each distinct (config, steps) runs once in this process and serves every contrast that uses it:
@@ -90,7 +118,7 @@ def test_effects_reports_claims_and_whether_they_hold() -> None:
         scenario=None,
         base={},
         alt={"participation_rule": "governments_only"},
-        claims=(Claim("group_coverage", -1), Claim("capture", -1)),  # the second is wrong: capture rises
+        claims=(Claim("group_coverage", -1), Claim("formal_power", -1)),  # the second is wrong: it rises
         steps=12,
     )
     table = effects((c,), reps=3, seed=0)
@@ -98,7 +126,7 @@ def test_effects_reports_claims_and_whether_they_hold() -> None:
     assert table["metric"].tolist() == list(FINAL_METRICS)
     rows = table.set_index("metric")
     assert rows.loc["group_coverage", "claimed"] == -1 and rows.loc["group_coverage", "holds"] is True
-    assert rows.loc["capture", "claimed"] == -1 and rows.loc["capture", "holds"] is False
+    assert rows.loc["formal_power", "claimed"] == -1 and rows.loc["formal_power", "holds"] is False
     assert rows.loc["participation_rate", "claimed"] == 0 and rows.loc["participation_rate", "holds"] is None
 
 
@@ -171,14 +199,15 @@ def test_page_shows_the_contrast(name: str) -> None:
     rows = {}
     for line in body.splitlines():
         cells = [x.strip() for x in line.strip().strip("|").split("|")]
-        if line.startswith("| ") and len(cells) == 5 and cells[0].strip("*") in FINAL_METRICS:
+        if line.startswith("| ") and len(cells) == 6 and cells[0].strip("*") in FINAL_METRICS:
             rows[cells[0].strip("*")] = cells
     assert list(rows) == list(FINAL_METRICS), stale
     for m, cells in rows.items():
         claimed = c.claimed(m)
         assert cells[0] == (f"**{m}**" if claimed else m), f"{stale} ({m} bold iff claimed)"
         assert cells[3] == page.CLAIMED[claimed], f"{stale} ({m}: claimed {cells[3]!r}, CONTRASTS {claimed:+d})"
-        assert (cells[4] != "") == bool(claimed), f"{stale} ({m}: holds column)"
+        assert cells[4] == c.label(m), f"{stale} ({m}: labelled {cells[4]!r}, CONTRASTS {c.label(m)!r})"
+        assert (cells[5] != "") == bool(claimed), f"{stale} ({m}: holds column)"
 
 
 def test_every_claim_holds_on_the_page() -> None:
@@ -186,8 +215,8 @@ def test_every_claim_holds_on_the_page() -> None:
     for name, body in sections().items():
         for line in body.splitlines():
             cells = [x.strip() for x in line.strip().strip("|").split("|")]
-            if line.startswith("| **") and len(cells) == 5:
-                assert cells[4] == "yes", f"{name}: {cells[0]} does not hold ({cells[1]} {cells[2]})"
+            if line.startswith("| **") and len(cells) == 6:
+                assert cells[5] == "yes", f"{name}: {cells[0]} does not hold ({cells[1]} {cells[2]})"
 
 
 def test_every_rule_and_switch_has_a_contrast_beyond_capture() -> None:
@@ -199,7 +228,7 @@ def test_every_rule_and_switch_has_a_contrast_beyond_capture() -> None:
         return {k for k in {*c.base, *c.alt} if c.base.get(k) != c.alt.get(k)}
 
     for c in CONTRASTS:
-        assert {cl.metric for cl in c.claims} - {"capture"}, f"{c.name}: claims nothing beyond capture"
+        assert {cl.metric for cl in c.claims} - {"capture", "formal_power"}, f"{c.name}: claims nothing beyond power"
     rules = {c.alt["decision_rule"] for c in CONTRASTS if c.base.get("decision_rule") == "majority"}
     assert rules == set(DECISION_RULES) - {"majority"}
     switches = set().union(*(varied(c) for c in CONTRASTS))
@@ -212,9 +241,41 @@ def test_every_rule_and_switch_has_a_contrast_beyond_capture() -> None:
         "igf_feedback",
         "travel_support",
         "remote_participation",
-        "compromise",
         "acceptance",
+        "host_region",
+        "participation_rule",
     ):
         assert key in switches, key
     months = {(c.base["notice_period"], c.alt["notice_period"]) for c in CONTRASTS if "notice_period" in c.base}
-    assert months == {(n, n + 1) for n in range(1, 6)}  # notice 1 -> 6, month by month
+    assert months == {(0, 1), (1, 2), (3, 6)}  # the first months of notice, and the report's six
+
+
+def _claim(contrast: str, metric: str) -> Claim:
+    (claim,) = [cl for cl in BY_NAME[contrast].claims if cl.metric == metric]
+    return claim
+
+
+@pytest.mark.parametrize(
+    ("contrast", "metric", "direction"),
+    [
+        ("travel support for actors in need", "worst_region_gap", -1),
+        ("good remote participation instead of poor", "worst_region_gap", -1),
+        ("the distributed design instead of the intergovernmental status quo", "worst_group_gap", -1),
+        ("the distributed design instead of the intergovernmental status quo", "capture", -1),
+        ("meetings hosted in Africa instead of Western Europe", "host_gap", -1),
+    ],
+)
+def test_who_takes_part_changes_what_is_decided(contrast: str, metric: str, direction: int) -> None:
+    """Issue 23's claims are on the page as behavioural effects on outcomes (their signs are checked at
+    master seed 1 by test_claimed_direction_holds, and on the page at seed 0 with 20 replications)."""
+    claim = _claim(contrast, metric)
+    assert claim.direction == direction and claim.label == "behavioural"
+
+
+def test_the_decision_rule_moves_adoption_and_a_gap_in_the_default_world() -> None:
+    c = BY_NAME["concurrent majorities of groups and regions instead of majority, the defaults"]
+    assert c.scenario is None and c.base == {"decision_rule": "majority"}
+    claimed = {cl.metric: cl.label for cl in c.claims}
+    assert {"adoption_rate", "stalled"} & set(claimed)
+    assert {"worst_region_gap", "worst_group_gap", "outcome_gap", "minority_gap"} & set(claimed)
+    assert set(claimed.values()) == {"behavioural"}

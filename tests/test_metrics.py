@@ -94,8 +94,8 @@ def test_pass_block_alone_and_capture() -> None:
     assert metrics.veto_players(w3, weighted_game(w3, 51)) == frozenset()
     # nothing can pass: nobody blocks either (the game is paralysed)
     assert metrics.veto_players(["x", "y"], lambda c: False) == frozenset()
-    assert metrics.capture([{"a": 0.2, "b": 0.8}, {"r": 0.5, "s": 0.5}]) == pytest.approx(0.8)
-    assert math.isnan(metrics.capture([{"a": 0.0, "b": 0.0}, {}]))  # no bloc ever swings: paralysis, not 0
+    assert metrics.formal_power([{"a": 0.2, "b": 0.8}, {"r": 0.5, "s": 0.5}]) == pytest.approx(0.8)
+    assert math.isnan(metrics.formal_power([{"a": 0.0, "b": 0.0}, {}]))  # no bloc ever swings: paralysis, not 0
 
 
 def test_minority_gap_hand_values() -> None:
@@ -109,14 +109,56 @@ def test_minority_gap_hand_values() -> None:
 def test_legitimacy_hand_values() -> None:
     voice = np.array([1.0, 0.5, 0.0])
     stances = np.array([0.5, 0.2, 1.0])
-    r = metrics.legitimacy_ratings(voice, stances, outcome=0.5, transparency=0.6, weights=(0.4, 0.4, 0.2))
+    r, proc, subst = metrics.legitimacy_parts(voice, stances, outcome=0.5, transparency=0.6, weights=(0.4, 0.4, 0.2))
     # 0.4*1 + 0.4*1 + 0.2*0.6 = .92; 0.4*.5 + 0.4*.7 + .12 = .60; 0 + 0.4*.5 + .12 = .32
     assert r == pytest.approx([0.92, 0.60, 0.32])
     assert metrics.legitimacy(r) == pytest.approx((0.92 + 0.60 + 0.32) / 3)
+    # procedural: (0.4 voice + 0.2 * 0.6) / 0.6 = .8667, .5333, .2; substantive: 1 - |x - .5| = 1, .7, .5
+    assert proc == pytest.approx([0.52 / 0.6, 0.32 / 0.6, 0.12 / 0.6])
+    assert subst == pytest.approx([1.0, 0.7, 0.5])
+    # the overall rating is the two parts mixed (w_v + w_t) : w_c = 0.6 : 0.4
+    assert r == pytest.approx(0.6 * proc + 0.4 * subst)
+
+
+def test_worst_gap_hand_values() -> None:
+    # two aspects decided at .6 and .2; actors 0-1 are bloc 0, actors 2-4 bloc 1, actor 5 in no bloc
+    stances = np.array([[0.2, 0.4, 0.9, 0.8, 0.7, 0.0], [0.2, 0.2, 0.5, 0.6, 0.4, 0.0]])
+    labels = np.array([0, 0, 1, 1, 1, -1])
+    # bloc medians: aspect 1 (.3, .8), aspect 2 (.2, .5); gaps bloc 0: (|.6-.3| + |.2-.2|) / 2 = .15,
+    # bloc 1: (|.6-.8| + |.2-.5|) / 2 = .25 -> the worst-off bloc is 1
+    assert metrics.bloc_medians(stances, labels) == pytest.approx(np.array([[0.3, 0.8], [0.2, 0.5]]))
+    assert metrics.worst_gap([0.6, 0.2], stances, labels) == pytest.approx(0.25)
+    assert math.isnan(metrics.worst_gap([0.6], stances[:1], np.full(6, -1)))  # no bloc
+
+
+def test_capture_hand_values() -> None:
+    # one aspect; everyone's median .5; bloc 0 (actors 0-2) stands at .8, bloc 1 (actors 3-5) at .4
+    stances = np.array([[0.8, 0.8, 0.8, 0.4, 0.4, 0.5, 0.5, 0.5, 0.5]])
+    labels = np.array([0, 0, 0, 1, 1, 1, -1, -1, -1])
+    # outcome at the population's median: no bloc favoured
+    assert metrics.capture([0.5], stances, [labels]) == 0.0
+    # outcome at .65: half the way from .5 to bloc 0's .8 -> (.3 - .15) / .3 = .5
+    assert metrics.capture([0.65], stances, [labels]) == pytest.approx(0.5)
+    # outcome at bloc 0's own position: 1; beyond it, still no more than 1
+    assert metrics.capture([0.8], stances, [labels]) == pytest.approx(1.0)
+    assert metrics.capture([0.95], stances, [labels]) == pytest.approx(0.5)  # overshoots: (.3 - .15) / .3
+    # the other way: at .42, most of the way to bloc 1's .4 -> (.1 - .02) / .1 = .8; at .3, past it: 0
+    assert metrics.capture([0.42], stances, [labels]) == pytest.approx(0.8)
+    assert metrics.capture([0.3], stances, [labels]) == 0.0
+    # a bloc within DISTINCT (.05) of the population pulls nothing: the same actors, bloc 1 at .46
+    close = stances.copy()
+    close[0, 3:5] = 0.46
+    assert metrics.capture([0.46], close, [labels]) == 0.0
+    # the largest pull over several bloc partitions
+    other = np.array([-1, -1, -1, -1, -1, -1, 0, 0, 0])  # bloc at .5: not apart from the population
+    assert metrics.capture([0.65], stances, [other, labels]) == pytest.approx(0.5)
 
 
 def test_outcome_gap_and_notice_sufficiency() -> None:
-    assert metrics.outcome_gap(0.7, [0.1, 0.5, 0.9]) == pytest.approx(0.2)
+    assert metrics.gap([0.7], [[0.1, 0.5, 0.9]]) == pytest.approx(0.2)
+    # two aspects: (|.7 - .5| + |.2 - .4|) / 2 = .2; nobody: NaN
+    assert metrics.gap([0.7, 0.2], [[0.1, 0.5, 0.9], [0.4, 0.4, 0.0]]) == pytest.approx(0.2)
+    assert math.isnan(metrics.gap([0.7], np.zeros((1, 0))))
     # mean preparation 3 months, 3 months' notice: 1 - e^-1 = .632121; 6 months: 1 - e^-2 = .864665
     assert metrics.prepared_share(3, [3.0])[0] == pytest.approx(0.632121, abs=1e-6)
     assert metrics.prepared_share(6, [3.0])[0] == pytest.approx(0.864665, abs=1e-6)

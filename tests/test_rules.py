@@ -31,10 +31,10 @@ def test_concurrent_groups_regions_no_group_or_region_passes_alone(net) -> None:
         assert not rule.passes(regions == r, groups, regions)
     power = bloc_power(rule, groups, regions)
     assert power.pass_alone is False
-    # a network missing a group or region is paralysed: nothing passes, and capture is NaN, not 0
+    # a network missing a group or region is paralysed: nothing passes, and formal power is NaN, not 0
     everyone = np.ones(groups.size, dtype=bool)
     assert power.paralysed == (not rule.passes(everyone, groups, regions))
-    assert np.isnan(power.capture) == power.paralysed
+    assert np.isnan(power.formal_power) == power.paralysed
     if not power.paralysed:
         assert power.block_alone  # every group (and region) holds a veto
 
@@ -64,7 +64,7 @@ def test_government_vote_governments_alone_decide(net, data) -> None:
         assert rule.passes(gov, groups, regions)  # governments alone pass it
         assert not rule.passes(~gov, groups, regions)  # everyone else together cannot
         power = bloc_power(rule, groups, regions)
-        assert power.capture == 1.0
+        assert power.formal_power == 1.0
         assert power.groups["government"] == 1.0
         assert power.pass_alone
         assert power.block_alone
@@ -113,7 +113,7 @@ def test_majority_power_follows_bloc_size() -> None:
     # consensus: every bloc is a veto player, power shared equally among the 5 groups / 6 region codes
     cons = bloc_power(Rule("consensus"), groups, regions)
     assert cons.groups == {g: 0.2 for g in GROUPS}
-    assert cons.capture == 0.2
+    assert cons.formal_power == 0.2
     assert not cons.pass_alone
     assert cons.block_alone  # every bloc can stop it
 

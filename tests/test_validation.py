@@ -149,21 +149,23 @@ def test_validation_scenarios_load_and_stay_out_of_the_shipped_list() -> None:
 def test_calibrated_file_round_trips(tmp_path) -> None:
     """The generated point summary loads back to the fitted values, whole tables included."""
     fitted = {"travel_cost": 0.8, "participation.home_bonus": 1.5, "actors.civil_society": 400}
-    fitted["stance.state_centric.government_region_mean.africa"] = 0.9
+    fitted["positions.state_authority.mean.government.africa"] = 0.9
     path = tmp_path / "calibrated.toml"
     path.write_text(calibrated_toml(fitted, "test"), encoding="utf-8")
     cfg = load(path).config
     assert (cfg.travel_cost, cfg.participation.home_bonus, cfg.actors.civil_society) == (0.8, 1.5, 400)
-    assert cfg.stance.state_centric.government_region_mean.africa == 0.9
+    assert cfg.positions.state_authority.mean.government.africa == 0.9
 
 
 def test_a_partial_table_keeps_the_rest_of_its_defaults() -> None:
     """Setting one key of a table (as calibration and sweeps do) must not reset its siblings."""
     default = GovernanceModel(rng=0, scale=0.05).config
-    cfg = load(None, ["stance.state_centric.sd=0.1", "resources.group_mean.civil_society=0.3"]).config
-    assert cfg.stance.state_centric.sd == 0.1
-    assert cfg.stance.state_centric.government_region_mean == default.stance.state_centric.government_region_mean
-    assert cfg.stance.state_centric.group_mean == default.stance.state_centric.group_mean
+    cfg = load(None, ["positions.state_authority.mean.government.africa=0.9", "resources.group_mean.civil_society=0.3"])
+    cfg = cfg.config
+    sa, sa0 = cfg.positions.state_authority, default.positions.state_authority
+    assert sa.mean.government.africa == 0.9
+    assert sa.mean.government.asia_pacific == sa0.mean.government.asia_pacific
+    assert (sa.mean.civil_society, sa.sd, sa.status_quo) == (sa0.mean.civil_society, sa0.sd, sa0.status_quo)
     assert cfg.resources.group_mean.civil_society == 0.3
     assert cfg.resources.group_mean.business == default.resources.group_mean.business
 

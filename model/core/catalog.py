@@ -57,6 +57,22 @@ UN_MEMBERSHIP: dict[str, int] = {
     "western_europe_others": 29,
 }
 
+#: The cleavages of internet governance on which every actor holds a position in [0, 1] (docs/ODD.md §7.1,
+#: docs/positions.md for the evidence): 1 is the first pole named here, 0 the second.
+DIMENSIONS: tuple[str, ...] = (
+    "state_authority",  # state authority, intergovernmental mechanisms (1) vs multistakeholder / private ordering (0)
+    "security_control",  # security and control (1) vs openness and free flow (0)
+    "development",  # development and access as the priority (1) vs other priorities (0)
+    "commercial",  # commercial interest (1) vs rights and the public interest (0)
+)
+#: How people write the dimensions (docs, dashboard, explain).
+DIMENSION_NAMES: dict[str, str] = {
+    "state_authority": "state authority vs multistakeholder ordering",
+    "security_control": "security and control vs openness",
+    "development": "development and access first",
+    "commercial": "commercial interest vs rights and public interest",
+}
+
 DOMAINS: tuple[str, ...] = (
     "infrastructure",
     "security",

@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from netgov.model.core.catalog import UN_MEMBERSHIP
 from netgov.model.core.errors import ConfigError
@@ -87,10 +87,10 @@ class ActorCounts(Strict):
     government: int = _count(193, "governments (UN member states)")
     # the non-governmental counts are calibrated (scenarios/validation/calibrated.toml): the size of
     # the forum community that reproduces the IGF's stakeholder mix (pattern P2)
-    civil_society: int = _count(522, "civil-society organisations")
-    business: int = _count(179, "businesses")
-    technical_community: int = _count(118, "technical and academic community actors")
-    un_agency: int = _count(61, "UN agencies and other intergovernmental organisations")
+    civil_society: int = _count(527, "civil-society organisations")
+    business: int = _count(189, "businesses")
+    technical_community: int = _count(126, "technical and academic community actors")
+    un_agency: int = _count(68, "UN agencies and other intergovernmental organisations")
 
 
 class ActorRegions(Strict):
@@ -150,18 +150,20 @@ class RegionFactors(Strict):
     model_config = ConfigDict(strict=True, extra="forbid", validate_default=True, populate_by_name=True)
 
 
-def _stance(where: str) -> Any:
-    return _unit(0.5, f"mean stance of governments from {where}")
+class RegionValues(Strict):
+    """One value in [0, 1] per UN region."""
+
+    africa: float = _unit(0.5, "value for Africa")
+    asia_pacific: float = _unit(0.5, "value for Asia-Pacific")
+    eastern_europe: float = _unit(0.5, "value for Eastern Europe")
+    latin_america_caribbean: float = _unit(0.5, "value for Latin America & Caribbean")
+    western_europe_others: float = _unit(0.5, "value for Western Europe & Others")
 
 
-class RegionStances(Strict):
-    """One mean stance per UN region (governments always belong to one)."""
-
-    africa: float = _stance("Africa")
-    asia_pacific: float = _stance("Asia-Pacific")
-    eastern_europe: float = _stance("Eastern Europe")
-    latin_america_caribbean: float = _stance("Latin America & Caribbean")
-    western_europe_others: float = _stance("Western Europe & Others")
+def _regions(af: float, ap: float, ee: float, lac: float, weog: float) -> RegionValues:
+    return RegionValues(
+        africa=af, asia_pacific=ap, eastern_europe=ee, latin_america_caribbean=lac, western_europe_others=weog
+    )
 
 
 class Resources(Strict):
@@ -205,7 +207,7 @@ class Participation(Strict):
     )
     cost: float = param(2.5, "weight of travel cost (onsite attendance)", "log-odds", ge=0, le=20, allow_inf_nan=False)
     home_bonus: float = param(
-        0.887,  # calibrated (scenarios/validation/calibrated.toml)
+        0.636,  # calibrated (scenarios/validation/calibrated.toml)
         "log-odds added to attending onsite when the meeting is held in the actor's own region "
         "(no border crossing or long-haul travel; the host mobilises a local audience)",
         "log-odds",
@@ -285,61 +287,195 @@ class Expertise(Strict):
     )
 
 
-class StanceProfile(Strict):
-    """Where actors stand on one type of issue, before deliberation."""
+class GroupRegionValues(Strict):
+    """One value per stakeholder group and UN region (UN agencies are global: one value)."""
 
-    group_mean: GroupValues = Field(default_factory=GroupValues, description="mean stance per group")
-    government_region_mean: RegionStances | None = Field(
-        None, description="if set, mean stance of governments per region (overrides the group mean)"
+    government: RegionValues = Field(default_factory=RegionValues, description="governments, by region")
+    civil_society: RegionValues = Field(default_factory=RegionValues, description="civil society, by region")
+    business: RegionValues = Field(default_factory=RegionValues, description="the private sector, by region")
+    technical_community: RegionValues = Field(
+        default_factory=RegionValues, description="the technical and academic community, by region"
     )
-    sd: float = param(0.15, "standard deviation of stances around the mean", "0-1", ge=0.0, le=1.0, allow_inf_nan=False)
+    un_agency: float = _unit(0.5, "UN agencies (global)")
+
+
+def _table(
+    government: RegionValues, civil_society: RegionValues, business: RegionValues, technical: RegionValues, un: float
+) -> GroupRegionValues:
+    return GroupRegionValues(
+        government=government,
+        civil_society=civil_society,
+        business=business,
+        technical_community=technical,
+        un_agency=un,
+    )
+
+
+def _same(value: float) -> RegionValues:
+    return _regions(value, value, value, value, value)
+
+
+def _spread(government: float, others: float) -> GroupRegionValues:
+    return _table(_same(government), _same(others), _same(others), _same(others), others)
+
+
+class Dimension(Strict):
+    """Where actors stand on one cleavage (docs/positions.md gives the evidence for every value)."""
+
+    mean: GroupRegionValues = Field(default_factory=GroupRegionValues, description="mean position per group and region")
+    sd: GroupRegionValues = Field(
+        default_factory=lambda: _spread(0.12, 0.12), description="spread of positions per group and region"
+    )
+    status_quo: float = _unit(0.5, "where things stand on this cleavage if nothing new is decided")
+
+
+def _dimension(mean: GroupRegionValues, sd: GroupRegionValues, status_quo: float) -> Dimension:
+    return Dimension(mean=mean, sd=sd, status_quo=status_quo)
+
+
+def _loading(what: str) -> Any:
+    return param(0.0, f"loading of {what}", "weight", ge=-1.0, le=1.0, allow_inf_nan=False)
+
+
+class Loadings(Strict):
+    """How an issue's question maps onto the cleavages: signed weights, normalised to sum 1 in absolute value
+    (a negative weight: the issue's 1 is that cleavage's 0)."""
+
+    state_authority: float = _loading("state authority vs multistakeholder ordering")
+    security_control: float = _loading("security and control vs openness")
+    development: float = _loading("development and access first")
+    commercial: float = _loading("commercial interest vs rights and public interest")
+
+    @model_validator(mode="after")
+    def _loads_somewhere(self) -> Loadings:
+        if not any(getattr(self, d) for d in type(self).model_fields):
+            raise ValueError("an issue must load on at least one cleavage (all loadings are 0)")
+        return self
+
+
+def _loads(**weights: float) -> Loadings:
+    return Loadings(**weights)
+
+
+class DomainLoadings(Strict):
+    """Which cleavages the issues of each policy domain are about (an assumption: docs/positions.md)."""
+
+    infrastructure: Loadings = Field(
+        default_factory=lambda: _loads(state_authority=0.5, development=0.5),
+        description="critical resources and access: who runs them, and for whom",
+    )
+    security: Loadings = Field(
+        default_factory=lambda: _loads(security_control=0.7, state_authority=0.3),
+        description="cybersecurity and cybercrime: control, and by whom",
+    )
+    human_rights: Loadings = Field(
+        default_factory=lambda: _loads(security_control=0.6, commercial=0.4),
+        description="expression and privacy: against state control and commercial data use",
+    )
+    economy: Loadings = Field(
+        default_factory=lambda: _loads(commercial=0.6, development=-0.4),
+        description="trade, competition and data flows: market access against development policy space",
+    )
+    development: Loadings = Field(
+        default_factory=lambda: _loads(development=1.0), description="access and capacity building"
+    )
+    culture: Loadings = Field(
+        default_factory=lambda: _loads(commercial=0.6, security_control=0.4),
+        description="copyright, content and diversity",
+    )
+    governance: Loadings = Field(
+        default_factory=lambda: _loads(state_authority=0.6, development=0.4),
+        description="institutions of internet governance and who takes part in them",
+    )
+
+
+def _state_authority() -> Dimension:
+    """Governments' regional means and spread are calibrated to the WCIT-12 vote (pattern P3; calibrated.toml)."""
+    return _dimension(
+        _table(
+            _regions(0.574, 0.709, 0.583, 0.588, 0.19),
+            _regions(0.4, 0.4, 0.25, 0.35, 0.2),
+            _same(0.15),
+            _same(0.1),
+            0.55,
+        ),
+        _spread(0.071, 0.12),
+        0.1,
+    )
+
+
+def _security_control() -> Dimension:
+    """Governments from the UN roll-call votes on the Russian-sponsored ICT texts, 2018-19 (set from data)."""
+    return _dimension(
+        _table(
+            _regions(0.76, 0.70, 0.32, 0.59, 0.16),
+            _regions(0.3, 0.3, 0.2, 0.2, 0.2),
+            _same(0.35),
+            _same(0.3),
+            0.5,
+        ),
+        _table(_regions(0.12, 0.12, 0.25, 0.12, 0.12), _same(0.12), _same(0.12), _same(0.12), 0.12),
+        0.35,
+    )
+
+
+def _development() -> Dimension:
+    return _dimension(
+        _table(
+            _regions(0.8, 0.7, 0.4, 0.7, 0.35),
+            _regions(0.75, 0.7, 0.45, 0.7, 0.45),
+            _same(0.4),
+            _same(0.45),
+            0.75,
+        ),
+        _spread(0.12, 0.12),
+        0.25,
+    )
+
+
+def _commercial() -> Dimension:
+    return _dimension(
+        _table(
+            _regions(0.45, 0.5, 0.5, 0.4, 0.5),
+            _same(0.15),
+            _same(0.8),
+            _same(0.45),
+            0.4,
+        ),
+        _spread(0.12, 0.12),
+        0.65,
+    )
+
+
+class Positions(Strict):
+    """Where every actor stands on the cleavages of internet governance, and how issues map onto them.
+
+    Each actor draws one position per cleavage around its group's and region's mean; its stance on an
+    issue is 0.5 + the loadings-weighted sum of (position - 0.5), plus a little of its own on that issue
+    (``issue_sd``). A state-centric issue is a question of state authority alone.
+    """
+
+    state_authority: Dimension = Field(
+        default_factory=_state_authority, description="state authority (1) vs multistakeholder ordering (0)"
+    )
+    security_control: Dimension = Field(
+        default_factory=_security_control, description="security and control (1) vs openness and free flow (0)"
+    )
+    development: Dimension = Field(
+        default_factory=_development, description="development and access as the priority (1) or not (0)"
+    )
+    commercial: Dimension = Field(
+        default_factory=_commercial, description="commercial interest (1) vs rights and the public interest (0)"
+    )
+    loadings: DomainLoadings = Field(
+        default_factory=DomainLoadings, description="which cleavages each policy domain's issues are about"
+    )
+    issue_sd: float = _unit(0.05, "spread of an actor's stance on one issue around what its positions imply")
     anchoring: float = _unit(
-        0.0,
+        0.257,  # calibrated (scenarios/validation/calibrated.toml)
         "weight each actor keeps on its initial stance in every month of deliberation (Friedkin-Johnsen "
         "stubbornness: positions set by mandates or instructions from capitals)",
     )
-    status_quo: float = _unit(
-        0.2, "where things stand if nothing is decided: the outcome of a stalled aspect, as actors rate it"
-    )
-
-
-def _state_centric() -> StanceProfile:
-    """A new intergovernmental mechanism: governments split by region, others opposed.
-
-    The governments' regional means, ``sd`` and ``anchoring`` are calibrated to the WCIT-12 vote
-    (pattern P3; scenarios/validation/calibrated.toml); the other groups' means are set by hand.
-    """
-    return StanceProfile(
-        group_mean=GroupValues(
-            government=0.5, civil_society=0.3, business=0.2, technical_community=0.15, un_agency=0.5
-        ),
-        government_region_mean=RegionStances(
-            africa=0.672,
-            asia_pacific=0.781,
-            eastern_europe=0.488,
-            latin_america_caribbean=0.514,
-            western_europe_others=0.176,
-        ),
-        sd=0.071,
-        anchoring=0.202,
-        status_quo=0.1,
-    )
-
-
-class Stance(Strict):
-    """Stance distributions by issue type."""
-
-    general: StanceProfile = Field(
-        default_factory=lambda: StanceProfile(
-            group_mean=GroupValues(
-                government=0.55, civil_society=0.4, business=0.5, technical_community=0.45, un_agency=0.5
-            ),
-            sd=0.15,
-            anchoring=0.2,
-        ),
-        description="stances on ordinary policy issues",
-    )
-    state_centric: StanceProfile = Field(default_factory=_state_centric, description="stances on state-centric issues")
 
 
 class IssueSpec(Strict):
@@ -351,7 +487,9 @@ class IssueSpec(Strict):
     complexity: int = param(
         2, "number of aspects to scope (each kept aspect is deliberated and decided on its own)", "aspects", ge=1, le=10
     )
-    stance_type: StanceType = param("general", "which stance profile actors draw from", "")
+    stance_type: StanceType = param(
+        "general", "`state_centric`: a question of state authority alone; `general`: as its domain loads", ""
+    )
     arrival: int = param(0, "step at which the issue enters the agenda", "months", ge=0, le=100_000)
     venue: DirectVenue | None = param(
         None,
@@ -575,7 +713,7 @@ class ModelConfig(Strict):
     )
     host_region: HostRegion = param("rotate", "where meetings are held (`rotate` draws a region per meeting)", "")
     travel_cost: float = param(
-        1.071,  # calibrated (scenarios/validation/calibrated.toml)
+        1.133,  # calibrated (scenarios/validation/calibrated.toml)
         "travel cost between the farthest regions (1 = as costly as full resources)",
         "cost",
         ge=0.0,
@@ -588,15 +726,42 @@ class ModelConfig(Strict):
     scoping_time: int = param(
         2, "months of scoping (isolating the aspects that need global policy)", "months", ge=0, le=60
     )
-    deliberation_time: int = param(
-        6, "months of deliberation on each aspect before its decision", "months", ge=1, le=120
+    deliberation_deadline: int = param(
+        12,
+        "longest deliberation on an aspect before a vote is called; a network votes earlier once its text is "
+        "within reach (it would pass now) or views have stopped moving (`convergence`)",
+        "months",
+        ge=1,
+        le=120,
+    )
+    convergence: float = param(
+        0.005,
+        "views have settled when no participant's moved by more than this in a month of deliberation",
+        "0-1",
+        gt=0.0,
+        le=1.0,
+        allow_inf_nan=False,
+    )
+    pen_weight: float = param(
+        3.0,
+        "how many times its influence a pen-holder's view weighs in the chair's text (the convenors of an "
+        "Action-Line coalition; elsewhere the participants from the host region, which chairs)",
+        "x",
+        ge=1.0,
+        le=100.0,
+        allow_inf_nan=False,
     )
     max_attempts: int = param(3, "decision attempts on an aspect before it stalls", "attempts", ge=1, le=20)
     compromise: float = _unit(
         0.5, "share of the way a failed proposal moves toward the blocking voters' mean view before the next attempt"
     )
     compromise_time: int = param(
-        3, "months of compromise search between a failed decision attempt and the next", "months", ge=1, le=60
+        3,
+        "longest compromise search between a failed decision attempt and the next (sooner once the redrafted "
+        "text is within reach or views have settled)",
+        "months",
+        ge=1,
+        le=60,
     )
     delegate_share: float = _unit(
         0.1, "chance that scoping delegates an aspect to an existing body instead of keeping it"
@@ -639,7 +804,7 @@ class ModelConfig(Strict):
     resources: Resources = Field(default_factory=Resources, description="resource distribution")
     expertise: Expertise = Field(default_factory=Expertise, description="expertise profiles per group and domain")
     participation: Participation = Field(default_factory=Participation, description="participation choice")
-    stance: Stance = Field(default_factory=Stance, description="stance distributions")
+    positions: Positions = Field(default_factory=Positions, description="positions on the cleavages")
     agenda: Agenda = Field(default_factory=Agenda, description="issue agenda")
     committee: Committee = Field(default_factory=Committee, description="the CSTD committee")
     venues: Venues = Field(default_factory=Venues, description="the venue table")

@@ -46,8 +46,8 @@ STEP_TABLE: tuple[Column, ...] = (
         "int64",
         "issues in review, convening, scoping, an IGF session, deliberation or decision now",
         _COUNT,
-        "the agenda's rate and complexity, the phase lengths (notice_period, scoping_time, deliberation_time, "
-        "compromise_time, igf_time)",
+        "the agenda's rate and complexity, notice_period, scoping_time, igf_time, and how long networks take "
+        "to settle on a text (deliberation_deadline, compromise_time, convergence, how far apart they stand)",
         "§3",
     ),
     Column(
@@ -86,12 +86,12 @@ STEP_TABLE: tuple[Column, ...] = (
         plain="how closely the regions at the table match the world's regions (1: the same mix)",
     ),
     Column(
-        "capture",
+        "formal_power",
         "float64",
-        "mean over deciding networks that are not paralysed of the largest Banzhaf power of one group or "
-        "region as a bloc",
+        "mean over deciding networks that are not paralysed of the largest a-priori (Banzhaf) power of one "
+        "group or region, were it to vote as a bloc: what the rule would let a bloc do, not what happened",
         "0-1; NaN until a deciding network has convened, or if every one is paralysed",
-        moved_by="decision_rule, and who takes part (a bloc holding a majority alone captures majority rules)",
+        moved_by="decision_rule, and who takes part (a bloc holding a majority alone dominates majority rules)",
         section="§7.8",
         better="lower",
         plain="how far one group or region could decide alone, as a bloc, where a network decides "
@@ -159,18 +159,40 @@ STEP_TABLE: tuple[Column, ...] = (
         "float64",
         "mean months from arrival to decision over adopted and stalled issues",
         "months; NaN until an issue is decided",
-        "phase lengths, complexity, max_attempts, compromise_time, decision_rule, igf_feedback",
+        "how long networks take to settle on a text (how far apart participants stand, openness, anchoring, "
+        "deliberation_deadline), notice_period, complexity, max_attempts, decision_rule, igf_feedback",
         "§3",
     ),
     Column(
         "legitimacy",
         "float64",
-        "mean over decided issues (a stalled aspect at the status quo) of every actor's rating of the outcome",
+        "mean over decided issues (a stalled aspect at the status quo) of every actor's rating of the outcome: "
+        "its procedural and substantive parts mixed by the legitimacy weights",
         "0-1; NaN until an issue is decided",
         "who took part (voice, also at an IGF session), the outcome's distance from stances, notice, background",
         "§7.9",
         better="higher",
         plain="how acceptable everyone, at the table or not, finds the outcomes decided so far",
+    ),
+    Column(
+        "procedural_legitimacy",
+        "float64",
+        "the rating's procedural part: whether the actor's group and region had a voice, and transparency "
+        "(notice sufficiency and background)",
+        "0-1; NaN until an issue is decided",
+        "who took part (voice, also at an IGF session), notice_period, background_quality",
+        "§7.9",
+        better="higher",
+    ),
+    Column(
+        "substantive_legitimacy",
+        "float64",
+        "the rating's substantive part: closeness of the outcome to each affected actor's own stance, "
+        "1 - |stance - outcome|, averaged over every actor",
+        "0-1; NaN until an issue is decided",
+        "who drafts the text (who came, their preparation and resources, the pen), the decision rule",
+        "§7.9",
+        better="higher",
     ),
     Column(
         "minority_legitimacy",
@@ -191,6 +213,45 @@ STEP_TABLE: tuple[Column, ...] = (
         "§7.9",
         better="lower",
         plain="how far the outcomes are from what the median actor wanted",
+    ),
+    Column(
+        "worst_region_gap",
+        "float64",
+        "mean over decided issues of the largest distance |outcome - median stance of a region's actors| over "
+        "the five regions (every affected actor, present or not)",
+        "0-1; NaN until an issue is decided",
+        "who drafts the text: host_region and the pen, travel_cost, travel_support, remote_participation",
+        "§7.9",
+        better="lower",
+    ),
+    Column(
+        "worst_group_gap",
+        "float64",
+        "mean over decided issues of the largest distance |outcome - median stance of a group's actors| over "
+        "the five stakeholder groups (every affected actor, present or not)",
+        "0-1; NaN until an issue is decided",
+        "who drafts the text: participation_rule, routing and the venue table, resources, decision_rule",
+        "§7.9",
+        better="lower",
+    ),
+    Column(
+        "host_gap",
+        "float64",
+        "mean over decided issues of |outcome - median stance of the host region's actors|: how near the text "
+        "lands to where the region that hosts and chairs the meeting stands (lower: nearer the host)",
+        "0-1; NaN until an issue is decided",
+        "host_region and pen_weight (the host chairs and holds the pen), home_bonus (the host's actors come)",
+        "§7.9",
+    ),
+    Column(
+        "capture",
+        "float64",
+        "mean over decided issues of how far the outcome was pulled toward one group's or region's median "
+        "stance beyond the whole affected population's (the share of the way, 0 = no bloc favoured)",
+        "0-1; NaN until an issue is decided",
+        "who drafts the text and who can block: participation_rule, routing, host_region, decision_rule",
+        "§7.8",
+        better="lower",
     ),
     Column(
         "minority_gap",

@@ -1,4 +1,4 @@
-"""Deliberation: bounded-confidence opinion exchange (Hegselmann & Krause 2002) and the IGF pull."""
+"""Deliberation: bounded-confidence opinion exchange (Hegselmann & Krause 2002), the IGF pull, the chair's text."""
 
 from __future__ import annotations
 
@@ -38,11 +38,10 @@ def igf_pull(opinions: np.ndarray, message: float, strength: float) -> np.ndarra
     return opinions + strength * (message - opinions)
 
 
-def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    """The proposal a network votes on: the weighted median view (the 1-D Condorcet point)."""
-    order = np.argsort(values, kind="stable")
-    v = values[order]
-    cw = np.cumsum(weights[order])
-    if cw[-1] <= 0:
-        return float(np.median(values))
-    return float(v[np.searchsorted(cw, 0.5 * cw[-1])])
+def draft(views: np.ndarray, weights: np.ndarray) -> float:
+    """The chair's text: Σ w_i x_i / Σ w_i, the influence-weighted mean view of those in the room (the plain
+    mean if nobody carries weight). Every participant's view moves it in proportion to its weight."""
+    total = float(weights.sum())
+    if total <= 0:
+        return float(np.mean(views))
+    return float(weights @ views / total)

@@ -100,35 +100,39 @@ def veto_players[P: Hashable](players: Iterable[P], is_winning: Callable[[frozen
     return frozenset(p for p in ps if not is_winning(ps - {p}))
 
 
-def capture(powers: Iterable[Mapping[Any, float]]) -> float:
-    """The largest Banzhaf power of any single bloc across the given games
+def formal_power(powers: Iterable[Mapping[Any, float]]) -> float:
+    """The largest a-priori (Banzhaf) power of any single bloc across the given games
     (stakeholder groups as blocs, regions as blocs): max_game max_i β_i.
 
-    1 = one bloc holds all the power; 1/k = k blocs share it equally; NaN = nobody can win
-    (no bloc ever swings), which is paralysis, not the absence of capture.
+    What the rule lets one bloc do if it voted as one, not what happened: 1 = one bloc holds all the power;
+    1/k = k blocs share it equally; NaN = nobody can win (no bloc ever swings), which is paralysis.
     """
     best = max((max(p.values(), default=0.0) for p in powers), default=0.0)
     return best if best > 0 else float("nan")
 
 
-def legitimacy_ratings(
+def legitimacy_parts(
     voice: np.ndarray,
     stances: np.ndarray,
     outcome: float,
     transparency: float,
     weights: tuple[float, float, float] = (0.4, 0.4, 0.2),
-) -> np.ndarray:
-    """Each actor's rating of an outcome, participant or not:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each actor's rating of an outcome, participant or not, and its two parts:
 
-    L_i = w_v · voice_i + w_c · (1 − |x_i − o|) + w_t · T, normalised by w_v + w_c + w_t,
+    procedural P_i = (w_v · voice_i + w_t · T) / (w_v + w_t), substantive S_i = 1 − |x_i − o|,
+    overall L_i = (w_v · voice_i + w_c · S_i + w_t · T) / (w_v + w_c + w_t),
 
-    where voice_i ∈ [0, 1] is ½·[own group took part] + ½·[own region took part],
-    x_i the actor's stance, o the outcome, T the process's transparency in [0, 1].
+    where voice_i ∈ [0, 1] is ½·[own group took part] + ½·[own region took part], x_i the actor's stance,
+    o the outcome, T the process's transparency in [0, 1]. (L is P and S mixed in proportion
+    (w_v + w_t) : w_c.) A part whose weights are all 0 is NaN.
     """
     wv, wc, wt = weights
-    total = wv + wc + wt
-    closeness = 1.0 - np.abs(np.asarray(stances, dtype=float) - outcome)
-    return (wv * np.asarray(voice, dtype=float) + wc * closeness + wt * transparency) / total
+    voice = np.asarray(voice, dtype=float)
+    substantive = 1.0 - np.abs(np.asarray(stances, dtype=float) - outcome)
+    procedural = (wv * voice + wt * transparency) / (wv + wt) if wv + wt > 0 else np.full(voice.shape, np.nan)
+    overall = (wv * voice + wc * substantive + wt * transparency) / (wv + wc + wt)
+    return overall, procedural, substantive
 
 
 def legitimacy(ratings: ArrayLike) -> float:
@@ -137,9 +141,70 @@ def legitimacy(ratings: ArrayLike) -> float:
     return float(r.mean()) if r.size else float("nan")
 
 
-def outcome_gap(outcome: float, stances: ArrayLike) -> float:
-    """|o − median(x)|: distance between the outcome and the median stance of *all* actors."""
-    return float(abs(outcome - np.median(np.asarray(stances, dtype=float))))
+def gap(outcomes: ArrayLike, stances: ArrayLike) -> float:
+    """How far the outcome lands from where a set of actors stands: (1/J) Σ_j |o_j − median_i x_ij| over the
+    issue's aspects j (``stances``: aspects x actors). Over every actor it is the ``outcome_gap``; over the
+    host region's, the ``host_gap``. NaN for no actors."""
+    x = np.atleast_2d(np.asarray(stances, dtype=float))
+    if x.shape[1] == 0:
+        return float("nan")
+    return float(np.abs(np.asarray(outcomes, dtype=float) - np.median(x, axis=1)).mean())
+
+
+def bloc_medians(stances: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Median stance of each bloc on each aspect: (aspects, blocs) for labels 0..max (NaN for an empty bloc;
+    negative labels belong to no bloc)."""
+    x = np.atleast_2d(np.asarray(stances, dtype=float))
+    labels = np.asarray(labels)
+    k = int(labels.max()) + 1 if labels.size and labels.max() >= 0 else 0
+    out = np.full((x.shape[0], k), np.nan)
+    for b in range(k):
+        members = labels == b
+        if members.any():
+            out[:, b] = np.median(x[:, members], axis=1)
+    return out
+
+
+def worst_gap(outcomes: Sequence[float], stances: np.ndarray, labels: np.ndarray) -> float:
+    """How far the outcome lands from the worst-off bloc: max_b (1/J) Σ_j |o_j − m_bj|, with m_bj the median
+    stance of bloc b's actors on aspect j (``stances``: aspects x actors; every affected actor, present or
+    not). NaN when there is no bloc."""
+    medians = bloc_medians(stances, labels)
+    if medians.size == 0 or np.isnan(medians).all():
+        return float("nan")
+    gaps = np.abs(medians - np.asarray(outcomes, dtype=float)[:, None]).mean(axis=0)
+    return float(np.nanmax(gaps))
+
+
+#: A bloc whose median lies within this distance of the whole population's does not stand apart: an outcome
+#: cannot be pulled toward it (see :func:`capture`).
+DISTINCT = 0.05
+
+
+def capture(
+    outcomes: Sequence[float], stances: np.ndarray, blocs: Iterable[np.ndarray], distinct: float = DISTINCT
+) -> float:
+    """How far the outcome was pulled toward one bloc beyond where the affected population as a whole stands.
+
+    For bloc b (a stakeholder group or a region) on aspect j, with m_j the median stance of every affected
+    actor and b_j the bloc's median, the pull is (|m_j − b_j| − |o_j − b_j|) / |m_j − b_j|, clipped to
+    [0, 1]: the share of the way from the population's position to the bloc's that the outcome went
+    (0 where the bloc stands within ``distinct`` of the population). Capture is the largest bloc's pull,
+    averaged over aspects: 0 = no bloc favoured (the outcome at the population's median, or between),
+    1 = the outcome at one bloc's own position. ``blocs``: label arrays over actors (negative: no bloc).
+    """
+    x = np.atleast_2d(np.asarray(stances, dtype=float))
+    o = np.asarray(outcomes, dtype=float)[:, None]
+    m = np.median(x, axis=1)[:, None]
+    best = 0.0
+    for labels in blocs:
+        b = bloc_medians(x, labels)
+        apart = np.abs(m - b)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pull = np.clip((apart - np.abs(o - b)) / apart, 0.0, 1.0)
+        pull = np.where(apart >= distinct, pull, 0.0)  # NaN (empty bloc) and close blocs pull nothing
+        best = max(best, float(pull.mean(axis=0).max(initial=0.0)))
+    return best
 
 
 def prepared_share(notice_period: float, mean_prep: ArrayLike) -> np.ndarray:
@@ -185,18 +250,21 @@ def mean_ci(values: ArrayLike, level: float = 0.95) -> tuple[float, float, float
 
 __all__ = [
     "banzhaf_power",
+    "bloc_medians",
     "can_pass_alone",
     "capture",
+    "formal_power",
+    "gap",
     "group_coverage",
     "inclusiveness",
     "legitimacy",
-    "legitimacy_ratings",
+    "legitimacy_parts",
     "mean_ci",
     "minority_gap",
     "notice_sufficiency",
-    "outcome_gap",
     "prepared_share",
     "regional_balance",
     "regional_evenness",
     "veto_players",
+    "worst_gap",
 ]

@@ -114,9 +114,9 @@ class Power:
     vetoes: frozenset[str] = frozenset()  # the groups and regions that can each block what all others support
 
     @property
-    def capture(self) -> float:
-        """The largest bloc power (``metrics.capture`` over both games); NaN in a paralysed network."""
-        return float("nan") if self.paralysed else metrics.capture([self.groups, self.regions])
+    def formal_power(self) -> float:
+        """The largest bloc power (``metrics.formal_power`` over both games); NaN in a paralysed network."""
+        return float("nan") if self.paralysed else metrics.formal_power([self.groups, self.regions])
 
 
 def bloc_power(rule: Rule, groups: np.ndarray, regions: np.ndarray) -> Power:

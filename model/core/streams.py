@@ -13,7 +13,17 @@ from __future__ import annotations
 import numpy as np
 
 #: The sub-models that draw random numbers, in a fixed order (the stream's key).
-STREAMS: tuple[str, ...] = ("actors", "agenda", "stances", "participation", "host", "scoping", "network", "loyalty")
+STREAMS: tuple[str, ...] = (
+    "actors",
+    "agenda",
+    "stances",
+    "participation",
+    "host",
+    "scoping",
+    "network",
+    "loyalty",
+    "positions",
+)
 
 
 class Streams:

@@ -55,7 +55,7 @@ class Prior:
     @property
     def block(self) -> str:
         """Which separate fit it belongs to: the open forum's (P1, P2) or a state-centric vote's (P3)."""
-        return "state_centric" if self.key.startswith("stance.state_centric.") else "forum"
+        return "state_centric" if self.key.startswith("positions.") else "forum"
 
 
 def priors(block: str | None = None) -> tuple[Prior, ...]:
