@@ -8,7 +8,9 @@ schema), not through separate code. Read in order, they are an actor's story in 
 2. :func:`spend_capacity`: joining uses up capacity, which limits the next meeting;
 3. :func:`influence`: how much weight its view carries in deliberation and in the chair's text (expertise,
    preparation, resources);
-4. :func:`vote`: yes if the proposal is within its acceptance of its current view;
+4. :func:`vote`: yes if the proposal is within its acceptance of its current view; under consensus,
+   :func:`object_to`: it sustains an objection only if the text is far enough outside its acceptance, on
+   an issue that matters enough, to be worth the cost of blocking (shared with a bloc);
 5. :func:`rate_outcome`: every actor, present or not, rates the outcome, for how it was decided (procedure)
    and for what was decided (substance); a stalled aspect's outcome is the status quo;
 6. :func:`recover`: between meetings, capacity recovers.
@@ -113,6 +115,38 @@ def influence(
 def vote(opinions: np.ndarray, proposal: float, acceptance: np.ndarray) -> np.ndarray:
     """Yes from every participant whose view is within its acceptance of the proposal."""
     return np.abs(opinions - proposal) <= acceptance
+
+
+def object_to(
+    discontent: np.ndarray,
+    salience: float,
+    groups: np.ndarray,
+    regions: np.ndarray,
+    cost: float,
+    pressure: float = 1.0,
+) -> np.ndarray:
+    """Who sustains an objection to a text under consensus (a mask over participants).
+
+    ``discontent`` is how far beyond its acceptance the text lies from each participant's position
+    (``Issue.discontent``; > 0: outside). An actor objects when what is at stake for it, salience x
+    discontent, exceeds what objecting costs it:
+    ``cost`` x ``pressure`` x (1 − backing), where backing is the largest share of the *others* in its
+    stakeholder group, or in its region, who are outside their acceptance too. A lone objector pays the
+    whole cost; one in a bloc shares it. ``pressure`` grows as the mandate runs out (nobody wants to be
+    the one who sinks the report). With ``cost`` 0 every actor outside its acceptance objects.
+    """
+    outside = discontent > 0
+    backing = np.maximum(_others_share(outside, groups), _others_share(outside, regions))
+    return outside & (salience * discontent > cost * pressure * (1.0 - backing))
+
+
+def _others_share(flag: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """For each participant, the share of the other members of its bloc (``labels``) for whom ``flag`` holds
+    (0 for a bloc of one)."""
+    k = int(labels.max()) + 1 if labels.size else 0
+    size = np.bincount(labels, minlength=k)[labels] - 1
+    flagged = np.bincount(labels[flag], minlength=k)[labels] - flag
+    return np.where(size > 0, flagged / np.maximum(size, 1), 0.0)
 
 
 @dataclass(frozen=True)

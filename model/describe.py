@@ -57,6 +57,7 @@ SECTIONS: dict[str, str] = {
     "convergence": "§7.6",
     "pen_weight": "§7.6",
     "positions": "§7.1",
+    "consensus": "§7.7",
     "agenda": "§7.1",
     "legitimacy": "§7.9",
     "reference_shares": "§7.10",

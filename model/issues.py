@@ -32,11 +32,14 @@ PHASES: tuple[str, ...] = (
     "deliberation",
     "decision",
     "implementation",
+    "narrowed",
     "stalled",
     "delegated",
     "advised",
 )
 ACTIVE_PHASES = frozenset(PHASES[:6])
+#: Texts the chair tries when redrafting, from the failed text toward those who blocked it (``Issue.redraft``).
+REDRAFTS = 41
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,10 @@ class Issue:
     igf: Session | None = None
     attempts: int = 0  # decision attempts on the current aspect
     table: float | None = None  # the compromise on the table after a failed attempt
-    outcomes: list[float] = field(default_factory=list)  # adopted positions of the aspects decided so far
+    outcomes: list[float] = field(default_factory=list)  # the outcome of each aspect decided so far
+    agreed: list[bool] = field(default_factory=list)  # per aspect decided so far: agreed (else dropped)
+    started: int | None = None  # the month the network first deliberated: its mandate runs from here
+    met: int | None = None  # the month the network first met (the notice over)
     minority: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # no at a first attempt
     outcome: float | None = None  # the mean position over kept aspects, once decided
     decided: int | None = None
@@ -118,6 +124,7 @@ class Issue:
     capture: float = float("nan")
     minority_gap: float = float("nan")
     votes: np.ndarray | None = None  # each participant's yes vote at the latest decision attempt
+    dissent: np.ndarray | None = None  # who said they could not accept the latest text (blocking or not)
 
     @property
     def active(self) -> bool:
@@ -131,6 +138,11 @@ class Issue:
     @property
     def adopted(self) -> bool:
         return self.phase == "implementation"
+
+    @property
+    def decided_on(self) -> bool:
+        """Whether the network reached its end with a decision: adopted, narrowed or stalled."""
+        return self.phase in ("implementation", "narrowed", "stalled")
 
     def counts_by_group(self) -> np.ndarray:
         return np.bincount(self.groups, minlength=len(GROUPS))
@@ -179,14 +191,18 @@ class Issue:
 
     def advance(self, month: int, s: Setting) -> None:
         """Move this network on by one month (review and the IGF session are the venues': ``venues.Venues``)."""
+        if self.started is not None and month - self.started >= s.config.consensus.mandate:
+            self.conclude(month, s)  # the mandate has run out: what is agreed stands, the rest stays as it was
+            return
         if self.phase == "deliberation":
             self.deliberate(s)
-            if month >= self.phase_until or self.settled(s):
+            if month >= self.phase_until or self.settled(s, month):
                 self.enter("decision", month + 1)
             return
         if month < self.phase_until:
             return
         if self.phase == "convening":
+            self.met = month
             self.enter("scoping", month + s.config.scoping_time)
         elif self.phase == "scoping":
             self.scope(month, s)
@@ -218,6 +234,8 @@ class Issue:
         self.attempts = 0
         self.table = None
         self.opinions = self.aspects[self.kept[position]][self.participants].copy()
+        if self.started is None:
+            self.started = month
         self.enter("deliberation", month + s.config.deliberation_deadline)
 
     def deliberate(self, s: Setting) -> None:
@@ -237,7 +255,7 @@ class Issue:
             self.opinions = igf_pull(self.opinions, message, cfg.igf_pull)
         self.moved = float(np.abs(self.opinions - before).max())
 
-    def settled(self, s: Setting) -> bool:
+    def settled(self, s: Setting, month: int | None = None) -> bool:
         """Whether the network is ready to vote before its deadline: the text on the table would pass now
         (it is within reach), or views have stopped moving (more talk would not bring it closer)."""
         if self.moved < s.config.convergence:
@@ -245,7 +263,7 @@ class Issue:
         return (
             self.rule is not None
             and self.opinions.size > 0
-            and self.rule.passes(self.ballot(self.proposal(s), s), self.groups, self.regions)
+            and self.rule.passes(self.ballot(self.proposal(s), s, month), self.groups, self.regions)
         )
 
     def proposal(self, s: Setting) -> float:
@@ -259,27 +277,60 @@ class Issue:
         weights = self.influence * np.where(self.pen, s.config.pen_weight, 1.0)
         return draft(self.opinions, weights)
 
-    def ballot(self, proposal: float, s: Setting) -> np.ndarray:
-        """Each participant's yes or no on ``proposal``: within its acceptance of its current view (narrower
-        for those who speak up, under adaptation); dissatisfied participants tied to one another vote as a
-        bloc (``adaptation.coalitions``)."""
+    def ballot(self, proposal: float, s: Setting, month: int | None = None) -> np.ndarray:
+        """Each participant's yes on ``proposal``: under a voting rule, whether it is within its acceptance of
+        its current view (narrower for those who speak up, under adaptation); under `consensus` and
+        `rough_consensus`, whether it does *not* sustain an objection (``behaviour.object_to``: objecting
+        costs something, less in a bloc, more as the mandate runs out). Dissatisfied participants tied to
+        one another vote as a bloc (``adaptation.coalitions``)."""
+        cfg = s.config
+        acceptance = self.acceptance(s)
+        if self.rule is not None and self.rule.by_consent:
+            c = cfg.consensus
+            elapsed = 0.0 if month is None or self.started is None else (month - self.started) / c.mandate
+            votes = ~behaviour.object_to(
+                self.discontent(proposal, acceptance, c.package_deals),
+                self.salience,
+                self.groups,
+                self.regions,
+                c.objection_cost,
+                1.0 + c.softening * min(elapsed, 1.0),
+            )
+        else:
+            votes = behaviour.vote(self.opinions, proposal, acceptance)
+        if cfg.adaptation.coalitions and cfg.adaptation.trust:
+            votes = behaviour.vote_together(votes, self.coalitions(s))
+        return votes
+
+    def acceptance(self, s: Setting) -> np.ndarray:
+        """Each participant's acceptance threshold here: narrower for those who speak up (under adaptation)."""
         cfg = s.config
         acceptance = s.actors.acceptance[self.participants]
         if cfg.adaptation.hirschman and cfg.adaptation.trust:  # those who speak up object to more
             voicing = s.actors.voicing[self.participants, VENUES.index(self.venue)]
             acceptance = np.where(voicing, acceptance * (1.0 - cfg.adaptation.voice_narrowing), acceptance)
-        votes = behaviour.vote(self.opinions, proposal, acceptance)
-        if cfg.adaptation.coalitions and cfg.adaptation.trust:
-            votes = behaviour.vote_together(votes, self.coalitions(s))
-        return votes
+        return acceptance
+
+    def discontent(self, proposal: float, acceptance: np.ndarray, package: bool) -> np.ndarray:
+        """How far beyond its acceptance the text lies from each participant's *position* (its stance on the
+        aspect, which talk does not change: an objection defends an interest, not a view; > 0: outside it).
+        In a package deal it is weighed with what the participant got on the aspects already agreed (the
+        mean over them of the same distance), so a gain on one aspect offsets a loss on another."""
+        done = [j for j, ok in enumerate(self.agreed) if ok] if package else []
+        x = self.aspects[self.kept[[*done, self.current]]][:, self.participants]
+        texts = np.array([*(self.outcomes[j] for j in done), proposal])[:, None]
+        return (np.abs(x - texts) - acceptance).mean(axis=0)
 
     def decide(self, month: int, s: Setting) -> None:
-        """Vote on the current aspect's proposal under the venue's rule: adopt, search a compromise, or stall.
+        """Vote (or, under consensus, look for sustained objections) on the current aspect's text under the
+        venue's rule: adopt it, redraft and try again, or give it up.
 
-        An advisory venue publishes its messages instead. A failed proposal moves a share ``compromise``
-        toward the blocking voters' mean view (``Rule.blockers``) and is deliberated again, for at most
-        ``compromise_time`` months; after ``max_attempts`` the aspect stalls, and so does the issue, its open
-        aspects at the status quo. Those who said no at an aspect's first attempt are the issue's minority.
+        An advisory venue publishes its messages instead. After a failed attempt the chair redrafts
+        (``consensus.redraft``: the nearest text that would pass, else the one fewest block; otherwise the
+        text moves a share ``compromise`` toward its blockers) and the network talks again, for at most
+        ``compromise_time`` months. After ``max_attempts`` the aspect is given up: dropped, and the rest goes
+        ahead (``consensus.narrowing``), or the whole issue stalls. Those who said no (objected) at an
+        aspect's first attempt are the issue's minority.
         """
         cfg = s.config
         if self.rule is None:
@@ -289,26 +340,79 @@ class Issue:
         adopted = False
         if self.opinions.size:
             proposal = self.proposal(s)
-            self.votes = self.ballot(proposal, s)
+            self.votes = self.ballot(proposal, s, month)
+            self.dissent = ~self.votes
+            if self.rule.by_consent:  # those who cannot accept it, whether or not they pay to block it
+                self.dissent = self.discontent(proposal, self.acceptance(s), s.config.consensus.package_deals) > 0
             if self.attempts == 1:
                 self.minority |= ~self.votes
             adopted = self.rule.passes(self.votes, self.groups, self.regions)
         if adopted:
-            self.outcomes.append(proposal)
-            if self.current + 1 < self.kept.size:
-                self.take_up(self.current + 1, month, s)
-            else:
-                self.finish(month, "implementation", s)
+            self.settle_aspect(proposal, True, month, s)
         elif self.attempts < cfg.max_attempts and self.opinions.size:
-            assert self.votes is not None  # voted just above
-            blocking = self.rule.blockers(self.votes, self.groups, self.regions)
-            if blocking.any():
-                target = float(np.average(self.opinions[blocking], weights=self.influence[blocking] + 1e-12))
-                self.table = proposal + cfg.compromise * (target - proposal)
-            else:
-                self.table = proposal  # nobody to meet halfway (the network is paralysed): try again as it is
+            self.table = self.redraft(proposal, month, s) if cfg.consensus.redraft else self.concede(proposal, s)
             self.moved = float("inf")
             self.enter("deliberation", month + cfg.compromise_time)
+        elif cfg.consensus.narrowing and self.opinions.size:
+            self.settle_aspect(self.status_quo, False, month, s)
+        else:
+            self.conclude(month, s)
+
+    def concede(self, proposal: float, s: Setting) -> float:
+        """The simple concession: the text moves a share ``compromise`` toward its blockers' mean view."""
+        assert self.votes is not None  # called after a vote
+        blocking = self.rule.blockers(self.votes, self.groups, self.regions)
+        if not blocking.any():
+            return proposal  # nobody to meet halfway (the network is paralysed): try again as it is
+        target = float(np.average(self.opinions[blocking], weights=self.influence[blocking] + 1e-12))
+        return proposal + s.config.compromise * (target - proposal)
+
+    def redraft(self, proposal: float, month: int, s: Setting) -> float:
+        """The chair's redraft, from what the failed attempt revealed: those who blocked it and where they
+        stand (their positions under consensus, when they object; their views under a vote). Along the way
+        from the failed text toward them, the first text that would pass now; if none would, the one the
+        fewest block (the nearest of those). A chair that cannot see anyone's limits tries formulations in
+        the direction of the objections."""
+        assert self.votes is not None  # called after a vote
+        blocking = self.rule.blockers(self.votes, self.groups, self.regions)
+        if not blocking.any():
+            return proposal  # nobody to meet (the network is paralysed): try again as it is
+        stand = self.aspects[self.kept[self.current]][self.participants] if self.rule.by_consent else self.opinions
+        target = float(np.average(stand[blocking], weights=self.influence[blocking] + 1e-12))
+        best, best_key = proposal, (1, int(blocking.sum()), 0.0)
+        for text in np.linspace(proposal, target, REDRAFTS)[1:]:
+            yes = self.ballot(float(text), s, month)
+            passes = self.rule.passes(yes, self.groups, self.regions)
+            key = (
+                0 if passes else 1,
+                0 if passes else int(self.rule.blockers(yes, self.groups, self.regions).sum()),
+                0.0,
+            )
+            if key < best_key:
+                best, best_key = float(text), key
+            if passes:
+                break
+        return best
+
+    def settle_aspect(self, outcome: float, agreed: bool, month: int, s: Setting) -> None:
+        """Record the current aspect's outcome (agreed, or dropped at the status quo) and go on to the next
+        kept aspect, or conclude the issue after the last."""
+        self.outcomes.append(outcome)
+        self.agreed.append(agreed)
+        if self.current + 1 < self.kept.size:
+            self.take_up(self.current + 1, month, s)
+        else:
+            self.conclude(month, s)
+
+    def conclude(self, month: int, s: Setting) -> None:
+        """End the network: adopted if every kept aspect was agreed, narrowed if some were (and the rest
+        dropped, or left when the mandate ran out), stalled otherwise; what was not agreed stays at the status
+        quo."""
+        some = any(self.agreed)
+        if some and all(self.agreed) and len(self.agreed) == self.kept.size:
+            self.finish(month, "implementation", s)
+        elif some and s.config.consensus.narrowing:
+            self.finish(month, "narrowed", s)
         else:
             self.finish(month, "stalled", s)
 
@@ -326,7 +430,8 @@ class Issue:
 
     def finish(self, month: int, phase: str, s: Setting) -> None:
         """Close the issue and have every actor rate what came out, aspect by aspect (status quo where nothing did)."""
-        outcomes = np.array(self.outcomes + [self.status_quo] * (self.kept.size - len(self.outcomes)))
+        decided = [o if ok else self.status_quo for o, ok in zip(self.outcomes, self.agreed, strict=True)]
+        outcomes = np.array(decided + [self.status_quo] * (self.kept.size - len(decided)))
         self.outcome = float(outcomes.mean())
         self.close(month, phase)
         self.rate_outcome(outcomes, s)
@@ -389,7 +494,9 @@ class Issue:
     # -- the per-issue table --------------------------------------------------------------
 
     def vote_record(self) -> dict[str, object]:
-        """The latest vote: yes share overall, by group and by region, and governments objecting (NaN / -1: none)."""
+        """The latest vote: yes share overall, by group and by region, governments voting no or sustaining an
+        objection, and governments dissenting (under consensus: outside their acceptance, whether or not they
+        pay the cost of blocking; under a vote: voting no) (NaN / -1: no vote)."""
         groups, regions = self.groups, self.regions
         yes = self.votes if self.votes is not None else np.zeros(self.participants.size, dtype=bool)
         voted = self.votes is not None
@@ -403,6 +510,7 @@ class Issue:
             **{f"yes_share_{g}": share(groups == i) for i, g in enumerate(GROUPS)},
             **{f"yes_share_{r}": share(regions == i) for i, r in enumerate(REGION_CODES)},
             "government_objections": int(((groups == GOVERNMENT) & ~yes).sum()) if voted else -1,
+            "government_dissent": int(((groups == GOVERNMENT) & self.dissent).sum()) if voted else -1,
         }
 
     def row(self) -> dict[str, object]:
@@ -432,6 +540,7 @@ class Issue:
             "notice_sufficiency": self.notice_sufficiency,
             "formal_power": self.power.formal_power if self.power else float("nan"),
             "outcome": "adopted" if self.adopted else self.phase if not self.active else "",
+            "aspects_agreed": int(sum(self.agreed)),
             "position": self.outcome if self.outcome is not None else float("nan"),
             "legitimacy": self.legitimacy,
             "procedural_legitimacy": self.procedural_legitimacy,
@@ -445,6 +554,7 @@ class Issue:
             "minority_gap": self.minority_gap,
             "igf_participants": int(self.igf.participants.size) if self.igf is not None else 0,
             "step_decided": self.decided if self.decided is not None else -1,
+            "first_meeting": self.met if self.met is not None else -1,
             **{f"onsite_{g}": int(onsite_by_group[i]) for i, g in enumerate(GROUPS)},
             **{f"onsite_{r}": int(onsite_by_region[i]) for i, r in enumerate(REGION_CODES)},
             **self.vote_record(),

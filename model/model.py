@@ -32,7 +32,9 @@ from netgov.scenarios.loader import load, overrides
 
 #: Per-step columns that are running means over networks or decisions.
 _RUNNING: tuple[str, ...] = tuple(
-    c for c in STEP_COLUMNS if c not in ("step", "active_issues", "migrated", "adopted", "stalled", "adoption_rate")
+    c
+    for c in STEP_COLUMNS
+    if c not in ("step", "active_issues", "migrated", "adopted", "narrowed", "stalled", "adoption_rate")
 )
 
 
@@ -236,24 +238,25 @@ class GovernanceModel(mesa.Model):
                     t.add("pass_alone", float(i.power.pass_alone))
                     t.add("block_alone", float(i.power.block_alone))
                     t.add("paralysis", float(i.power.paralysed))
-            if i.phase in ("implementation", "stalled"):
-                t.add("adopted" if i.adopted else "stalled", 1.0)
-                assert i.decided is not None  # implementation and stalled are decided phases
+            if i.decided_on:
+                t.add({"implementation": "adopted"}.get(i.phase, i.phase), 1.0)
+                assert i.decided is not None  # a decided phase has its month
                 t.add("mean_time_to_decision", i.decided - i.arrived)
                 for key in DECISION_VALUES:
                     t.add(key, getattr(i, key))
             elif i.active:
                 still_open.append(i)  # a closed issue (decided, delegated, advised) never changes again
         self._open = still_open
-        adopted, stalled = t.count("adopted"), t.count("stalled")
+        adopted, narrowed, stalled = t.count("adopted"), t.count("narrowed"), t.count("stalled")
         self._metrics = {
             "step": int(self.time),
             "active_issues": len(still_open),
             **{key: t.mean(key) for key in _RUNNING},
             "migrated": t.count("migrated"),
             "adopted": adopted,
+            "narrowed": narrowed,
             "stalled": stalled,
-            "adoption_rate": adopted / (adopted + stalled) if adopted + stalled else float("nan"),
+            "adoption_rate": adopted / (adopted + narrowed + stalled) if adopted + narrowed + stalled else float("nan"),
         }
         self._metrics = {c: self._metrics[c] for c in STEP_COLUMNS}
 

@@ -66,7 +66,13 @@ class Venues:
             return None
         cfg = self.config
         name = cfg.decision_rule if venue.decision_rule == "configured" else venue.decision_rule
-        return Rule(name, cfg.qualified_share, cfg.objection_threshold)
+        return Rule(
+            name,
+            cfg.qualified_share,
+            cfg.objection_threshold,
+            states=venue.attendance == "governments",
+            significant_part=cfg.consensus.significant_part,
+        )
 
     # -- the committee ----------------------------------------------------------------------
 

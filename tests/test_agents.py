@@ -156,3 +156,19 @@ def test_expertise_profiles_come_from_the_schema() -> None:
     assert means[DOMAINS.index("security")] == 0.2
     itu = UNAgency.agency_means(cfg, "ITU")
     assert itu[DOMAINS.index("culture")] == 0.1
+
+
+def test_object_to_by_hand() -> None:
+    """An actor outside its acceptance objects when salience x discontent beats the cost of objecting, shared
+    with the others of its group or region who are outside too (a lone objector pays it all)."""
+    groups = np.array([0, 0, 0, 1])
+    regions = np.array([0, 1, 2, 3])
+    discontent = np.array([0.2, 0.2, -0.1, 0.2])
+    # actors 0 and 1: one of the other two governments is outside too -> backing 1/2, cost 0.3 * 0.5 = 0.15;
+    # stake 0.8 * 0.2 = 0.16 > 0.15: they object. Actor 3 is alone in its group and region: cost 0.3 > 0.16.
+    got = behaviour.object_to(discontent, 0.8, groups, regions, cost=0.3)
+    assert got.tolist() == [True, True, False, False]
+    # as the mandate runs out the cost grows: pressure 2 makes even the bloc's stake too small (0.16 < 0.3)
+    assert not behaviour.object_to(discontent, 0.8, groups, regions, cost=0.3, pressure=2.0).any()
+    # with no cost, unanimity of individuals: everyone outside objects
+    assert behaviour.object_to(discontent, 0.8, groups, regions, cost=0.0).tolist() == [True, True, False, True]

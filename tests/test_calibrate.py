@@ -36,6 +36,20 @@ def test_calibrate_on_one_local_process(tmp_path) -> None:
     _check_outputs(out, 12)
 
 
+def test_calibrate_only_one_block_keeps_the_others_from_the_shipped_ensemble(tmp_path) -> None:
+    """--only state_centric fits P3's parameters; every other block's values are rows of the shipped ensemble."""
+    from netgov.experiment.ensemble import SHIPPED
+
+    out = tmp_path / "cal"
+    args = ["calibrate", "--only", "state_centric", "--population", "10", "--generations", "1", "--reps", "1"]
+    result = CliRunner().invoke(cli.app, [*args, "--workers", "1", "--out", str(out)])
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert "forum: kept from the earlier ensemble" in result.output
+    ens, shipped = _check_outputs(out, 10), pd.read_parquet(SHIPPED)
+    for p in priors("forum"):
+        assert set(ens[p.key]) <= set(shipped[p.key]), p.key
+
+
 def test_calibrate_on_a_dask_scheduler(tmp_path) -> None:
     from dask.distributed import LocalCluster
 
@@ -71,6 +85,7 @@ def test_weighted_median_by_hand() -> None:
         (["--reps", "0"], "--reps 0: expected an integer >= 1"),
         (["--budget", "3"], "--budget 3: expected an integer >= --population"),
         (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "--workers and --scheduler: give one"),
+        (["--only", "stances"], "--only stances: expected one of forum, state_centric, consensus"),
     ],
 )
 def test_calibrate_bad_flags_are_one_line(run_netgov, args, needle) -> None:

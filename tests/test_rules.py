@@ -87,11 +87,39 @@ def test_threshold_rules(net, data) -> None:
     groups, regions = net
     votes = np.array(data.draw(st.lists(st.booleans(), min_size=groups.size, max_size=groups.size)), dtype=bool)
     share = votes.mean()
-    assert Rule("consensus").passes(votes, groups, regions) == bool(votes.all())
+    assert Rule("consensus", states=True).passes(votes, groups, regions) == bool(votes.all())
     assert Rule("majority").passes(votes, groups, regions) == (share > 0.5)
     assert Rule("qualified_majority", qualified_share=2 / 3).passes(votes, groups, regions) == (
         votes.sum() >= 2 / 3 * votes.size
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(networks(), st.floats(0.05, 1), st.data())
+def test_consensus_judged_by_the_chair_heeds_a_significant_part_of_a_group_or_region(net, part, data) -> None:
+    """Away from a venue of states, consensus fails iff at least a share ``significant_part`` of some group's
+    or some region's participants object (a lone objector in a large group does not stop it)."""
+    groups, regions = net
+    votes = np.array(data.draw(st.lists(st.booleans(), min_size=groups.size, max_size=groups.size)), dtype=bool)
+    blocked = any((~votes[groups == g]).mean() >= part for g in np.unique(groups)) or any(
+        (~votes[regions == r]).mean() >= part for r in np.unique(regions) if r != GLOBAL_CODE
+    )
+    assert Rule("consensus", significant_part=part).passes(votes, groups, regions) == (not blocked)
+
+
+def test_consensus_judged_by_the_chair_by_hand() -> None:
+    # nine governments from two regions, three civil-society organisations (one region each)
+    groups = np.array([0] * 9 + [1] * 3)
+    regions = np.array([0] * 6 + [4] * 3 + [0, 4, 1])
+    yes = np.ones(12, dtype=bool)
+    yes[0] = False  # one African state of six objects: 1/9 of governments, 1/7 of Africa
+    assert Rule("consensus").passes(yes, groups, regions)
+    assert not Rule("consensus", states=True).passes(yes, groups, regions)  # among states, one objection blocks
+    yes[1] = yes[2] = False  # three of nine governments object: a third of a group
+    assert not Rule("consensus").passes(yes, groups, regions)
+    yes[:3] = True
+    yes[11] = False  # the one civil-society actor from Asia-Pacific: all of its region objects
+    assert not Rule("consensus").passes(yes, groups, regions)
 
 
 def test_concurrent_groups_needs_majority_in_each_group() -> None:
@@ -144,7 +172,12 @@ def test_blockers_are_no_voters_whose_votes_count(net, name, data) -> None:
             same_region = regions == regions[i]
             region_failed = name.endswith("regions") and 2 * votes[same_region].sum() <= same_region.sum()
             assert group_failed or region_failed
-    if name in ("consensus", "majority", "rough_consensus", "qualified_majority"):
+    if name == "consensus":  # judged by the chair: the objectors of a group or region a third of which objects
+        for i in np.flatnonzero(blocking):
+            same_group, same_region = groups == groups[i], (regions == regions[i]) & (regions[i] != GLOBAL_CODE)
+            assert (~votes[same_group]).mean() >= 1 / 3 or (same_region.any() and (~votes[same_region]).mean() >= 1 / 3)
+        assert (Rule(name, states=True).blockers(votes, groups, regions) == ~votes).all()  # among states: every one
+    if name in ("majority", "rough_consensus", "qualified_majority"):
         assert (blocking == ~votes).all()
 
 

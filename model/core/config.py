@@ -614,6 +614,72 @@ class Venues(Strict):
     )
 
 
+class Consensus(Strict):
+    """Consensus as bodies practise it (`consensus` and `rough_consensus`; docs/ODD.md §7.7).
+
+    Participants do not vote: each accepts the text or sustains an objection, and objecting costs
+    something. Who may block depends on the venue: at a venue of states (attendance `governments`) any
+    state's sustained objection blocks; elsewhere the chair judges the room and heeds an objection only
+    from a significant part of a stakeholder group or a region. The chair redrafts toward a text that can
+    pass, trades aspects against each other, drops what cannot be agreed, and the mandate ends.
+    """
+
+    objection_cost: float = param(
+        0.906,  # calibrated to D1 and D2 (scenarios/validation/calibrated.toml)
+        "what it costs to sustain an objection alone: an actor objects when salience x (distance beyond its "
+        "acceptance) exceeds this, less the share of its group or region objecting with it (0: every actor "
+        "outside its acceptance objects, unanimity of individuals)",
+        "0-1",
+        ge=0.0,
+        le=1.0,
+        allow_inf_nan=False,
+    )
+    significant_part: float = param(
+        1 / 3,
+        "under `consensus` away from a venue of states: the share of a group's or a region's participants whose "
+        "sustained objection the chair must heed (below it, an objection is noted and the text goes ahead)",
+        "0-1",
+        gt=0.0,
+        le=1.0,
+        allow_inf_nan=False,
+    )
+    redraft: bool = param(
+        True,
+        "after a failed attempt the chair redrafts: the nearest text that would pass, else the one fewest "
+        "object to (off: the text moves a share `compromise` toward its blockers)",
+        "",
+    )
+    package_deals: bool = param(
+        True,
+        "an actor weighs the text on an aspect together with what it got on the aspects already agreed: gains "
+        "on one offset losses on another",
+        "",
+    )
+    narrowing: bool = param(
+        True,
+        "an aspect that finds no agreement is dropped (left at the status quo) and the rest goes ahead: an "
+        "issue with some aspects agreed ends `narrowed`, not stalled",
+        "",
+    )
+    mandate: int = param(
+        24,
+        "months a network has from its first deliberation to agree; when it ends with nothing agreed the issue "
+        "stalls (no agreed report)",
+        "months",
+        ge=1,
+        le=600,
+    )
+    softening: float = param(
+        1.0,
+        "how much the cost of objecting grows as the mandate runs out (x (1 + softening x elapsed share)): "
+        "nobody wants to be the one who sinks the report",
+        "x",
+        ge=0.0,
+        le=100.0,
+        allow_inf_nan=False,
+    )
+
+
 class Legitimacy(Strict):
     """How an actor rates an outcome: voice, closeness to its stance, transparency (weights sum to 1)."""
 
@@ -793,7 +859,9 @@ class ModelConfig(Strict):
     qualified_share: float = param(
         2 / 3, "share of yes votes `qualified_majority` needs", "0-1", gt=0.5, le=1.0, allow_inf_nan=False
     )
-    objection_threshold: float = _unit(0.1, "largest share of objections `rough_consensus` tolerates")
+    objection_threshold: float = _unit(
+        0.1, "largest share of the room's participants sustaining objections that `rough_consensus` goes ahead over"
+    )
     tie_partners: int = param(3, "collaboration ties each participant forms per network", "ties", ge=0, le=100)
     # -- tables --
     actors: ActorCounts = Field(default_factory=ActorCounts, description="actor counts per group")
@@ -810,6 +878,7 @@ class ModelConfig(Strict):
     venues: Venues = Field(default_factory=Venues, description="the venue table")
     adaptation: Adaptation = Field(default_factory=Adaptation, description="what actors learn across meetings")
     legitimacy: Legitimacy = Field(default_factory=Legitimacy, description="legitimacy rating weights")
+    consensus: Consensus = Field(default_factory=Consensus, description="consensus as bodies practise it")
 
 
 def iter_fields(model: type[BaseModel] = ModelConfig, prefix: str = "") -> Iterator[tuple[str, Any]]:

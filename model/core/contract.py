@@ -37,7 +37,10 @@ class Column:
 
 
 _COUNT = "0, 1, 2, ..."
-_RULES = "decision_rule and the venue table, acceptance, openness, compromise, max_attempts, the stance profiles"
+_RULES = (
+    "decision_rule and the venue table, acceptance, openness, the consensus table (objection_cost, redraft), "
+    "max_attempts, where actors stand (positions)"
+)
 
 STEP_TABLE: tuple[Column, ...] = (
     Column("step", "int64", "month (0 = before the first step)", _COUNT, "time", "§3"),
@@ -145,11 +148,21 @@ STEP_TABLE: tuple[Column, ...] = (
         "§4.3",
     ),
     Column("adopted", "int64", "number of issues adopted (in `implementation`)", _COUNT, _RULES, "§7.7"),
-    Column("stalled", "int64", "number of issues stalled", _COUNT, _RULES, "§7.7"),
+    Column(
+        "narrowed",
+        "int64",
+        "number of issues adopted but narrowed: some aspects agreed, the contested ones dropped (left at the "
+        "status quo)",
+        _COUNT,
+        _RULES + ", consensus.narrowing, consensus.mandate",
+        "§7.7",
+    ),
+    Column("stalled", "int64", "number of issues stalled: no aspect agreed", _COUNT, _RULES, "§7.7"),
     Column(
         "adoption_rate",
         "float64",
-        "adopted / (adopted + stalled); delegated issues are not counted",
+        "adopted / (adopted + narrowed + stalled): the share of decided issues agreed in full; delegated "
+        "issues are not counted",
         "0-1; NaN until an issue is decided",
         _RULES,
         "§7.7",
@@ -157,7 +170,7 @@ STEP_TABLE: tuple[Column, ...] = (
     Column(
         "mean_time_to_decision",
         "float64",
-        "mean months from arrival to decision over adopted and stalled issues",
+        "mean months from arrival to decision over adopted, narrowed and stalled issues",
         "months; NaN until an issue is decided",
         "how long networks take to settle on a text (how far apart participants stand, openness, anchoring, "
         "deliberation_deadline), notice_period, complexity, max_attempts, decision_rule, igf_feedback",

@@ -1,7 +1,8 @@
 """Decision rules: does a set of yes votes pass, and how much power does each bloc hold?
 
 A rule sees the participants' stakeholder groups and regions (integer codes from
-``catalog``) and a boolean yes-vote per participant. One actor, one vote.
+``catalog``) and a boolean yes per participant: a vote under the voting rules, "no sustained
+objection" under `consensus` and `rough_consensus` (``behaviour.object_to``). One actor, one vote.
 """
 
 from __future__ import annotations
@@ -25,6 +26,15 @@ class Rule:
     name: str
     qualified_share: float = 2 / 3
     objection_threshold: float = 0.1
+    #: `consensus` at a venue of states: any state's sustained objection blocks. Elsewhere the chair judges the
+    #: room: an objection blocks only from a ``significant_part`` of a stakeholder group or of a region.
+    states: bool = False
+    significant_part: float = 1 / 3
+
+    @property
+    def by_consent(self) -> bool:
+        """Whether participants accept or object (the consensus family) rather than vote."""
+        return self.name in ("consensus", "rough_consensus")
 
     def __post_init__(self) -> None:
         if self.name not in DECISION_RULES:
@@ -41,8 +51,9 @@ class Rule:
         """Who stopped a failed proposal: the no voters whose votes counted against it.
 
         Under `government_vote` only governments vote; under concurrent majorities only the no voters of
-        a group (or region) whose majority said no hold the veto; under every other rule, every no voter.
-        The compromise search (``issues.Issue.decide``) moves the next proposal toward them.
+        a group (or region) whose majority said no hold the veto; under `consensus` judged by the chair,
+        the objectors of a group (or region) of which a significant part objects; under every other rule,
+        every no voter (objector). The compromise (``issues.Issue.decide``) moves the next text toward them.
         """
         yes = np.asarray(yes, dtype=bool)
         groups = np.asarray(groups)
@@ -50,6 +61,14 @@ class Rule:
         no = ~yes
         if self.name == "government_vote":
             return no & (groups == GOVERNMENT)
+        if self.name == "consensus" and not self.states:
+            g_no = np.bincount(groups[no], minlength=len(GROUPS))
+            g_all = np.bincount(groups, minlength=len(GROUPS))
+            r_no = np.bincount(regions[no], minlength=len(REGION_CODES))
+            r_all = np.bincount(regions, minlength=len(REGION_CODES))
+            heeded = (g_no >= self.significant_part * g_all)[groups]
+            heeded |= (r_no >= self.significant_part * r_all)[regions] & (regions < GLOBAL_CODE)
+            return no & heeded
         if not self.name.startswith("concurrent"):
             return no
         g_yes = np.bincount(groups[yes], minlength=len(GROUPS))
@@ -73,7 +92,9 @@ class Rule:
         if n == 0:
             return False
         if self.name == "consensus":
-            return y == n
+            if self.states:
+                return y == n
+            return _no_significant_objection(ayes, members, self.significant_part)
         if self.name == "rough_consensus":
             return (n - y) <= self.objection_threshold * n
         if self.name == "majority":
@@ -94,6 +115,16 @@ def cells(groups: np.ndarray, regions: np.ndarray) -> np.ndarray:
     """Participants counted per (stakeholder group, region code): a 5 x 6 table."""
     k = len(REGION_CODES)
     return np.bincount(groups * k + regions, minlength=len(GROUPS) * k).reshape(len(GROUPS), k)
+
+
+def _no_significant_objection(ayes: np.ndarray, members: np.ndarray, significant: float) -> bool:
+    """The chair's judgement: no stakeholder group and no region (not `global`) of which at least a share
+    ``significant`` of its participants object."""
+    objecting = members - ayes
+    g_no, g_all = objecting.sum(axis=1), members.sum(axis=1)
+    r_no, r_all = objecting[:, :GLOBAL_CODE].sum(axis=0), members[:, :GLOBAL_CODE].sum(axis=0)
+    heeded = np.concatenate([(g_no >= significant * g_all) & (g_all > 0), (r_no >= significant * r_all) & (r_all > 0)])
+    return not heeded.any()
 
 
 def _majority_in_every(ayes: np.ndarray, members: np.ndarray) -> bool:

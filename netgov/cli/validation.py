@@ -140,9 +140,18 @@ def calibrate(
         bool,
         typer.Option("--dry-run", help="print the free parameters, priors, targets and the least work; run nothing"),
     ] = False,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            help="fit only this block (forum, state_centric, consensus; repeatable): the others are kept from "
+            "the shipped ensemble",
+        ),
+    ] = None,
     i_know: IKnowOpt = False,
 ) -> None:
-    """Fit the unobserved parameters to patterns P1-P3 by ABC-SMC and write the posterior ensemble.
+    """Fit the unobserved parameters to the calibration patterns (P1-P3, D1, D2) by ABC-SMC and write the
+    posterior ensemble.
 
     The shipped ensemble is scenarios/validation/ensemble.parquet; pass your own to --ensemble of
     compare, batch and validate. docs/validation.md says what is fitted, from which priors.
@@ -159,6 +168,10 @@ def calibrate(
     if workers is not None and scheduler is not None:
         raise ConfigError("--workers and --scheduler: give one (a Dask cluster brings its own workers)")
     check_seed(seed)
+    blocks = tuple(only or ())
+    unknown = [b for b in blocks if b not in fit.BLOCKS]
+    if unknown:
+        raise ConfigError(f"--only {unknown[0]}: expected one of {', '.join(fit.BLOCKS)}")
     limits.check_replications(reps, i_know=i_know)
     least = fit.least_runs(population, generations, reps)
     limits.check_runs(least, f"calibrate: at least {population} x {generations} generations x {reps} reps", i_know)
@@ -173,7 +186,14 @@ def calibrate(
         markup=False,
         highlight=False,
     )
-    result = fit.run_abc(population, generations, reps, seed, workers=workers, scheduler=scheduler, budget=budget)
+    base = None
+    if blocks:
+        from netgov.experiment.ensemble import SHIPPED, Ensemble
+
+        base = Ensemble.load(SHIPPED).table
+    result = fit.run_abc(
+        population, generations, reps, seed, workers=workers, scheduler=scheduler, budget=budget, only=blocks, base=base
+    )
     paths = fit.write(result, out)
     console.print(fit.summary_table(result.ensemble).to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     console.print(result.note, markup=False, highlight=False)

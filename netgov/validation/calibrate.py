@@ -55,6 +55,8 @@ class Prior:
     @property
     def block(self) -> str:
         """Which separate fit it belongs to: the open forum's (P1, P2) or a state-centric vote's (P3)."""
+        if self.key.startswith("consensus."):
+            return "consensus"
         return "state_centric" if self.key.startswith("positions.") else "forum"
 
 
@@ -68,7 +70,14 @@ def priors(block: str | None = None) -> tuple[Prior, ...]:
 #: The two fits, in order: each block's parameters against its patterns' statistics. They are
 #: separable: a state-centric stance moves no forum attendance, and P3's 144 delegations all attend
 #: whatever travel costs; the second fit runs at the first one's point summary.
-BLOCKS: dict[str, tuple[str, ...]] = {"forum": ("P1", "P2"), "state_centric": ("P3",)}
+BLOCKS: dict[str, tuple[str, ...]] = {"forum": ("P1", "P2"), "state_centric": ("P3",), "consensus": ("D1", "D2")}
+
+
+def agreed_target(pattern: str) -> float:
+    """The observed share of bodies that agreed a text (D1, D2)."""
+    o = BY_ID[pattern].data["observed"]
+    counted = next(k for k in o if k != "agreed")
+    return o["agreed"] / o[counted]
 
 
 def p2_targets() -> dict[str, float]:
@@ -92,6 +101,7 @@ def targets(block: str | None = None) -> dict[str, float]:
     out = {f"p1_{r}": v for r, v in p1_targets().items()}
     out.update({f"p2_{g}": v for g, v in p2_targets().items()})
     out.update({f"p3_{k}": v for k, v in p3_targets().items()})
+    out.update({f"{pid.lower()}_agreed": agreed_target(pid) for pid in ("D1", "D2")})
     wanted = {pid.lower() for b, ids in BLOCKS.items() if block in (None, b) for pid in ids}
     return {k: v for k, v in out.items() if k.split("_")[0] in wanted}
 
@@ -142,6 +152,9 @@ def statistics(world: Mapping[str, Any], reps: int, base: int, block: str | None
     if "P3" in ids:
         p3 = runs("P3", None)
         out.update({f"p3_{k}": float(p3[k].mean()) for k in p3_targets()})
+    for pid in ("D1", "D2"):
+        if pid in ids:
+            out[f"{pid.lower()}_agreed"] = float(runs(pid, None)["agreed"].mean())
     return {k: (0.0 if math.isnan(v) else v) for k, v in out.items()}
 
 
@@ -193,8 +206,13 @@ def fit_block(
 
     prior = pyabc.Distribution(**{p.key: pyabc.RV("uniform", p.low, p.high - p.low) for p in priors(block)})
     # distances scaled once, by the spread of the statistics under the prior (generation 0), so the
-    # tolerance shrinks on one scale and no statistic dominates by its units
-    distance = pyabc.distance.AdaptivePNormDistance(p=2, fit_scale_ixs={0})
+    # tolerance shrinks on one scale and no statistic dominates by its units; the consensus block's
+    # statistics are shares of replications that agreed, on one scale already, and often constant under
+    # part of the prior (a zero spread would silence them), so they are compared unscaled
+    if block == "consensus":
+        distance = pyabc.distance.PNormDistance(p=2)
+    else:
+        distance = pyabc.distance.AdaptivePNormDistance(p=2, fit_scale_ixs={0})
     model = Simulator(reps, seed, block, fixed)
     abc = pyabc.ABCSMC(model, prior, distance, population_size=population, sampler=sampler)
     with tempfile.TemporaryDirectory() as tmp:
@@ -217,11 +235,15 @@ def run_abc(
     workers: int | None = None,
     scheduler: str | None = None,
     budget: int | None = None,
+    only: tuple[str, ...] = (),
+    base: pd.DataFrame | None = None,
 ) -> Fit:
     """ABC-SMC per block; the ensemble pairs ``population`` draws from each block's weighted posterior.
 
     Each block's last generation is resampled by weight (a generator seeded by ``seed``) to
-    ``population`` rows, so the ensemble's rows carry equal weights.
+    ``population`` rows, so the ensemble's rows carry equal weights. With ``only``, just those blocks
+    are fitted; every other block's columns are resampled from ``base`` (an earlier ensemble), and its
+    point summary is what the fitted blocks run at.
     """
     import time
 
@@ -239,6 +261,19 @@ def run_abc(
     notes, simulations = [], 0
     try:
         for block in BLOCKS:
+            if only and block not in only:  # kept: the earlier ensemble's rows and its point summary, as they were
+                kept = base if base is not None else pd.DataFrame()
+                w = kept["weight"].to_numpy(dtype=float)
+                rows = (
+                    np.arange(population)
+                    if len(kept) == population
+                    else rng.choice(len(kept), population, p=w / w.sum())
+                )
+                for p in priors(block):
+                    columns[p.key] = kept[p.key].to_numpy(dtype=float)[rows]
+                fixed.update({k: v for k, v in point(kept).items() if k in {p.key for p in priors(block)}})
+                notes.append(f"{block}: kept from the earlier ensemble")
+                continue
             left = None if budget is None else max(population, budget - simulations)
             sampler = _sampler(workers, client)
             frame, w, note, sims = fit_block(block, fixed, population, generations, reps, seed, sampler, left)
@@ -265,7 +300,7 @@ def run_abc(
 
 def runs_per_set(block: str) -> int:
     """Model runs one candidate of ``block`` costs per replication (P1's observed hosts, P2, P3)."""
-    return {"forum": len(P1_HOSTS) + 1, "state_centric": 1}[block]
+    return {"forum": len(P1_HOSTS) + 1, "state_centric": 1, "consensus": 2}[block]
 
 
 def least_runs(population: int, generations: int, reps: int) -> int:

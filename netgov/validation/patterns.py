@@ -106,8 +106,11 @@ def run_statistics(issues: pd.DataFrame) -> dict[str, float]:
 
     ``onsite_share_<region|group>``: share of the run's onsite participants (summed over its issues);
     ``onsite_fraction``: onsite participants over all participants (onsite + remote);
-    ``yes_share``, ``yes_share_<region>``: the vote, averaged over issues that voted; ``agreed``: some
-    issue was adopted; ``adopted_over_objection``: some issue was adopted while a government voted no.
+    ``yes_share``, ``yes_share_<region>``: the vote (under consensus: the share not objecting), averaged
+    over issues that voted; ``agreed``: some issue was agreed, in full or narrowed;
+    ``agreed_over_objection``: some issue was agreed while a government voted no, or under consensus
+    dissented (stated it could not accept the text, whether or not it paid the cost of blocking);
+    ``months_to_text``: months from the first meeting to the agreed text (the first agreed issue; NaN if none).
     """
     stats: dict[str, float] = {}
     for names in (REGION_CODES, GROUPS):
@@ -120,9 +123,13 @@ def run_statistics(issues: pd.DataFrame) -> dict[str, float]:
     stats["onsite_fraction"] = onsite / participants if participants > 0 else float("nan")
     for col in ("yes_share", *(f"yes_share_{r}" for r in REGIONS)):
         stats[col] = float(issues[col].mean())  # NaN (no vote) is skipped; all NaN gives NaN
-    adopted = issues["outcome"] == "adopted"
-    stats["agreed"] = float(adopted.any())
-    stats["adopted_over_objection"] = float((adopted & (issues["government_objections"] >= 1)).any())
+    agreed = issues["outcome"].isin(["adopted", "narrowed"])
+    stats["agreed"] = float(agreed.any())
+    stats["agreed_over_objection"] = float((agreed & (issues["government_dissent"] >= 1)).any())
+    first = issues[agreed]
+    stats["months_to_text"] = (
+        float(first["step_decided"].iloc[0] - first["first_meeting"].iloc[0]) if len(first) else float("nan")
+    )
     return stats
 
 
@@ -190,7 +197,9 @@ class Measure:
 
     @property
     def passed(self) -> bool:
-        return self.overlaps and self.holds
+        """Judged at one master seed: the point estimate lies in the band, its interval reaches the band,
+        and any further condition holds."""
+        return self.inside and self.overlaps and self.holds
 
     @property
     def margin(self) -> float:
@@ -333,9 +342,9 @@ def evaluate_p4(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure
 
 
 def evaluate_p5(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure]:
-    """Share of replications adopted by rough consensus while at least one government objected."""
-    name = "replications adopted over a government's objection"
-    values = runs["adopted_over_objection"]
+    """Share of replications that agreed a text by rough consensus while at least one government objected."""
+    name = "replications agreed over a government's objection"
+    values = runs["agreed_over_objection"]
     return [measure("P5", name, pattern.data["observed"], values, "proportion", pattern.data["band"], seed)]
 
 
@@ -416,6 +425,37 @@ def evaluate_h4(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure
     return out
 
 
+def agreed_share(pattern: Pattern, seed: int, runs: pd.DataFrame) -> list[Measure]:
+    """Share of replications in which the body agreed a text, in full or narrowed (D1, D2)."""
+    o = pattern.data["observed"]
+    counted = next(k for k in o if k != "agreed")
+    observed = f"{o['agreed']} of {o[counted]} {counted} agreed"
+    name = "replications agreeing a text"
+    return [
+        measure(pattern.id, name, observed, runs["agreed"], "proportion", tuple(pattern.data["bands"]["agreed"]), seed)
+    ]
+
+
+def evaluate_d1(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure]:
+    """A WGEC-composed body on a general question agrees a text."""
+    return agreed_share(pattern, seed, runs)
+
+
+def evaluate_d2(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure]:
+    """The ITU plenipotentiary agrees revised internet resolutions."""
+    return agreed_share(pattern, seed, runs)
+
+
+def evaluate_d3(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure]:
+    """Months from the body's first meeting to its agreed text, over the replications that agreed."""
+    seen = pattern.data["observed"]["months"]
+    observed = f"{min(seen)}–{max(seen)} months ({'; '.join(pattern.data['events'])})"
+    band = tuple(pattern.data["bands"]["months"])
+    return [
+        measure("D3", "months from first meeting to agreed text", observed, runs["months_to_text"], "mean", band, seed)
+    ]
+
+
 EVALUATORS: dict[str, Evaluator] = {
     "P1": evaluate_p1,
     "P2": evaluate_p2,
@@ -426,6 +466,9 @@ EVALUATORS: dict[str, Evaluator] = {
     "H2": evaluate_h2,
     "H3": evaluate_h3,
     "H4": evaluate_h4,
+    "D1": evaluate_d1,
+    "D2": evaluate_d2,
+    "D3": evaluate_d3,
 }
 
 
