@@ -51,7 +51,7 @@ class Event:
 
 
 def _state(issue: Issue) -> tuple[str, bool, str, int, int]:
-    return issue.venue, issue.convened, issue.phase, issue.attempts, len(issue.outcomes)
+    return issue.venue, issue.convened, issue.phase, issue.attempts, sum(issue.agreed)
 
 
 def _name(issue: Issue) -> str:
@@ -84,6 +84,11 @@ def changes(issue: Issue, before: tuple[str, bool, str, int, int] | None, month:
         add("passes", f"the vote on {_name(issue)} passes (aspect {passed} of {issue.kept.size})")
     if phase == "stalled" and old_phase != "stalled":
         add("stalls", f"{_name(issue)} stalls: no agreement after {attempts} vote(s)")
+    elif phase == "narrowed" and old_phase != "narrowed":
+        add(
+            "stalls",
+            f"{_name(issue)} is adopted narrowed: {passed} of {issue.kept.size} aspects agreed, the rest dropped",
+        )
     elif attempts > old_attempts and passed == old_passed:
         add("fails", f"the vote on {_name(issue)} fails (attempt {attempts}): a compromise is sought")
     if phase in ("delegated", "advised") and old_phase != phase:
@@ -117,7 +122,7 @@ class Journal:
                     self.first_network = month
                 values = network_values(issue)
                 self.values.extend({"step": month, "metric": m, "value": values[m]} for m in NETWORK_METRICS)
-            decided = ("implementation", "stalled")
+            decided = ("implementation", "narrowed", "stalled")
             if now[2] in decided and (before is None or before[2] not in decided):
                 self.values.extend(
                     {"step": month, "metric": m, "value": float(getattr(issue, m))} for m in DECISION_METRICS

@@ -48,6 +48,7 @@ PHASE_NAMES: dict[str, str] = {
     "deliberation": "deliberation",
     "decision": "deciding",
     "implementation": "adopted",
+    "narrowed": "adopted, narrowed",
     "stalled": "stalled",
     "delegated": "delegated",
     "advised": "advice given",

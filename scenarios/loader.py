@@ -291,7 +291,7 @@ def resolved_parameters(scenario: Scenario) -> list[tuple[str, Any, str]]:
     values = flatten(scenario.config.model_dump(by_alias=True))
     rows = []
     for key, _info in iter_fields():
-        value = values.get(key)  # None under an unset optional table (stance.general.government_region_mean)
+        value = values.get(key)  # None under an unset optional table
         src = scenario.source_of(key)
         if src == "default":  # a table set as a whole (e.g. agenda.issues) counts for its leaves
             src = next((s for k, s in scenario.sources.items() if key.startswith(k + ".")), "default")

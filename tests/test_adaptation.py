@@ -10,6 +10,7 @@ from netgov.agents import behaviour
 from netgov.model.core.catalog import DOMAINS, GOVERNMENT, GROUPS, VENUES
 from netgov.model.core.config import Adaptation
 from netgov.model.core.contract import AGENT_COLUMNS
+from netgov.scenarios.loader import load
 
 WG = VENUES.index("cstd_working_group")
 
@@ -70,8 +71,10 @@ def test_those_who_left_a_venue_do_not_come() -> None:
     m.actors.exited[:, WG] = True
     m.actors.trust[:] = m.actors.venue_trust[:, WG] = 0.0
     m.run_for(12)
-    at_wg = [i for i in m.issues if i.venue == "cstd_working_group"]
-    assert at_wg and all(i.participants.size == 0 and i.eligible == 0 for i in at_wg)  # nobody left to ask
+    # until a first decision there lets loyal actors come back (``behaviour.respond``), nobody is left to ask
+    first = min((i.decided for i in m.issues if i.decided is not None), default=12)
+    at_wg = [i for i in m.issues if i.venue == "cstd_working_group" and i.arrived <= first]
+    assert at_wg and all(i.participants.size == 0 and i.eligible == 0 for i in at_wg)
     nobody = run(12, seed=1, routing="cstd_platform", **{"committee.venues": ["cstd_working_group"]})
     assert any(i.participants.size for i in nobody.issues if i.venue == "cstd_working_group")
 
@@ -110,12 +113,10 @@ def test_forum_shopping_takes_state_centric_issues_to_the_states_venue() -> None
 
 
 def test_business_and_technical_community_take_their_issues_to_external_processes() -> None:
-    m = run(
-        240,
-        seed=0,
-        **{"adaptation.trust": True, "adaptation.technical_forums": True},
-        **{"stance.general.group_mean.business": 0.15, "stance.general.group_mean.technical_community": 0.15},
-    )
+    # the polarised agenda: business and the technical community are outvoted on every ordinary issue
+    polarised = load("polarised_agenda", ["adaptation.trust=true", "adaptation.technical_forums=true"]).config
+    m = GovernanceModel(polarised, rng=0)
+    m.run_for(240)
     shopped = [i for i in m.issues if i.migrated_by]
     assert shopped
     industry = np.isin(m.actors.group, [GROUPS.index("business"), GROUPS.index("technical_community")])

@@ -364,15 +364,16 @@ def test_resume_refuses_a_different_spec_and_a_plain_rerun_refuses_a_full_dir(tm
 
 def test_analyze_prints_points_and_plots(run_netgov, serial_reference: tuple[Path, Path], tmp_path: Path) -> None:
     _, out = serial_reference
-    png, csv = tmp_path / "capture.png", tmp_path / "points.csv"
-    proc = run_netgov("analyze", str(out), "--metric", "capture", "--plot", str(png), "--out", str(csv))
+    png, csv = tmp_path / "formal_power.png", tmp_path / "points.csv"
+    proc = run_netgov("analyze", str(out), "--metric", "formal_power", "--plot", str(png), "--out", str(csv))
     assert proc.returncode == 0, proc.stderr
     table = pd.read_csv(csv)
     assert len(table) == 4 and (table["runs"] == 3).all()
     runs = read_runs(out)
-    sub = runs[(runs["notice_period"] == 6) & (runs["decision_rule"] == "majority")]["capture"]
+    sub = runs[(runs["notice_period"] == 6) & (runs["decision_rule"] == "majority")]["formal_power"]
     row = table[(table["notice_period"] == 6) & (table["decision_rule"] == "majority")].iloc[0]
-    assert row["capture_mean"] == pytest.approx(sub.mean()) and row["capture_lo"] <= row["capture_mean"]
+    assert row["formal_power_mean"] == pytest.approx(sub.mean())
+    assert row["formal_power_lo"] <= row["formal_power_mean"]
     assert png.stat().st_size > 5000 and png.read_bytes()[:4] == b"\x89PNG"
     bad = run_netgov("analyze", str(out), "--by", "scale")
     assert bad.returncode == 2 and "--by 'scale' is not allowed" in bad.stderr

@@ -1025,7 +1025,7 @@ def validate_config(data: Mapping[str, Any], source: str = "parameters") -> Mode
     """Validate a parameter mapping, turning the first problem into a one-line ConfigError.
 
     The mapping is merged over the schema's defaults first, so a partial table keeps the rest of
-    its defaults: ``stance.state_centric.sd = 0.1`` changes only ``sd``, not the whole profile.
+    its defaults: ``positions.anchoring = 0.3`` changes only ``anchoring``, not the whole table.
     """
     try:
         return ModelConfig.model_validate(merge(_defaults(), data))

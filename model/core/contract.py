@@ -156,6 +156,7 @@ STEP_TABLE: tuple[Column, ...] = (
         _COUNT,
         _RULES + ", consensus.narrowing, consensus.mandate",
         "§7.7",
+        plain="some aspects of the issue were agreed and the contested ones dropped",
     ),
     Column("stalled", "int64", "number of issues stalled: no aspect agreed", _COUNT, _RULES, "§7.7"),
     Column(
@@ -196,6 +197,8 @@ STEP_TABLE: tuple[Column, ...] = (
         "who took part (voice, also at an IGF session), notice_period, background_quality",
         "§7.9",
         better="higher",
+        plain="how fair the way of deciding looks to everyone: whether their group and region had a say, and "
+        "enough notice and background",
     ),
     Column(
         "substantive_legitimacy",
@@ -206,6 +209,7 @@ STEP_TABLE: tuple[Column, ...] = (
         "who drafts the text (who came, their preparation and resources, the pen), the decision rule",
         "§7.9",
         better="higher",
+        plain="how close what was decided is to what each affected actor wanted",
     ),
     Column(
         "minority_legitimacy",
@@ -236,6 +240,7 @@ STEP_TABLE: tuple[Column, ...] = (
         "who drafts the text: host_region and the pen, travel_cost, travel_support, remote_participation",
         "§7.9",
         better="lower",
+        plain="how far the outcomes are from what the region left furthest behind wanted",
     ),
     Column(
         "worst_group_gap",
@@ -246,6 +251,7 @@ STEP_TABLE: tuple[Column, ...] = (
         "who drafts the text: participation_rule, routing and the venue table, resources, decision_rule",
         "§7.9",
         better="lower",
+        plain="how far the outcomes are from what the stakeholder group left furthest behind wanted",
     ),
     Column(
         "host_gap",
@@ -255,6 +261,7 @@ STEP_TABLE: tuple[Column, ...] = (
         "0-1; NaN until an issue is decided",
         "host_region and pen_weight (the host chairs and holds the pen), home_bonus (the host's actors come)",
         "§7.9",
+        plain="how far the outcomes are from what the host region wanted",
     ),
     Column(
         "capture",
@@ -265,6 +272,7 @@ STEP_TABLE: tuple[Column, ...] = (
         "who drafts the text and who can block: participation_rule, routing, host_region, decision_rule",
         "§7.8",
         better="lower",
+        plain="how far the outcomes were pulled toward what one group or region wanted, beyond what everyone wanted",
     ),
     Column(
         "minority_gap",

@@ -81,8 +81,8 @@ def validate(
                     f"{p.id} ({p.role}): {p.title}" if i == 0 else "",
                     m.measure,
                     m.observed,
-                    f"{100 * m.mean:.1f}% [{100 * m.lo:.1f}, {100 * m.hi:.1f}]",
-                    f"seed {worst}: {100 * w.mean:.1f}% [{100 * w.lo:.1f}, {100 * w.hi:.1f}]",
+                    m.estimate,
+                    f"seed {worst}: {w.estimate}",
                     f"{m.band_text}: {'ok' if res.measure_passed(i) else 'FAIL'}",
                     ("pass" if res.passed else "FAIL") if i == 0 else "",
                 )

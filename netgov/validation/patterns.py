@@ -65,6 +65,11 @@ class Pattern:
         return self.role == "calibration"
 
     @property
+    def expected_to_pass(self) -> bool:
+        """The verdict the patterns file records (``verdict``; "pass" unless it says "fail", with ``why``)."""
+        return self.data.get("verdict", "pass") == "pass"
+
+    @property
     def source(self) -> str:
         """The sources as one line: title (date), URL."""
         parts = []
@@ -184,6 +189,18 @@ class Measure:
     n: int
     also: str = ""  # a further condition (e.g. "largest region"), already folded into ``holds``
     holds: bool = True  # the further condition
+    unit: str = "share"  # "share" (of participants, states or replications: shown in %) or "months"
+
+    def show(self, x: float) -> str:
+        """A value of this measure in its unit."""
+        return pct(x) if self.unit == "share" else f"{x:.1f} {self.unit}"
+
+    @property
+    def estimate(self) -> str:
+        """The mean and its interval, e.g. "62.3% [61.1, 63.5]"."""
+        if self.unit == "share":
+            return f"{pct(self.mean)} [{100 * self.lo:.1f}, {100 * self.hi:.1f}]"
+        return f"{self.mean:.1f} [{self.lo:.1f}, {self.hi:.1f}] {self.unit}"
 
     @property
     def overlaps(self) -> bool:
@@ -208,13 +225,18 @@ class Measure:
         A one-sided band (to 0 or to 1) has one edge only: a mean of 100% is not near ">= 80%"'s edge.
         """
         lo, hi = self.band
+        if self.unit != "share":
+            return float(min(self.mean - lo, hi - self.mean))
         sides = ([self.mean - lo] if lo > 0.0 else []) + ([hi - self.mean] if hi < 1.0 else [])
         return float(min(sides)) if sides else float("inf")
 
     @property
     def band_text(self) -> str:
         lo, hi = self.band
-        text = f">= {pct(lo)}" if hi >= 1.0 else f"<= {pct(hi)}" if lo <= 0.0 else f"{pct(lo)}–{pct(hi)}"
+        if self.unit != "share":
+            text = f"{lo:g}–{hi:g} {self.unit}"
+        else:
+            text = f">= {pct(lo)}" if hi >= 1.0 else f"<= {pct(hi)}" if lo <= 0.0 else f"{pct(lo)}–{pct(hi)}"
         return text + (f"; {self.also}" if self.also else "")
 
 
@@ -228,6 +250,7 @@ def measure(
     seed: int,
     also: str = "",
     holds: bool = True,
+    unit: str = "share",
 ) -> Measure:
     """A measure with its interval: Wilson for a share of replications, bootstrap for a mean of shares."""
     x = values.astype(float).to_numpy()
@@ -238,7 +261,7 @@ def measure(
     else:
         lo, hi = bootstrap_mean(x, seed)
     return Measure(
-        pattern, name, observed, kind, mean, lo, hi, (float(band[0]), float(band[1])), int(x.size), also, holds
+        pattern, name, observed, kind, mean, lo, hi, (float(band[0]), float(band[1])), int(x.size), also, holds, unit
     )
 
 
@@ -451,9 +474,8 @@ def evaluate_d3(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure
     seen = pattern.data["observed"]["months"]
     observed = f"{min(seen)}–{max(seen)} months ({'; '.join(pattern.data['events'])})"
     band = tuple(pattern.data["bands"]["months"])
-    return [
-        measure("D3", "months from first meeting to agreed text", observed, runs["months_to_text"], "mean", band, seed)
-    ]
+    name = "months from first meeting to agreed text"
+    return [measure("D3", name, observed, runs["months_to_text"], "mean", band, seed, unit="months")]
 
 
 EVALUATORS: dict[str, Evaluator] = {
@@ -603,6 +625,6 @@ def discriminate(reps: int, seeds: tuple[int, ...], patterns: tuple[Pattern, ...
         for label, overrides in p.alternatives():
             alt = p.with_overrides(label, overrides)
             (res,) = evaluate(simulate(reps, seeds, (alt,)), (alt,))
-            means = " / ".join(pct(m.mean) for m in res.pooled)
+            means = " / ".join(m.show(m.mean) for m in res.pooled)
             rows.append({"pattern": p.id, "alternative": label, "passed": res.passed, "means": means})
     return pd.DataFrame(rows)
