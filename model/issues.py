@@ -360,7 +360,7 @@ class Issue:
 
     def concede(self, proposal: float, s: Setting) -> float:
         """The simple concession: the text moves a share ``compromise`` toward its blockers' mean view."""
-        assert self.votes is not None  # called after a vote
+        assert self.votes is not None and self.rule is not None  # called after a vote under a rule
         blocking = self.rule.blockers(self.votes, self.groups, self.regions)
         if not blocking.any():
             return proposal  # nobody to meet halfway (the network is paralysed): try again as it is
@@ -373,7 +373,7 @@ class Issue:
         from the failed text toward them, the first text that would pass now; if none would, the one the
         fewest block (the nearest of those). A chair that cannot see anyone's limits tries formulations in
         the direction of the objections."""
-        assert self.votes is not None  # called after a vote
+        assert self.votes is not None and self.rule is not None  # called after a vote under a rule
         blocking = self.rule.blockers(self.votes, self.groups, self.regions)
         if not blocking.any():
             return proposal  # nobody to meet (the network is paralysed): try again as it is

@@ -1,10 +1,11 @@
 """Regression guard: the model's output equals the tables recorded in tests/fixtures/golden/.
 
 The tables were re-recorded when issues 23 and 25 changed the model on purpose (positions on the
-cleavages, a text drafted from the room, consensus as practised; CHANGELOG.md says what changed). The runs use each scenario's defaults, where every ``adaptation`` switch is off: so this
-also checks that, switched off, the adaptive behaviours of issue 13 leave the rules' results exactly
-as they were. A change that alters behaviour on purpose re-records them with
-``tests/fixtures/record_golden.py`` and says so in CHANGELOG.md.
+cleavages, a text drafted from the room, consensus as practised; CHANGELOG.md says what changed).
+The runs use each scenario's defaults, where every ``adaptation`` switch is off: so this also checks
+that, switched off, the adaptive behaviours of issue 13 leave the rules' results exactly as they were.
+A change that alters behaviour on purpose re-records them with ``tests/fixtures/record_golden.py``
+and says so in CHANGELOG.md.
 
 Every count, phase, venue and outcome must match exactly; a float may differ in its last bit or two
 (at most 1e-12): NumPy picks its reduction kernels by the CPU's vector instructions (AVX2 vs

@@ -151,7 +151,7 @@ def gap(outcomes: ArrayLike, stances: ArrayLike) -> float:
     return float(np.abs(np.asarray(outcomes, dtype=float) - np.median(x, axis=1)).mean())
 
 
-def bloc_medians(stances: np.ndarray, labels: np.ndarray) -> np.ndarray:
+def bloc_medians(stances: ArrayLike, labels: ArrayLike) -> np.ndarray:
     """Median stance of each bloc on each aspect: (aspects, blocs) for labels 0..max (NaN for an empty bloc;
     negative labels belong to no bloc)."""
     x = np.atleast_2d(np.asarray(stances, dtype=float))
@@ -165,7 +165,7 @@ def bloc_medians(stances: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return out
 
 
-def worst_gap(outcomes: Sequence[float], stances: np.ndarray, labels: np.ndarray) -> float:
+def worst_gap(outcomes: ArrayLike, stances: ArrayLike, labels: ArrayLike) -> float:
     """How far the outcome lands from the worst-off bloc: max_b (1/J) Σ_j |o_j − m_bj|, with m_bj the median
     stance of bloc b's actors on aspect j (``stances``: aspects x actors; every affected actor, present or
     not). NaN when there is no bloc."""
@@ -181,9 +181,7 @@ def worst_gap(outcomes: Sequence[float], stances: np.ndarray, labels: np.ndarray
 DISTINCT = 0.05
 
 
-def capture(
-    outcomes: Sequence[float], stances: np.ndarray, blocs: Iterable[np.ndarray], distinct: float = DISTINCT
-) -> float:
+def capture(outcomes: ArrayLike, stances: ArrayLike, blocs: Iterable[ArrayLike], distinct: float = DISTINCT) -> float:
     """How far the outcome was pulled toward one bloc beyond where the affected population as a whole stands.
 
     For bloc b (a stakeholder group or a region) on aspect j, with m_j the median stance of every affected

@@ -287,8 +287,8 @@ def run_abc(
         if client is not None:
             client.close()
     seconds = time.perf_counter() - start
-    rows = [to_world(dict(zip(columns, values, strict=True))) for values in zip(*columns.values(), strict=True)]
-    ensemble = pd.DataFrame(rows)
+    worlds = [to_world(dict(zip(columns, values, strict=True))) for values in zip(*columns.values(), strict=True)]
+    ensemble = pd.DataFrame(worlds)
     ensemble["weight"] = 1.0 / population
     note = (
         f"ABC-SMC (pyabc {pyabc.__version__}), population {population}, {reps} replication(s), seed {seed}: "
