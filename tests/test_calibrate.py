@@ -103,4 +103,6 @@ def test_dry_run_names_every_prior_and_target_and_writes_nothing(tmp_path) -> No
         assert f"{p.key} ~ U({p.low:g}, {p.high:g})" in result.output
     for key in targets():
         assert key in result.output
-    assert "at least 20,000 model runs" in result.output and not out.exists()
+    # 250 candidates x 8 generations x 2 replications x 7 runs a candidate set: the forum fit runs P1's three
+    # observed hosts and P2 (4), the state-centric fit P3 (1), the consensus fit D1 and D2 (2)
+    assert "at least 28,000 model runs" in result.output and not out.exists()
