@@ -16,6 +16,7 @@ import numpy as np
 
 from netgov.agents import behaviour
 from netgov.agents.population import ActorTable
+from netgov.model.choices import NOBODY, Choices
 from netgov.model.core import metrics
 from netgov.model.core.catalog import GOVERNMENT, GROUPS, REGION_CODES, VENUES
 from netgov.model.core.config import ModelConfig
@@ -47,6 +48,7 @@ class Setting:
     actors: ActorTable
     streams: Streams
     ties: Collaboration  # the collaboration ties (coalitions form along them)
+    choices: Choices = NOBODY  # who decides for some actors besides the model (netgov room)
 
 
 def _none() -> np.ndarray:
@@ -212,6 +214,7 @@ class Issue:
         if self.opinions.size == 0:
             return
         cfg = s.config
+        self.opinions = s.choices.speak(self, self.opinions, s.actors.acceptance[self.participants])
         self.opinions = hk_step(self.opinions, s.actors.openness[self.participants], self.influence)
         anchoring = getattr(cfg.stance, self.stance_type).anchoring
         if anchoring > 0:
@@ -248,6 +251,7 @@ class Issue:
             self.votes = behaviour.vote(self.opinions, proposal, acceptance)
             if cfg.adaptation.coalitions and cfg.adaptation.trust:
                 self.votes = behaviour.vote_together(self.votes, self.coalitions(s))
+            self.votes = s.choices.vote(self, proposal, self.votes)
             if self.attempts == 1:
                 self.minority |= ~self.votes
             adopted = self.rule.passes(self.votes, self.groups, self.regions)
