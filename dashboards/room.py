@@ -140,7 +140,7 @@ def _snap(value: float) -> float:
     return round(round(value / SPEAK_STEP) * SPEAK_STEP, 2)
 
 
-def _words(value: Any) -> str:
+def said(value: Any) -> str:
     return f"{value:.2f}" if isinstance(value, float) else {**ATTEND, **VOTE}.get(str(value), str(value))
 
 
@@ -494,8 +494,8 @@ class Room(Choices):
         passes_model: bool | None = None,
         passes_room: bool | None = None,
     ) -> None:
-        room = {k: (_words(chosen[k]) if k in chosen else None) for k in m.offers}
-        words = {k: _words(v) for k, v in model.items()}
+        room = {k: (said(chosen[k]) if k in chosen else None) for k in m.offers}
+        words = {k: said(v) for k, v in model.items()}
         with self.lock:
             self.decisions.append(
                 Decision(m.id, m.kind, m.issue, m.month, m.question, words, room, passes_model, passes_room)

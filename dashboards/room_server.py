@@ -28,7 +28,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 
 from netgov.analysis.html import environment
-from netgov.dashboards.room import Refused, Room
+from netgov.dashboards.room import Refused, Room, said
 from netgov.dashboards.serve import Guard
 from netgov.model.core.config import ModelConfig
 
@@ -245,7 +245,7 @@ def screen_view(room: Room) -> dict[str, Any]:
             tally = []
             for key in m.offers:
                 members = [s for s in room.seats.values() if s.delegation == key]
-                chosen = [m.choices[s.id] for s in members if s.id in m.choices]
+                chosen = [said(m.choices[s.id]) for s in members if s.id in m.choices]
                 tally.append({"delegation": names[key], "members": len(members), "chosen": [str(c) for c in chosen]})
             moment = {"id": m.id, "kind": m.kind, "question": m.question, "left": round(m.left(now), 1), "tally": tally}
         return {
