@@ -214,7 +214,15 @@ async def screen(request: Request) -> Response:
         return NOT_FOUND
     rooms: Rooms = request.app.state.rooms
     page = request.app.state.templates.get_template("room_screen.html.j2")
-    return HTMLResponse(page.render(room=room.id, title=rooms.title, join=rooms.join_url(room), qr=_qr(rooms, room)))
+    return HTMLResponse(
+        page.render(
+            room=room.id,
+            title=rooms.title,
+            join=rooms.join_url(room),
+            qr=_qr(rooms, room),
+            report=f"/f/{room.id}/report",
+        )
+    )
 
 
 def _qr(rooms: Rooms, room: Room) -> str:
@@ -301,6 +309,18 @@ async def act(request: Request) -> Response:
     return JSONResponse(screen_view(room))
 
 
+async def report(request: Request) -> Response:
+    """The session report (``room_report``), as a file to keep."""
+    from netgov.dashboards.room_report import room_report
+
+    room = _room(request)
+    if room is None:
+        return NOT_FOUND
+    rooms: Rooms = request.app.state.rooms
+    headers = {"content-disposition": f'attachment; filename="netgov-room-{room.id}.html"'}
+    return HTMLResponse(room_report(room, rooms.title), headers=headers)
+
+
 async def new_room(request: Request) -> Response:
     rooms: Rooms = request.app.state.rooms
     try:
@@ -318,6 +338,7 @@ def app(rooms: Rooms, token: str | None) -> Starlette:
             Route("/{room}", screen),
             Route("/{room}/state", screen_state),
             Route("/{room}/do", act, methods=["POST"]),
+            Route("/{room}/report", report),
         ]
     )
     participants = [

@@ -191,6 +191,9 @@ def test_the_facilitator_needs_the_token_and_the_join_page_never_shows_it(server
     assert client.get(f"/f/{room}?token=wrong-token-456").status_code == 403
     page = client.get(f"/f/{room}?token={TOKEN}")
     assert page.status_code == 200 and "<svg" in page.text and f"/r/{room}" in page.text
+    report = client.get(f"/f/{room}/report")  # the cookie the screen set
+    assert report.status_code == 200 and "attachment" in report.headers["content-disposition"]
+    assert "netgov room report" in report.text
     join = client.get(f"/r/{room}")
     assert join.status_code == 200 and TOKEN not in join.text
     assert client.get("/r/no-such-room").status_code == 404
@@ -241,3 +244,36 @@ def test_a_stopped_room_does_not_wait_for_its_phones() -> None:
     threading.Thread(target=lambda: (room.stop(), done.set()), daemon=True).start()
     assert done.wait(10)
     assert room.state == "ended"
+
+
+def test_the_report_has_the_choices_by_delegation_each_decision_and_the_replay() -> None:
+    from netgov.dashboards.room_report import by_delegation, replay, room_report
+
+    room = Room(config(), 0, 24, countdown=0.3, pace=0)
+    stays, idle = room.join("Amina"), room.join("Bruno <b>")
+
+    def answer(r: Room, m: Moment) -> None:
+        if m.kind == "attend" and stays.delegation in m.offers:
+            r.choose(stays, m.id, "stay")
+
+    played(room, answer)
+    rows = {r["delegation"]: r for r in by_delegation(room)}
+    mine, other = rows[room.delegations[stays.delegation].name], rows[room.delegations[idle.delegation].name]
+    assert mine["chose"] >= 1 and "attend: Stay away" in mine["choices"]
+    assert other["chose"] == 0 and other["fell_back"] == other["asked"] >= 1
+    again = replay(room)
+    assert again["months"] == 24 and {m["name"] for m in again["metrics"]} >= {"participation rate", "legitimacy"}
+    first = room.decisions[0]
+    assert first.kind == "attend" and any(i["issue"] == first.issue for i in again["issues"])  # fewer came
+    html = room_report(room, "The calibrated world")
+    assert "Bruno &lt;b&gt;" in html and "Bruno <b>" not in html
+    assert "(no choice: as the model)" in html and "Replay: the same seed without the room" in html
+
+
+def test_the_replay_of_a_room_nobody_chose_in_changes_nothing() -> None:
+    from netgov.dashboards.room_report import replay
+
+    room = played(Room(config(), SEED, MONTHS, countdown=0.02, pace=0))
+    again = replay(room)
+    assert again["issues"] == []
+    assert all(m["difference"] in ("", "+0.000") for m in again["metrics"])
