@@ -277,3 +277,24 @@ def test_the_replay_of_a_room_nobody_chose_in_changes_nothing() -> None:
     again = replay(room)
     assert again["issues"] == []
     assert all(m["difference"] in ("", "+0.000") for m in again["metrics"])
+
+
+@pytest.mark.parametrize(
+    ("flags", "says"),
+    [
+        (["--seats", "201"], "--seats 201: expected an integer from 1 to 200"),
+        (["--seats", "0"], "--seats 0: expected an integer from 1 to 200"),
+        (["--countdown", "1"], "--countdown 1.0: expected seconds from 3 to 600"),
+        (["--pace", "nan"], "--pace nan: expected seconds from 0 to 10"),
+        (["--token", "short"], "--token: expected 8 to 200 letters"),
+        (["--host", "bad host!"], "--host 'bad host!': expected an IP address or a host name"),
+        (["no_such_scenario"], "no_such_scenario"),
+    ],
+)
+def test_bad_flags_stop_the_room_before_it_starts(flags: list[str], says: str) -> None:
+    from conftest import netgov_in_process
+
+    done = netgov_in_process("room", *flags)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("netgov: error:") and says in lines[0], done.stderr

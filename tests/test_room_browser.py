@@ -48,11 +48,18 @@ def test_six_phones_and_a_facilitator_play_a_convening_a_deliberation_and_a_vote
             page.get_by_role("button", name="Join").click()
             page.locator(".room-who", has_text=f"{NAMES[i]} · ").wait_for(timeout=TIMEOUT_MS)
             pages.append(page)
-        seated = [p.locator(".room-who").inner_text() for p in pages]
+        assert any("█" in line for line in printed[2:])  # the join link's QR code, for the projector
         screen.locator(".room-count", has_text="6 of 40").wait_for(timeout=TIMEOUT_MS)
         assert screen.locator(".room-seats b").count() == 0  # names are text, never markup
+        screen.get_by_label("delegation of Farah").select_option(label="Asia-Pacific: civil society")  # re-seat
+        pages[5].locator(".room-who", has_text="Farah · Asia-Pacific: civil society").wait_for(timeout=TIMEOUT_MS)
+        seated = [p.locator(".room-who").inner_text() for p in pages]
         screen.get_by_role("button", name="Start").click()
 
+        moment(pages[0], "attend")
+        screen.get_by_role("button", name="Pause").click()  # the countdown waits
+        pages[0].locator(".room-countdown", has_text="paused").wait_for(timeout=TIMEOUT_MS)
+        screen.get_by_role("button", name="Resume").click()
         for kind in ("attend", "speak"):  # every participant sees its delegation's moment and answers
             for page in pages:
                 moment(page, kind).get_by_role("button", name=PRESS[kind]).click()
@@ -72,7 +79,7 @@ def test_six_phones_and_a_facilitator_play_a_convening_a_deliberation_and_a_vote
             timeout=TIMEOUT_MS,
         )
         assert tally.locator("tr").count() == 6
-        for page in pages[:1]:
+        for page in pages[:5]:
             assert page.evaluate(OVERFLOW) == []  # nothing runs past a phone's width
         if os.environ.get("NETGOV_SCREENSHOT") == "1":
             screen.screenshot(path=str(IMAGES / "room_screen.png"))
