@@ -154,6 +154,7 @@ class Room(Choices):
         months: int,
         *,
         seats: int = 40,
+        seating: tuple[str, ...] = (),
         countdown: float = 45.0,
         pace: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
@@ -168,6 +169,13 @@ class Room(Choices):
         self.clock = clock
         self.lock = threading.Condition()
         self.delegations = {d.key: d for d in delegations(self.model)}
+        unknown = [k for k in seating if k not in self.delegations]
+        if unknown:
+            raise Refused(
+                f"no delegation {unknown[0]!r} in this scenario; allowed (group.region): {', '.join(self.delegations)}"
+            )
+        #: The delegations newcomers are seated in, in order: the facilitator's seating plan, or every one.
+        self.seating = tuple(seating) or tuple(self.delegations)
         self.seats: dict[str, Seat] = {}
         self.state = "lobby"  # lobby -> playing -> ended
         self.paused = False
@@ -184,7 +192,8 @@ class Room(Choices):
     # -- seats -------------------------------------------------------------------------------
 
     def join(self, name: str) -> Seat:
-        """Seat a participant in the delegation with the fewest seats (the largest first): the room balanced."""
+        """Seat a participant in the delegation of the seating plan with the fewest seats (the first of those
+        in the plan's order): the room balanced."""
         name = " ".join(str(name).split())
         if not 1 <= len(name) <= NAME_MAX:
             raise Refused(f"a name of 1 to {NAME_MAX} characters, please")
@@ -192,7 +201,7 @@ class Room(Choices):
             if len(self.seats) >= self.capacity:
                 raise Refused(f"the room is full ({self.capacity} seats)")
             taken = Counter(s.delegation for s in self.seats.values())
-            delegation = min(self.delegations, key=lambda k: taken[k])  # stable: the largest among the emptiest
+            delegation = min(self.seating, key=lambda k: taken[k])  # stable: the first among the emptiest
             seat = Seat(secrets.token_hex(4), secrets.token_urlsafe(18), name, delegation, self.clock())
             self.seats[seat.id] = seat
             self.lock.notify_all()

@@ -53,13 +53,22 @@ class Rooms:
     countdown: float
     pace: float
     public: str  # the server's address as participants reach it (the join links)
+    seating: tuple[str, ...] = ()  # the facilitator's seating plan (delegation keys), or every delegation
     rooms: dict[str, Room] = field(default_factory=dict)
 
     def open(self) -> Room:
         """A new room on the same scenario and seed."""
         if len(self.rooms) >= ROOMS_MAX:
             raise Refused(f"this server holds at most {ROOMS_MAX} rooms")
-        room = Room(self.config, self.seed, self.months, seats=self.seats, countdown=self.countdown, pace=self.pace)
+        room = Room(
+            self.config,
+            self.seed,
+            self.months,
+            seats=self.seats,
+            seating=self.seating,
+            countdown=self.countdown,
+            pace=self.pace,
+        )
         self.rooms[room.id] = room
         return room
 

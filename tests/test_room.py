@@ -148,6 +148,12 @@ def test_seats_are_balanced_bounded_and_named_safely() -> None:
         room.reseat(seats[0].id, "nobody.nowhere")
 
 
+def test_the_seating_plan_fills_its_delegations_in_order() -> None:
+    room = Room(config(), SEED, MONTHS, seating=("civil_society.africa", "government.western_europe_others"))
+    seats = [room.join(n).delegation for n in ("Ana", "Ben", "Chen")]
+    assert seats == ["civil_society.africa", "government.western_europe_others", "civil_society.africa"]
+
+
 def test_a_participant_is_rate_limited() -> None:
     now = [0.0]
     room = Room(config(), SEED, MONTHS, clock=lambda: now[0])
@@ -289,6 +295,7 @@ def test_the_replay_of_a_room_nobody_chose_in_changes_nothing() -> None:
         (["--token", "short"], "--token: expected 8 to 200 letters"),
         (["--host", "bad host!"], "--host 'bad host!': expected an IP address or a host name"),
         (["no_such_scenario"], "no_such_scenario"),
+        (["--seating", "government.africa,government.mars"], "--seating government.africa,government.mars: no"),
     ],
 )
 def test_bad_flags_stop_the_room_before_it_starts(flags: list[str], says: str) -> None:

@@ -62,6 +62,14 @@ def room(
         float, typer.Option(help="seconds participants have at each moment (3 to 600; the screen can add 30)")
     ] = 45.0,
     pace: Annotated[float, typer.Option(help="seconds the screen shows each month between moments (0 to 10)")] = 0.5,
+    seating: Annotated[
+        str | None,
+        typer.Option(
+            help="the seating plan: the delegations newcomers fill, in order, as group.region separated by commas"
+            " (e.g. government.africa,civil_society.western_europe_others); default: every delegation,"
+            " balanced across groups first"
+        ),
+    ] = None,
 ) -> None:
     """Play a scenario in the room: participants join from their phones as delegations, and the model runs with
     their choices (attend, speak, vote); the facilitator's screen shows the tally and what the room changed."""
@@ -86,14 +94,19 @@ def room(
     import segno
     import uvicorn
 
+    from netgov.dashboards.room import Refused
     from netgov.dashboards.room_server import Rooms
     from netgov.dashboards.room_server import app as room_app
     from netgov.dashboards.serve import stop_soon
 
+    plan = tuple(k.strip() for k in seating.split(",") if k.strip()) if seating is not None else ()
     rooms = Rooms(
-        sc.config, sc.title or sc.name, seed, months, seats, countdown, pace, f"http://{_address(host)}:{port}"
+        sc.config, sc.title or sc.name, seed, months, seats, countdown, pace, f"http://{_address(host)}:{port}", plan
     )
-    first = rooms.open()
+    try:
+        first = rooms.open()
+    except Refused as exc:
+        raise ConfigError(f"--seating {seating}: {exc}") from None
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     join = rooms.join_url(first)
     console.print(
