@@ -167,7 +167,9 @@ class Room(Choices):
         self.countdown = countdown
         self.pace = pace
         self.clock = clock
-        self.lock = threading.Condition()
+        self.lock = threading.Condition()  # the room's state: seats, the moment, decisions
+        #: Held while the model computes (not while it waits for the room): whoever reads its tables takes it.
+        self.computing = threading.Lock()
         self.delegations = {d.key: d for d in delegations(self.model)}
         unknown = [k for k in seating if k not in self.delegations]
         if unknown:
@@ -187,6 +189,8 @@ class Room(Choices):
         self._round: tuple[int, int, int] | None = None  # (issue, aspect, attempt) of the speeches in force
         self._speeches: dict[str, float] = {}
         self._thread: threading.Thread | None = None
+        #: The issue table at the end of the last month played (the report's; mid-month it is half-way).
+        self.issues = self.model.issue_table()
         self._stop = False
 
     # -- seats -------------------------------------------------------------------------------
@@ -316,7 +320,9 @@ class Room(Choices):
                     self.lock.wait_for(lambda: not self.paused or self._stop)
                     if self._stop:
                         return
-                self.model.step()
+                with self.computing:
+                    self.model.step()
+                    self.issues = self.model.issue_table()
                 with self.lock:
                     self.lock.wait_for(lambda: self._stop, timeout=self.pace)
         except Exception:
@@ -331,9 +337,10 @@ class Room(Choices):
     def _members(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         """For each delegation with someone seated, which of ``rows`` (actor rows) are its actors (a mask)."""
         a = self.model.actors
-        seated = {s.delegation for s in self.seats.values()}
+        with self.lock:
+            taken = {s.delegation for s in self.seats.values()}
         out = {}
-        for key in seated:
+        for key in (k for k in self.delegations if k in taken):  # in the screen's order
             d = self.delegations[key]
             mask = (a.group[rows] == d.group) & (a.region[rows] == d.region)
             if mask.any():
@@ -471,12 +478,17 @@ class Room(Choices):
             m.paused = self.paused
             self.moment = m
             self.lock.notify_all()
-            while not self._stop and m.left(self.clock()) > 0 and not self._all_chosen(m):
-                self.lock.wait(timeout=0.1)
-            chosen = self.tally(m)
-            self.moment = None
-            if kind != "vote":  # a vote is recorded with what it comes to (``vote``)
-                self._record(m, model, chosen)
+        self.computing.release()  # the model is waiting: its tables may be read (the report)
+        try:
+            with self.lock:
+                while not self._stop and m.left(self.clock()) > 0 and not self._all_chosen(m):
+                    self.lock.wait(timeout=0.1)
+                chosen = self.tally(m)
+                self.moment = None
+                if kind != "vote":  # a vote is recorded with what it comes to (``vote``)
+                    self._record(m, model, chosen)
+        finally:
+            self.computing.acquire()
         return m, chosen
 
     def _all_chosen(self, m: Moment) -> bool:

@@ -44,13 +44,13 @@ def by_delegation(room: Room) -> list[dict[str, Any]]:
 def replay(room: Room) -> dict[str, Any]:
     """The same scenario and seed without the room, to the month the room reached: its final metrics against
     the room's (a paired difference: one run each), and the issues whose outcome the room changed."""
-    months = int(room.model.time)
+    with room.computing:  # the model between two steps, or waiting for the room mid-month
+        played = room.model.step_table().iloc[-1]
+        issues = room.issues
+    months = int(played["step"])  # the last month played whole
     if months == 0:
         return {"months": 0, "metrics": [], "issues": []}
     alone = run_once(room.model.config, room.seed, months)
-    with room.lock:
-        played = room.model.step_table().iloc[-1]
-        issues = room.model.issue_table()
     final = alone.steps.iloc[-1]
     mine = {m: float(played[m]) for m in JUDGED_METRICS}
     theirs = {m: float(final[m]) for m in JUDGED_METRICS}
@@ -74,6 +74,7 @@ def room_report(room: Room, title: str) -> str:
         decisions = list(room.decisions)
         seats = [(s.name, room.delegations[s.delegation].name) for s in room.seats.values()]
         refused = list(room.refused)
+        delegations = by_delegation(room)
     names = {k: d.name for k, d in room.delegations.items()}
     return (
         environment("netgov.dashboards")
@@ -83,7 +84,7 @@ def room_report(room: Room, title: str) -> str:
             title=title,
             seed=room.seed,
             seats=seats,
-            delegations=by_delegation(room),
+            delegations=delegations,
             decisions=[{**vars(d), "rows": [(names[k], d.model[k], d.room[k]) for k in d.room]} for d in decisions],
             replay=replay(room),
             refused=refused,

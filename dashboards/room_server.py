@@ -318,8 +318,9 @@ async def act(request: Request) -> Response:
     return JSONResponse(screen_view(room))
 
 
-async def report(request: Request) -> Response:
-    """The session report (``room_report``), as a file to keep."""
+def report(request: Request) -> Response:
+    """The session report (``room_report``), as a file to keep; a plain function, so Starlette runs it in a
+    worker thread (the replay takes a moment) while the phones are answered."""
     from netgov.dashboards.room_report import room_report
 
     room = _room(request)
