@@ -420,6 +420,11 @@ class Room(Choices):
             return votes
         members = self._members(issue.participants)
         offers, model = {}, {}
+        decides = name(issue.rule.name)
+        if getattr(issue.rule, "by_consent", False):
+            rule = f"the network decides by {decides}: No lets the text pass with your disagreement; Object blocks it"
+        else:
+            rule = f"the network decides by {decides}: No and Object are both a vote against"
         for key, m in members.items():
             yes = int(votes[m].sum())
             view = float(issue.opinions[m].mean()) if issue.opinions.size else proposal
@@ -431,6 +436,7 @@ class Room(Choices):
                     f"the text stands at {proposal:.2f}; your actors' view at {view:.2f}"
                     f" (a distance of {abs(proposal - view):.2f})",
                     f"on their own, {yes} of your {int(m.sum())} actors would say yes",
+                    rule,
                 ],
             }
         question = f"The text on issue {issue.id} is put to the network: your delegation's vote?"
