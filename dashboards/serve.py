@@ -42,12 +42,22 @@ Scope = dict[str, Any]
 
 
 class Guard:
-    """ASGI middleware: an optional access token, and Solara's diagnostics off unless asked for."""
+    """ASGI middleware: an optional access token, and Solara's diagnostics off unless asked for. ``cookie``
+    and ``forbidden``: the cookie that keeps the token and the 403's text (``netgov room`` has its own)."""
 
-    def __init__(self, app: Any, token: str | None = None, diagnostics: bool = False) -> None:
+    def __init__(
+        self,
+        app: Any,
+        token: str | None = None,
+        diagnostics: bool = False,
+        cookie: str = COOKIE,
+        forbidden: bytes = FORBIDDEN,
+    ) -> None:
         self.app = app
         self.token = token or None
         self.diagnostics = diagnostics
+        self.cookie = cookie
+        self.forbidden = forbidden
 
     def _presented(self, scope: Scope) -> tuple[str | None, bool]:
         """The token the request carries, and whether it came in the query string."""
@@ -61,8 +71,8 @@ class Guard:
                     jar.load(value.decode("latin-1"))
                 except Exception:  # a malformed cookie header is no token
                     continue
-                if COOKIE in jar:
-                    return jar[COOKIE].value, False
+                if self.cookie in jar:
+                    return jar[self.cookie].value, False
         return None, False
 
     def _valid(self, presented: str | None) -> bool:
@@ -81,12 +91,12 @@ class Guard:
             return
         presented, in_query = self._presented(scope)
         if not self._valid(presented):
-            await _plain(scope, send, 403, FORBIDDEN)
+            await _plain(scope, send, 403, self.forbidden)
             return
         if not in_query or scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cookie = f"{COOKIE}={self.token}; Path=/; HttpOnly; SameSite=Strict".encode("latin-1")
+        cookie = f"{self.cookie}={self.token}; Path=/; HttpOnly; SameSite=Strict".encode("latin-1")
 
         async def with_cookie(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":

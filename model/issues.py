@@ -16,6 +16,7 @@ import numpy as np
 
 from netgov.agents import behaviour
 from netgov.agents.population import ActorTable
+from netgov.model.choices import NOBODY, Choices
 from netgov.model.core import metrics
 from netgov.model.core.catalog import GLOBAL_CODE, GOVERNMENT, GROUPS, REGION_CODES, REGIONS, VENUES
 from netgov.model.core.config import ModelConfig
@@ -50,6 +51,7 @@ class Setting:
     actors: ActorTable
     streams: Streams
     ties: Collaboration  # the collaboration ties (coalitions form along them)
+    choices: Choices = NOBODY  # who decides for some actors besides the model (netgov room)
 
 
 def _none() -> np.ndarray:
@@ -245,6 +247,7 @@ class Issue:
             return
         cfg = s.config
         before = self.opinions
+        self.opinions = s.choices.speak(self, self.opinions, self.acceptance(s))
         self.opinions = hk_step(self.opinions, s.actors.openness[self.participants], self.influence)
         anchoring = cfg.positions.anchoring
         if anchoring > 0:
@@ -340,10 +343,11 @@ class Issue:
         adopted = False
         if self.opinions.size:
             proposal = self.proposal(s)
-            self.votes = self.ballot(proposal, s, month)
+            self.votes = s.choices.vote(self, proposal, self.ballot(proposal, s, month))
             self.dissent = ~self.votes
             if self.rule.by_consent:  # those who cannot accept it, whether or not they pay to block it
-                self.dissent = self.discontent(proposal, self.acceptance(s), s.config.consensus.package_deals) > 0
+                discontent = self.discontent(proposal, self.acceptance(s), s.config.consensus.package_deals)
+                self.dissent |= discontent > 0
             if self.attempts == 1:
                 self.minority |= ~self.votes
             adopted = self.rule.passes(self.votes, self.groups, self.regions)

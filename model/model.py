@@ -20,6 +20,7 @@ from netgov.agents import behaviour
 from netgov.agents.population import ActorTable
 from netgov.agents.stakeholders import populate
 from netgov.model.agenda import Agenda
+from netgov.model.choices import NOBODY, Choices
 from netgov.model.core.catalog import DOMAINS, GROUPS, REGION_CODES, REGIONS
 from netgov.model.core.config import ModelConfig, merge, validate_config
 from netgov.model.core.contract import AGENT_COLUMNS, KEY_METRICS, STEP_COLUMNS
@@ -87,6 +88,8 @@ class GovernanceModel(mesa.Model):
         A validated :class:`ModelConfig`, a mapping of parameters, or None for the schema's defaults.
     rng
         The seed (or a NumPy ``Generator``): the same config and seed give the same tables.
+    choices
+        Who decides for some actors besides the model (``netgov room``); the default, nobody.
     **params
         Parameter overrides, checked against the schema; they win over ``config``.
 
@@ -106,6 +109,7 @@ class GovernanceModel(mesa.Model):
         config: ModelConfig | Mapping[str, Any] | None = None,
         *,
         rng: int | np.random.Generator | None = None,
+        choices: Choices = NOBODY,
         **params: Any,
     ) -> None:
         if isinstance(config, str | os.PathLike):
@@ -137,7 +141,9 @@ class GovernanceModel(mesa.Model):
             cfg.tie_partners,
         )
         reference = np.array([getattr(cfg.reference_shares, r) for r in REGIONS])
-        self.venues = Venues(Setting(cfg, self.actors, self.streams, self.network), self.stakeholders, reference)
+        self.venues = Venues(
+            Setting(cfg, self.actors, self.streams, self.network, choices), self.stakeholders, reference
+        )
         self.agenda = Agenda(cfg, self.actors, self.streams)
         self.issues: list[Issue] = []
         self._open: list[Issue] = []  # issues whose values may still change (see _update_metrics)

@@ -234,6 +234,7 @@ class Venues:
         trust = adapt.trust_weight * (a.venue_trust[:, v] - 0.5) if adapt.trust else np.zeros(a.n)
         prepared = a.prepared(cfg.notice_period, cfg.background_quality)
         host = REGIONS.index(host_region)
+        cost = behaviour.travel_cost(a, host, cfg.travel_cost, cfg.travel_support)
         onsite, remote = behaviour.take_part(
             a,
             p,
@@ -242,13 +243,14 @@ class Venues:
             salience=issue.salience,
             ties=behaviour.tie_pull(a, d, p),
             trust=trust,
-            cost=behaviour.travel_cost(a, host, cfg.travel_cost, cfg.travel_support),
+            cost=cost,
             at_home=a.region == host,
             remote_quality=cfg.remote_participation,
             eligible=eligible,
             convenors=convenors,
             rng=self.streams.issue("participation", issue.id, v),
         )
+        onsite, remote = self.setting.choices.attend(issue, onsite, remote, eligible, cost)
         joined = onsite | remote
         attendance = getattr(cfg.venues, venue).attendance
         if cfg.participation_rule == "group_quotas" and attendance == "participation_rule":

@@ -54,8 +54,10 @@ def dashboard_server(
     offline: bool = True,
     printed: list[str] | None = None,
     server: dict[str, Any] | None = None,
+    command: str = "dashboard",
 ) -> Iterator[str]:
-    """Run ``netgov dashboard --port P *args``; yield the URL it printed once the page answers.
+    """Run ``netgov dashboard --port P *args`` (or, with ``command="room"``, ``netgov room``: its facilitator's
+    screen); yield the URL it printed once the page answers.
 
     The URL is the one the command printed, with its access token if it has one (``--token``,
     or the one it makes for a host beyond loopback). ``printed``, if given, receives the lines
@@ -72,17 +74,17 @@ def dashboard_server(
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "server.log"
         with log.open("w") as out:
-            command = [str(exe), "dashboard", "--port", str(port), *args]
+            argv = [str(exe), command, "--port", str(port), *args]
             env = {**os.environ, **(DEAD_PROXY if offline else {})}
-            proc = subprocess.Popen(command, stdout=out, stderr=out, env=env)
+            proc = subprocess.Popen(argv, stdout=out, stderr=out, env=env)
         try:
             deadline = time.monotonic() + startup_s
             url = None
             while True:
                 if url is None and log.read_text().strip():
                     first = log.read_text().splitlines()[0]
-                    if not first.startswith(f"netgov dashboard: {base}"):
-                        raise RuntimeError(f"netgov dashboard printed {first!r}, not its URL {base}")
+                    if not first.startswith(f"netgov {command}: {base}"):
+                        raise RuntimeError(f"netgov {command} printed {first!r}, not its URL {base}")
                     url = first.split()[2]
                 try:
                     if url is not None:
@@ -91,9 +93,9 @@ def dashboard_server(
                 except OSError:
                     pass
                 if proc.poll() is not None:
-                    raise RuntimeError(f"netgov dashboard exited: {log.read_text()}") from None
+                    raise RuntimeError(f"netgov {command} exited: {log.read_text()}") from None
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"netgov dashboard did not answer in {startup_s} s: {log.read_text()}")
+                    raise RuntimeError(f"netgov {command} did not answer in {startup_s} s: {log.read_text()}")
                 time.sleep(0.5)
             if printed is not None:
                 printed.extend(log.read_text().splitlines())

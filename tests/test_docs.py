@@ -155,8 +155,8 @@ def reader_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("command", readme_commands(), ids=lambda c: c)
 def test_readme_command_runs(command: str, reader_dir: Path, run_netgov) -> None:
     args = shrink(shlex.split(command)[1:])
-    if args[0] == "dashboard":
-        with dashboard_server(*args[1:]) as url:  # on a free port; raises if the page never answers
+    if args[0] in ("dashboard", "room"):
+        with dashboard_server(*args[1:], command=args[0]) as url:  # on a free port; raises if it never answers
             assert url.startswith("http://127.0.0.1:")
         return
     # in this process, as the other CLI tests; calibrate in its own: pyabc forks its workers, and a fork

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from netgov.cli import analysis, dashboard, experiments, reference, scenarios, simulate, validation
+from netgov.cli import analysis, dashboard, experiments, reference, room, scenarios, simulate, validation
 from netgov.cli.errors import OneLineErrors
 from netgov.cli.output import console, versions
 
@@ -24,7 +24,7 @@ app = typer.Typer(
     help="netgov: simulate networked internet governance under different participation, notice and decision rules.",
 )
 # the commands in the order `netgov --help` lists them: from one run to a study, then the reference
-for group in (simulate, dashboard, experiments, analysis, validation, reference):
+for group in (simulate, dashboard, room, experiments, analysis, validation, reference):
     app.add_typer(group.app)
 app.add_typer(scenarios.app, name="scenarios")
 

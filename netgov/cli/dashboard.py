@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +14,27 @@ from netgov.cli.output import console, say
 from netgov.model.core.errors import ConfigError
 
 app = typer.Typer()
+
+
+def check_token(token: str | None) -> None:
+    """A token goes into a URL and a cookie: letters, digits and - _ . ~ only."""
+    if token is not None and not re.fullmatch(r"[A-Za-z0-9._~-]{8,200}", token):
+        raise ConfigError("--token: expected 8 to 200 letters, digits or - _ . ~ (it goes into a URL and a cookie)")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``--host`` listens on this computer only (a host name may resolve to anything: not loopback)."""
+    import ipaddress
+
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?", host):
+            raise ConfigError(
+                f"--host {host!r}: expected an IP address or a host name (127.0.0.1 = this computer only,"
+                " 0.0.0.0 = the room's network)"
+            ) from None
+        return False
 
 
 @app.command()
@@ -37,9 +59,7 @@ def dashboard(
 ) -> None:
     """Start the facilitator dashboard (a Solara web app, works offline) and print its URL."""
     import importlib.util
-    import ipaddress
     import os
-    import re
     import secrets
 
     from netgov.dashboards.offline_assets import missing
@@ -47,21 +67,12 @@ def dashboard(
     from netgov.scenarios.loader import load
 
     check_int(port, "--port", 1, 65535)
-    if token is not None and not re.fullmatch(r"[A-Za-z0-9._~-]{8,200}", token):
-        raise ConfigError("--token: expected 8 to 200 letters, digits or - _ . ~ (it goes into a URL and a cookie)")
+    check_token(token)
     if scenario is not None:
         load(scenario)  # a bad name or file fails here with one line, not in the browser
         if Path(scenario).is_file():
             scenario = str(Path(scenario).resolve())
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?", host):
-            raise ConfigError(
-                f"--host {host!r}: expected an IP address or a host name (127.0.0.1 = this computer only,"
-                " 0.0.0.0 = the room's network)"
-            ) from None
-        loopback = False  # a host name: it may resolve to anything
+    loopback = is_loopback(host)
     if not loopback and token is None:
         token = secrets.token_urlsafe(18)
     absent = missing(Path(sys.prefix))
