@@ -35,7 +35,7 @@ import numpy as np
 
 from netgov.dashboards.words import name
 from netgov.model.choices import Choices
-from netgov.model.core.catalog import GROUP_NAMES, GROUPS, REGION_CODES, REGION_NAMES
+from netgov.model.core.catalog import DIMENSION_NAMES, DIMENSIONS, GROUP_NAMES, GROUPS, REGION_CODES, REGION_NAMES
 from netgov.model.core.config import ModelConfig
 from netgov.model.model import GovernanceModel
 
@@ -138,6 +138,13 @@ class Decision:
 
 def _snap(value: float) -> float:
     return round(round(value / SPEAK_STEP) * SPEAK_STEP, 2)
+
+
+def about(issue: Any) -> str:
+    """An issue in words: its number, its policy domain and the cleavage it is mostly about."""
+    loadings = np.abs(np.asarray(issue.loadings, dtype=float))
+    cleavage = DIMENSION_NAMES[DIMENSIONS[int(np.argmax(loadings))]]
+    return f"issue {issue.id} ({name(issue.domain)}; mostly {cleavage})"
 
 
 def said(value: Any) -> str:
@@ -370,9 +377,9 @@ class Room(Choices):
         if not offers:
             return onsite, remote  # no seated delegation may attend: the room waits for another issue
         self.followed = issue
-        where = name(issue.venue) if issue.venue else "a meeting"
+        where = f"the {name(issue.venue)}" if issue.venue else "a meeting"
         _, chosen = self._ask(
-            "attend", issue, f"A network convenes on issue {issue.id} ({where}). Attend?", offers, model
+            "attend", issue, f"A network convenes on {about(issue)} at {where}. Attend?", offers, model
         )
         onsite, remote = onsite.copy(), remote.copy()
         for key, value in chosen.items():
@@ -406,7 +413,7 @@ class Room(Choices):
                         f"they would accept a position from {lo:.2f} to {hi:.2f}",
                     ],
                 }
-            question = f"Deliberation on issue {issue.id}: which position does your delegation put forward?"
+            question = f"Deliberation on {about(issue)}: which position does your delegation put forward?"
             self._speeches = {k: float(v) for k, v in self._ask("speak", issue, question, offers, model)[1].items()}
         out = opinions.copy()
         for k, position in self._speeches.items():
@@ -439,7 +446,7 @@ class Room(Choices):
                     rule,
                 ],
             }
-        question = f"The text on issue {issue.id} is put to the network: your delegation's vote?"
+        question = f"The text on {about(issue)} is put to the network: your delegation's vote?"
         moment, chosen = self._ask("vote", issue, question, offers, model)
         cast = self._cast(issue, votes, members, chosen)
         if moment is not None:
