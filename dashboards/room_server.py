@@ -90,7 +90,10 @@ def _seat_cookie(room: Room) -> str:
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    """The request's JSON object, at most ``BODY_MAX`` bytes; anything else is refused."""
+    """The request's JSON object (``application/json``: a form on another site cannot send one), at most
+    ``BODY_MAX`` bytes; anything else is refused."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        raise Refused("expected a JSON object (application/json)")
     length = request.headers.get("content-length", "")
     if length and (not length.isdigit() or int(length) > BODY_MAX):
         raise Refused("request too large")
@@ -106,6 +109,20 @@ async def _body(request: Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise Refused("not a JSON object")
     return data
+
+
+#: Every page: only its own scripts and styles (inline) and this server; never in a frame; no Referer (the
+#: facilitator's URL holds the token).
+PAGE_HEADERS = {
+    "content-security-policy": "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline';"
+    " img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+}
+
+
+def _page(html: str, headers: dict[str, str] | None = None) -> HTMLResponse:
+    return HTMLResponse(html, headers={**PAGE_HEADERS, **(headers or {})})
 
 
 def _refused(exc: Refused, status: int = 400) -> JSONResponse:
@@ -125,7 +142,7 @@ async def phone(request: Request) -> Response:
         return NOT_FOUND
     seat = room.seat_of(request.cookies.get(_seat_cookie(room)))
     page = request.app.state.templates.get_template("room_phone.html.j2")
-    return HTMLResponse(page.render(room=room.id, seated=seat is not None, full=len(room.seats) >= room.capacity))
+    return _page(page.render(room=room.id, seated=seat is not None, full=len(room.seats) >= room.capacity))
 
 
 async def join(request: Request) -> Response:
@@ -223,7 +240,7 @@ async def screen(request: Request) -> Response:
         return NOT_FOUND
     rooms: Rooms = request.app.state.rooms
     page = request.app.state.templates.get_template("room_screen.html.j2")
-    return HTMLResponse(
+    return _page(
         page.render(
             room=room.id,
             title=rooms.title,
@@ -328,7 +345,7 @@ def report(request: Request) -> Response:
         return NOT_FOUND
     rooms: Rooms = request.app.state.rooms
     headers = {"content-disposition": f'attachment; filename="netgov-room-{room.id}.html"'}
-    return HTMLResponse(room_report(room, rooms.title), headers=headers)
+    return _page(room_report(room, rooms.title), headers)
 
 
 async def new_room(request: Request) -> Response:

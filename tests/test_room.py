@@ -202,6 +202,10 @@ def test_the_facilitator_needs_the_token_and_the_join_page_never_shows_it(server
     assert "netgov room report" in report.text
     join = client.get(f"/r/{room}")
     assert join.status_code == 200 and TOKEN not in join.text
+    assert (
+        join.headers["referrer-policy"] == "no-referrer"
+        and "frame-ancestors 'none'" in join.headers["content-security-policy"]
+    )
     assert client.get("/r/no-such-room").status_code == 404
 
 
@@ -227,8 +231,11 @@ def test_two_rooms_on_one_server_do_not_see_each_other_and_a_reload_keeps_the_se
 def test_bad_requests_are_refused_with_a_short_message(server: Any) -> None:
     client, rooms = server
     room = next(iter(rooms.rooms))
-    assert client.post(f"/r/{room}/join", content=b"x" * (BODY_MAX + 1)).status_code == 400
-    assert client.post(f"/r/{room}/join", content=b"[1, 2]").json() == {"error": "not a JSON object"}
+    json_type = {"content-type": "application/json"}
+    assert client.post(f"/r/{room}/join", content=b"x" * (BODY_MAX + 1), headers=json_type).status_code == 400
+    assert client.post(f"/r/{room}/join", content=b"[1, 2]", headers=json_type).json() == {"error": "not a JSON object"}
+    as_form = client.post(f"/r/{room}/join", content=b'{"name": "x"}', headers={"content-type": "text/plain"})
+    assert as_form.status_code == 400 and rooms.rooms[room].seats == {}  # a form on another site seats nobody
     assert client.post(f"/r/{room}/join", json={"name": ""}).status_code == 400
     client.post(f"/r/{room}/join", json={"name": "Ana"})
     refused = client.post(f"/r/{room}/choose", json={"moment": 1, "value": "yes"})
