@@ -34,7 +34,8 @@ import numpy as np
 from netgov.agents.population import ActorTable
 from netgov.model.core import metrics
 from netgov.model.core.catalog import REGION_DISTANCE
-from netgov.model.core.config import Adaptation, Legitimacy, Participation
+from netgov.model.core.config import Adaptation, Legitimacy
+from netgov.model.core.schema_actors import Participation
 
 
 def sigmoid(u: np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ import pytest
 
 from netgov.experiment import limits
 from netgov.experiment.specfile import load_spec
-from netgov.model.core.config import ConfigError
+from netgov.model.core.errors import ConfigError
 from netgov.scenarios.loader import MAX_BYTES
 
 POLICIES = "[policies]\na = { notice_period = 1 }\nb = { notice_period = 2 }\nc = { notice_period = 3 }\n"

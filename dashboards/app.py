@@ -53,7 +53,8 @@ from netgov.dashboards.views import (
     Timeline,
 )
 from netgov.dashboards.words import metric_words, name, shown
-from netgov.model.core.config import ConfigError, ModelConfig
+from netgov.model.core.config import ModelConfig
+from netgov.model.core.errors import ConfigError
 from netgov.model.describe import changed_keys, inactive
 from netgov.scenarios.loader import DEFAULT, Scenario, load, scenario_names
 

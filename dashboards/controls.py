@@ -21,7 +21,8 @@ import solara
 
 from netgov.dashboards.words import help_text, name, number
 from netgov.model.core.catalog import GROUPS
-from netgov.model.core.config import DecisionRule, ModelConfig, ParticipationRule, field_at, field_bounds
+from netgov.model.core.config import DecisionRule, ModelConfig, ParticipationRule
+from netgov.model.core.schema_lookup import field_at, field_bounds
 
 log = logging.getLogger("netgov.dashboard")
 Kind = Literal["int", "float", "choice", "switch"]

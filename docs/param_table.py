@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from netgov.model.core.config import IssueSpec, iter_fields
+from netgov.model.core.config import IssueSpec
 from netgov.model.core.contract import AGENT_TABLE, STEP_TABLE, Column
+from netgov.model.core.schema_lookup import iter_fields
 from netgov.model.describe import ParameterInfo, describe, parameters
 
 ODD = Path(__file__).resolve().parent / "ODD.md"

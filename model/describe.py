@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from netgov.model.core.catalog import GROUPS, REGION_CODES
-from netgov.model.core.config import ModelConfig, allowed, field_at, flatten, iter_fields
+from netgov.model.core.config import ModelConfig, flatten
 from netgov.model.core.contract import STEP_TABLE, Column
+from netgov.model.core.schema_lookup import allowed, field_at, iter_fields
 
 if TYPE_CHECKING:  # `netgov params` and `explain` read this module: they load neither pandas nor the model
     import pandas as pd

@@ -22,9 +22,10 @@ from netgov.agents.stakeholders import populate
 from netgov.model.agenda import Agenda
 from netgov.model.choices import NOBODY, Choices
 from netgov.model.core.catalog import DOMAINS, GROUPS, REGION_CODES, REGIONS
-from netgov.model.core.config import ModelConfig, merge, validate_config
+from netgov.model.core.config import ModelConfig, merge
 from netgov.model.core.contract import AGENT_COLUMNS, KEY_METRICS, STEP_COLUMNS
 from netgov.model.core.errors import ConfigError
+from netgov.model.core.schema_lookup import validate_config
 from netgov.model.core.streams import Streams
 from netgov.model.issues import Issue, Setting
 from netgov.model.network import Collaboration

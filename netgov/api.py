@@ -23,7 +23,8 @@ import pandas as pd
 from netgov.analysis.summary import paired_differences, summarise
 from netgov.experiment import limits
 from netgov.experiment.runner import RunResult, replicate, run_once
-from netgov.model.core.config import ConfigError, ModelConfig
+from netgov.model.core.config import ModelConfig
+from netgov.model.core.errors import ConfigError
 from netgov.scenarios.loader import DEFAULT, load, overrides
 
 

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from netgov.model.core.config import ConfigError, ModelConfig, flatten, iter_fields, merge, nest, validate_config
+from netgov.model.core.config import ModelConfig, flatten, merge, nest
+from netgov.model.core.errors import ConfigError
+from netgov.model.core.schema_lookup import iter_fields, validate_config
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 DEFAULT = "defaults"

@@ -11,7 +11,9 @@ from netgov import GovernanceModel
 from netgov.agents import UNAgency, behaviour
 from netgov.agents.population import ActorTable
 from netgov.model.core.catalog import DIMENSIONS, DOMAINS, REGION_DISTANCE, UN_AGENCIES, VENUES
-from netgov.model.core.config import DomainValues, Legitimacy, Participation, validate_config
+from netgov.model.core.config import Legitimacy
+from netgov.model.core.schema_actors import DomainValues, Participation
+from netgov.model.core.schema_lookup import validate_config
 
 
 def table(n: int = 4, resources: float = 0.5) -> ActorTable:

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 import netgov
 from netgov import GovernanceModel
 from netgov.experiment import limits
-from netgov.model.core.config import ConfigError, iter_fields
+from netgov.model.core.errors import ConfigError
+from netgov.model.core.schema_lookup import iter_fields
 
 
 def refused(call, *needles: str) -> str:

@@ -21,8 +21,8 @@ from netgov.experiment.runner import run_once, run_seed
 from netgov.experiment.spec import EXAMPLE_DIR
 from netgov.experiment.specfile import load_spec
 from netgov.experiment.store import read_runs
-from netgov.model.core.config import ConfigError
 from netgov.model.core.contract import FINAL_METRICS
+from netgov.model.core.errors import ConfigError
 from netgov.scenarios.loader import load
 
 TINY = """

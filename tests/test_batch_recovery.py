@@ -22,7 +22,7 @@ from netgov.experiment.batch import run_batch
 from netgov.experiment.manifest import MANIFEST
 from netgov.experiment.specfile import load_spec
 from netgov.experiment.store import QUARANTINE, read_runs
-from netgov.model.core.config import ConfigError
+from netgov.model.core.errors import ConfigError
 
 SPEC = """
 replications = 2

@@ -11,7 +11,7 @@ from netgov.analysis.claims import judge, world_verdicts
 from netgov.analysis.contrasts import all_pairs
 from netgov.analysis.regret import minimax, regret_summary, regret_table
 from netgov.experiment.claims import Claim, claim_from_table, default_claims, parse_claim
-from netgov.model.core.config import ConfigError
+from netgov.model.core.errors import ConfigError
 
 POLICIES = ["old", "new", "alt"]
 

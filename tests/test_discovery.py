@@ -8,7 +8,7 @@ import pytest
 
 from netgov.analysis.contrasts import Contrast
 from netgov.analysis.discovery import NothingToDiscover, cases, discover, parse_where
-from netgov.model.core.config import ConfigError
+from netgov.model.core.errors import ConfigError
 
 PARAMS = ["openness", "acceptance", "participation.cost"]
 

@@ -17,7 +17,7 @@ import pytest
 from browser import dashboard_server
 from conftest import netgov
 
-from netgov.model.core.config import iter_fields
+from netgov.model.core.schema_lookup import iter_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 ODD = ROOT / "docs" / "ODD.md"

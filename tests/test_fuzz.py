@@ -25,7 +25,8 @@ from typer.testing import CliRunner
 
 from netgov import cli
 from netgov.experiment import limits
-from netgov.model.core.config import iter_fields, nest
+from netgov.model.core.config import nest
+from netgov.model.core.schema_lookup import iter_fields
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 KEYS = [k for k, _ in iter_fields()]

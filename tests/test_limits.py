@@ -21,7 +21,7 @@ from netgov.experiment import limits
 from netgov.experiment import specfile as spec_module
 from netgov.experiment.batch import run_batch
 from netgov.experiment.specfile import load_spec
-from netgov.model.core.config import ConfigError
+from netgov.model.core.errors import ConfigError
 
 
 def invoke(*args: str) -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from netgov.experiment.specfile import load_spec
-from netgov.model.core.config import ConfigError
+from netgov.model.core.errors import ConfigError
 from netgov.scenarios.loader import MAX_DEPTH, load, parse_set
 
 DEEP = 5000

@@ -16,8 +16,8 @@ from netgov.experiment.batch import run_batch
 from netgov.experiment.spec import EXAMPLE_DIR
 from netgov.experiment.specfile import load_spec
 from netgov.experiment.store import read_runs
-from netgov.model.core.config import ConfigError
 from netgov.model.core.contract import FINAL_METRICS
+from netgov.model.core.errors import ConfigError
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 EXAMPLE = EXAMPLE_DIR / "robustness.toml"

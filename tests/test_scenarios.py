@@ -15,7 +15,8 @@ from scipy import stats
 from netgov import ConfigError, GovernanceModel
 from netgov.experiment.runner import replicate, run_seed
 from netgov.model.core.catalog import GROUPS, REGIONS
-from netgov.model.core.config import iter_fields, nest
+from netgov.model.core.config import nest
+from netgov.model.core.schema_lookup import iter_fields
 from netgov.scenarios.loader import load, parse_set, resolved_parameters, scenario_names, to_toml
 
 EXPECTED = {

@@ -11,7 +11,7 @@ import pytest
 
 from netgov.analysis.sensitivity import analyse, design
 from netgov.experiment.specfile import load_spec
-from netgov.model.core.config import ConfigError
+from netgov.model.core.errors import ConfigError
 
 SPEC = """
 base = "idp_distributed"

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from netgov.model.core.config import iter_fields
 from netgov.model.core.contract import STEP_COLUMNS
+from netgov.model.core.schema_lookup import iter_fields
 from netgov.model.describe import inactive, parameters
 from netgov.scenarios.loader import load
 

@@ -1,22 +1,32 @@
-"""The parameter schema: one pydantic model is the single source of truth for every parameter.
+"""The parameter schema: one pydantic model, `ModelConfig`, is the single source of truth for every parameter.
 
-Each field carries its type, default, range, unit and a one-line description; scenario
-files, ``--set`` overrides, the Python API, the dashboard and docs/ODD.md all read them
-from here.
+This module holds the root, the vocabularies of rules and venues, and the tables of the process (agenda,
+committee, venues, consensus, legitimacy, adaptation); the actor and position tables are in
+``schema_actors`` and ``schema_positions``, the field kit in ``schema``, and reading or checking a
+mapping by dotted name in ``schema_lookup``.
 """
 
 from __future__ import annotations
 
-import difflib
-import functools
-import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator
 
-from netgov.model.core.catalog import UN_MEMBERSHIP
-from netgov.model.core.errors import ConfigError
+from netgov.model.core.schema import Strict, fraction, param
+from netgov.model.core.schema_actors import (
+    ActorCounts,
+    ActorRegions,
+    DomainValues,
+    Expertise,
+    GroupValues,
+    Participation,
+    RegionWeights,
+    Resources,
+    domain_profile,
+    un_membership,
+)
+from netgov.model.core.schema_positions import Positions
 
 DecisionRule = Literal[
     "consensus",
@@ -48,442 +58,12 @@ ActionLine = Literal["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10"
 Domain = Literal["infrastructure", "security", "human_rights", "economy", "development", "culture", "governance"]
 
 
-def param(default: Any, description: str, unit: str = "", **constraints: Any) -> Any:
-    """A schema field with its unit kept beside the description (for docs and dashboard labels)."""
-    return Field(default, description=description, json_schema_extra={"unit": unit}, **constraints)
-
-
-class Strict(BaseModel):
-    """Base for every table of the schema: unknown keys and silent type coercions are errors."""
-
-    model_config = ConfigDict(strict=True, extra="forbid", validate_default=True)
-
-
-def _share(default: float, what: str) -> Any:
-    return param(default, what, "weight", ge=0.0, le=1e6, allow_inf_nan=False)
-
-
-class RegionWeights(Strict):
-    """Relative weights over the five UN regional groups (normalised where used)."""
-
-    africa: float = _share(1.0, "weight of Africa")
-    asia_pacific: float = _share(1.0, "weight of Asia-Pacific")
-    eastern_europe: float = _share(1.0, "weight of Eastern Europe")
-    latin_america_caribbean: float = _share(1.0, "weight of Latin America & Caribbean")
-    western_europe_others: float = _share(1.0, "weight of Western Europe & Others")
-
-
-def _un_membership() -> RegionWeights:
-    return RegionWeights(**{k: float(v) for k, v in UN_MEMBERSHIP.items()})
-
-
-def _count(default: int, who: str) -> Any:
-    return param(default, f"number of {who} (before `scale`)", "actors", ge=0, le=20_000)
-
-
-class ActorCounts(Strict):
-    """How many actors of each stakeholder group the model creates."""
-
-    government: int = _count(193, "governments (UN member states)")
-    # the non-governmental counts are calibrated (scenarios/validation/calibrated.toml): the size of
-    # the forum community that reproduces the IGF's stakeholder mix (pattern P2)
-    civil_society: int = _count(527, "civil-society organisations")
-    business: int = _count(189, "businesses")
-    technical_community: int = _count(126, "technical and academic community actors")
-    un_agency: int = _count(68, "UN agencies and other intergovernmental organisations")
-
-
-class ActorRegions(Strict):
-    """Where each group's actors come from (UN agencies are `global`).
-
-    Governments: the UN regional groups (data). The non-governmental community: in proportion to UN
-    membership too, an assumption (the forum community's regional mix is not published; a mix of the
-    wider ecosystem, 40-45% Western Europe & Others, fails pattern P1: docs/validation.md).
-    """
-
-    government: RegionWeights = Field(default_factory=_un_membership, description="regional weights of governments")
-    civil_society: RegionWeights = Field(
-        default_factory=_un_membership, description="regional weights of civil society"
-    )
-    business: RegionWeights = Field(default_factory=_un_membership, description="regional weights of business")
-    technical_community: RegionWeights = Field(
-        default_factory=_un_membership, description="regional weights of the technical community"
-    )
-
-
-def _unit(default: float, what: str) -> Any:
-    return param(default, what, "0-1", ge=0.0, le=1.0, allow_inf_nan=False)
-
-
-class GroupValues(Strict):
-    """One value per stakeholder group."""
-
-    government: float = _unit(0.5, "value for governments")
-    civil_society: float = _unit(0.5, "value for civil society")
-    business: float = _unit(0.5, "value for business")
-    technical_community: float = _unit(0.5, "value for the technical community")
-    un_agency: float = _unit(0.5, "value for UN agencies")
-
-
-class RegionFactors(Strict):
-    """One multiplier per region (``global`` for UN agencies)."""
-
-    africa: float = param(1.0, "multiplier for Africa", "x", ge=0.0, le=5.0, allow_inf_nan=False)
-    asia_pacific: float = param(1.0, "multiplier for Asia-Pacific", "x", ge=0.0, le=5.0, allow_inf_nan=False)
-    eastern_europe: float = param(1.0, "multiplier for Eastern Europe", "x", ge=0.0, le=5.0, allow_inf_nan=False)
-    latin_america_caribbean: float = param(
-        1.0, "multiplier for Latin America & Caribbean", "x", ge=0.0, le=5.0, allow_inf_nan=False
-    )
-    western_europe_others: float = param(
-        1.0, "multiplier for Western Europe & Others", "x", ge=0.0, le=5.0, allow_inf_nan=False
-    )
-    global_: float = param(
-        1.0,
-        "multiplier for global actors (UN agencies)",
-        "x",
-        ge=0.0,
-        le=5.0,
-        allow_inf_nan=False,
-        alias="global",
-    )
-
-    model_config = ConfigDict(strict=True, extra="forbid", validate_default=True, populate_by_name=True)
-
-
-class RegionValues(Strict):
-    """One value in [0, 1] per UN region."""
-
-    africa: float = _unit(0.5, "value for Africa")
-    asia_pacific: float = _unit(0.5, "value for Asia-Pacific")
-    eastern_europe: float = _unit(0.5, "value for Eastern Europe")
-    latin_america_caribbean: float = _unit(0.5, "value for Latin America & Caribbean")
-    western_europe_others: float = _unit(0.5, "value for Western Europe & Others")
-
-
-def _regions(af: float, ap: float, ee: float, lac: float, weog: float) -> RegionValues:
-    return RegionValues(
-        africa=af, asia_pacific=ap, eastern_europe=ee, latin_america_caribbean=lac, western_europe_others=weog
-    )
-
-
-class Resources(Strict):
-    """Capacity to prepare, travel and attend: Beta-distributed around group mean x region factor."""
-
-    group_mean: GroupValues = Field(
-        default_factory=lambda: GroupValues(
-            government=0.7, civil_society=0.35, business=0.75, technical_community=0.55, un_agency=0.8
-        ),
-        description="mean resources per group",
-    )
-    region_factor: RegionFactors = Field(
-        default_factory=lambda: RegionFactors(
-            africa=0.6,
-            asia_pacific=0.85,
-            eastern_europe=0.85,
-            latin_america_caribbean=0.75,
-            western_europe_others=1.25,
-        ),
-        description="multiplier of the group mean per region (Global-South actors have less)",
-    )
-    concentration: float = param(
-        8.0, "Beta concentration: higher = less spread within a group", "", gt=0.0, le=1000.0, allow_inf_nan=False
-    )
-
-
-class Participation(Strict):
-    """Weights of the logistic participation choice (utility in log-odds)."""
-
-    intercept: float = param(-4.5, "baseline log-odds of taking part", "log-odds", ge=-20, le=20, allow_inf_nan=False)
-    relevance: float = param(
-        3.0, "weight of expertise in the issue's domain", "log-odds", ge=0, le=20, allow_inf_nan=False
-    )
-    resources: float = param(1.5, "weight of available resources", "log-odds", ge=0, le=20, allow_inf_nan=False)
-    notice: float = param(
-        2.0, "weight of the share of its preparation the notice allowed", "log-odds", ge=0, le=20, allow_inf_nan=False
-    )
-    salience: float = param(1.0, "weight of the issue's salience", "log-odds", ge=0, le=20, allow_inf_nan=False)
-    ties: float = param(
-        1.0, "weight of earlier collaboration in the domain", "log-odds", ge=0, le=20, allow_inf_nan=False
-    )
-    cost: float = param(2.5, "weight of travel cost (onsite attendance)", "log-odds", ge=0, le=20, allow_inf_nan=False)
-    home_bonus: float = param(
-        0.636,  # calibrated (scenarios/validation/calibrated.toml)
-        "log-odds added to attending onsite when the meeting is held in the actor's own region "
-        "(no border crossing or long-haul travel; the host mobilises a local audience)",
-        "log-odds",
-        ge=0,
-        le=20,
-        allow_inf_nan=False,
-    )
-    remote_penalty: float = param(
-        1.0, "log-odds lost by attending remotely instead of onsite", "log-odds", ge=0, le=20, allow_inf_nan=False
-    )
-    remote_influence: float = _unit(0.7, "influence of a remote participant relative to an onsite one")
-    expert_threshold: float = _unit(0.5, "minimum expertise in the domain to be invited under `invited_experts`")
-    seats_per_group: int = param(12, "seats per stakeholder group under `group_quotas`", "actors", ge=1, le=10_000)
-    meeting_effort: float = _unit(0.1, "capacity an actor spends on joining one issue network onsite")
-    remote_effort: float = _unit(0.5, "share of `meeting_effort` that joining remotely costs")
-    capacity_recovery: float = _unit(0.2, "share of spent capacity an actor recovers per month")
-    ties_scale: float = param(
-        10.0,
-        "earlier ties in the issue's domain at which their pull reaches tanh(1) = 76% of `ties`",
-        "ties",
-        gt=0.0,
-        le=10_000.0,
-        allow_inf_nan=False,
-    )
-    influence_floor: float = _unit(
-        0.05, "least expertise weight a participant carries in deliberation, however far from its domain"
-    )
-
-
-class DomainValues(Strict):
-    """One value per policy domain."""
-
-    infrastructure: float = _unit(0.5, "value for infrastructure")
-    security: float = _unit(0.5, "value for security")
-    human_rights: float = _unit(0.5, "value for human rights")
-    economy: float = _unit(0.5, "value for the economy")
-    development: float = _unit(0.5, "value for development")
-    culture: float = _unit(0.5, "value for culture")
-    governance: float = _unit(0.5, "value for governance")
-
-
-def _profile(*values: float) -> DomainValues:
-    return DomainValues(**dict(zip(DomainValues.model_fields, values, strict=True)))
-
-
-class Expertise(Strict):
-    """Mean expertise of each stakeholder group per policy domain; actors are Beta-distributed around it."""
-
-    government: DomainValues = Field(
-        default_factory=lambda: _profile(0.4, 0.5, 0.4, 0.5, 0.5, 0.4, 0.6),
-        description="governments: broad, policy-oriented",
-    )
-    civil_society: DomainValues = Field(
-        default_factory=lambda: _profile(0.2, 0.3, 0.7, 0.2, 0.5, 0.5, 0.4),
-        description="civil society: rights and development",
-    )
-    business: DomainValues = Field(
-        default_factory=lambda: _profile(0.5, 0.4, 0.2, 0.7, 0.3, 0.2, 0.3),
-        description="business: markets and infrastructure",
-    )
-    technical_community: DomainValues = Field(
-        default_factory=lambda: _profile(0.8, 0.6, 0.3, 0.3, 0.4, 0.2, 0.4),
-        description="technical community: infrastructure and security",
-    )
-    un_agency: DomainValues = Field(
-        default_factory=lambda: _profile(*(0.2,) * 7),
-        description="UN agencies outside the domains of the Action Lines they facilitate",
-    )
-    facilitated: float = _unit(0.8, "mean expertise of a UN agency in the domains of the Action Lines it facilitates")
-    concentration: float = param(
-        6.0,
-        "Beta concentration of expertise: higher = closer to the profile",
-        "",
-        gt=0.0,
-        le=1000.0,
-        allow_inf_nan=False,
-    )
-
-
-class GroupRegionValues(Strict):
-    """One value per stakeholder group and UN region (UN agencies are global: one value)."""
-
-    government: RegionValues = Field(default_factory=RegionValues, description="governments, by region")
-    civil_society: RegionValues = Field(default_factory=RegionValues, description="civil society, by region")
-    business: RegionValues = Field(default_factory=RegionValues, description="the private sector, by region")
-    technical_community: RegionValues = Field(
-        default_factory=RegionValues, description="the technical and academic community, by region"
-    )
-    un_agency: float = _unit(0.5, "UN agencies (global)")
-
-
-def _table(
-    government: RegionValues, civil_society: RegionValues, business: RegionValues, technical: RegionValues, un: float
-) -> GroupRegionValues:
-    return GroupRegionValues(
-        government=government,
-        civil_society=civil_society,
-        business=business,
-        technical_community=technical,
-        un_agency=un,
-    )
-
-
-def _same(value: float) -> RegionValues:
-    return _regions(value, value, value, value, value)
-
-
-def _spread(government: float, others: float) -> GroupRegionValues:
-    return _table(_same(government), _same(others), _same(others), _same(others), others)
-
-
-class Dimension(Strict):
-    """Where actors stand on one cleavage (docs/positions.md gives the evidence for every value)."""
-
-    mean: GroupRegionValues = Field(default_factory=GroupRegionValues, description="mean position per group and region")
-    sd: GroupRegionValues = Field(
-        default_factory=lambda: _spread(0.12, 0.12), description="spread of positions per group and region"
-    )
-    status_quo: float = _unit(0.5, "where things stand on this cleavage if nothing new is decided")
-
-
-def _dimension(mean: GroupRegionValues, sd: GroupRegionValues, status_quo: float) -> Dimension:
-    return Dimension(mean=mean, sd=sd, status_quo=status_quo)
-
-
-def _loading(what: str) -> Any:
-    return param(0.0, f"loading of {what}", "weight", ge=-1.0, le=1.0, allow_inf_nan=False)
-
-
-class Loadings(Strict):
-    """How an issue's question maps onto the cleavages: signed weights, normalised to sum 1 in absolute value
-    (a negative weight: the issue's 1 is that cleavage's 0)."""
-
-    state_authority: float = _loading("state authority vs multistakeholder ordering")
-    security_control: float = _loading("security and control vs openness")
-    development: float = _loading("development and access first")
-    commercial: float = _loading("commercial interest vs rights and public interest")
-
-    @model_validator(mode="after")
-    def _loads_somewhere(self) -> Loadings:
-        if not any(getattr(self, d) for d in type(self).model_fields):
-            raise ValueError("an issue must load on at least one cleavage (all loadings are 0)")
-        return self
-
-
-def _loads(**weights: float) -> Loadings:
-    return Loadings(**weights)
-
-
-class DomainLoadings(Strict):
-    """Which cleavages the issues of each policy domain are about (an assumption: docs/positions.md)."""
-
-    infrastructure: Loadings = Field(
-        default_factory=lambda: _loads(state_authority=0.5, development=0.5),
-        description="critical resources and access: who runs them, and for whom",
-    )
-    security: Loadings = Field(
-        default_factory=lambda: _loads(security_control=0.7, state_authority=0.3),
-        description="cybersecurity and cybercrime: control, and by whom",
-    )
-    human_rights: Loadings = Field(
-        default_factory=lambda: _loads(security_control=0.6, commercial=0.4),
-        description="expression and privacy: against state control and commercial data use",
-    )
-    economy: Loadings = Field(
-        default_factory=lambda: _loads(commercial=0.6, development=-0.4),
-        description="trade, competition and data flows: market access against development policy space",
-    )
-    development: Loadings = Field(
-        default_factory=lambda: _loads(development=1.0), description="access and capacity building"
-    )
-    culture: Loadings = Field(
-        default_factory=lambda: _loads(commercial=0.6, security_control=0.4),
-        description="copyright, content and diversity",
-    )
-    governance: Loadings = Field(
-        default_factory=lambda: _loads(state_authority=0.6, development=0.4),
-        description="institutions of internet governance and who takes part in them",
-    )
-
-
-def _state_authority() -> Dimension:
-    """Governments' regional means and spread are calibrated to the WCIT-12 vote (pattern P3; calibrated.toml)."""
-    return _dimension(
-        _table(
-            _regions(0.574, 0.709, 0.583, 0.588, 0.19),
-            _regions(0.4, 0.4, 0.25, 0.35, 0.2),
-            _same(0.15),
-            _same(0.1),
-            0.55,
-        ),
-        _spread(0.071, 0.12),
-        0.1,
-    )
-
-
-def _security_control() -> Dimension:
-    """Governments from the UN roll-call votes on the Russian-sponsored ICT texts, 2018-19 (set from data)."""
-    return _dimension(
-        _table(
-            _regions(0.76, 0.70, 0.32, 0.59, 0.16),
-            _regions(0.3, 0.3, 0.2, 0.2, 0.2),
-            _same(0.35),
-            _same(0.3),
-            0.5,
-        ),
-        _table(_regions(0.12, 0.12, 0.25, 0.12, 0.12), _same(0.12), _same(0.12), _same(0.12), 0.12),
-        0.35,
-    )
-
-
-def _development() -> Dimension:
-    return _dimension(
-        _table(
-            _regions(0.8, 0.7, 0.4, 0.7, 0.35),
-            _regions(0.75, 0.7, 0.45, 0.7, 0.45),
-            _same(0.4),
-            _same(0.45),
-            0.75,
-        ),
-        _spread(0.12, 0.12),
-        0.25,
-    )
-
-
-def _commercial() -> Dimension:
-    return _dimension(
-        _table(
-            _regions(0.45, 0.5, 0.5, 0.4, 0.5),
-            _same(0.15),
-            _same(0.8),
-            _same(0.45),
-            0.4,
-        ),
-        _spread(0.12, 0.12),
-        0.65,
-    )
-
-
-class Positions(Strict):
-    """Where every actor stands on the cleavages of internet governance, and how issues map onto them.
-
-    Each actor draws one position per cleavage around its group's and region's mean; its stance on an
-    issue is 0.5 + the loadings-weighted sum of (position - 0.5), plus a little of its own on that issue
-    (``issue_sd``). A state-centric issue is a question of state authority alone.
-    """
-
-    state_authority: Dimension = Field(
-        default_factory=_state_authority, description="state authority (1) vs multistakeholder ordering (0)"
-    )
-    security_control: Dimension = Field(
-        default_factory=_security_control, description="security and control (1) vs openness and free flow (0)"
-    )
-    development: Dimension = Field(
-        default_factory=_development, description="development and access as the priority (1) or not (0)"
-    )
-    commercial: Dimension = Field(
-        default_factory=_commercial, description="commercial interest (1) vs rights and the public interest (0)"
-    )
-    loadings: DomainLoadings = Field(
-        default_factory=DomainLoadings, description="which cleavages each policy domain's issues are about"
-    )
-    issue_sd: float = _unit(0.05, "spread of an actor's stance on one issue around what its positions imply")
-    anchoring: float = _unit(
-        0.257,  # calibrated (scenarios/validation/calibrated.toml)
-        "weight each actor keeps on its initial stance in every month of deliberation (Friedkin-Johnsen "
-        "stubbornness: positions set by mandates or instructions from capitals)",
-    )
-
-
 class IssueSpec(Strict):
     """One issue of a fixed agenda."""
 
     domain: Domain = param("governance", "policy domain", "")
     action_line: ActionLine | None = param(None, "WSIS Action Line the issue is embedded in, if any", "")
-    salience: float = _unit(0.5, "how pressing the issue is")
+    salience: float = fraction(0.5, "how pressing the issue is")
     complexity: int = param(
         2, "number of aspects to scope (each kept aspect is deliberated and decided on its own)", "aspects", ge=1, le=10
     )
@@ -506,8 +86,8 @@ class Agenda(Strict):
     rate: float = param(
         0.5, "mean new issues per month (poisson mode)", "issues/month", ge=0.0, le=100.0, allow_inf_nan=False
     )
-    action_line_share: float = _unit(0.5, "share of arriving issues already embedded in a WSIS Action Line")
-    state_centric_share: float = _unit(0.15, "share of arriving issues that are state-centric")
+    action_line_share: float = fraction(0.5, "share of arriving issues already embedded in a WSIS Action Line")
+    state_centric_share: float = fraction(0.15, "share of arriving issues that are state-centric")
     complexity: float = param(
         1.0,
         "mean aspects of an arriving issue beyond the first (poisson mode: complexity = 1 + Poisson)",
@@ -516,7 +96,7 @@ class Agenda(Strict):
         le=9.0,
         allow_inf_nan=False,
     )
-    aspect_spread: float = _unit(
+    aspect_spread: float = fraction(
         0.1, "standard deviation of an actor's stance on one aspect around its stance on the whole issue"
     )
     issues: list[IssueSpec] = Field(default_factory=list, description="the issues of a fixed agenda")
@@ -588,28 +168,28 @@ class Venues(Strict):
         default_factory=lambda: Venue(
             attendance="governments",
             decision_rule="government_vote",
-            competence=_profile(0.3, 0.7, 0.3, 0.4, 0.5, 0.3, 0.6),
+            competence=domain_profile(0.3, 0.7, 0.3, 0.4, 0.5, 0.3, 0.6),
         ),
         description="states only, one state one vote",
     )
     cstd_working_group: Venue = Field(
-        default_factory=lambda: Venue(competence=_profile(0.5, 0.5, 0.7, 0.6, 0.7, 0.7, 0.7)),
+        default_factory=lambda: Venue(competence=domain_profile(0.5, 0.5, 0.7, 0.6, 0.7, 0.7, 0.7)),
         description="a multistakeholder CSTD working group under the run's rules",
     )
     external_process: Venue = Field(
         default_factory=lambda: Venue(
             attendance="open",
             decision_rule="rough_consensus",
-            competence=_profile(0.9, 0.6, 0.3, 0.5, 0.3, 0.3, 0.4),
+            competence=domain_profile(0.9, 0.6, 0.3, 0.5, 0.3, 0.3, 0.4),
         ),
         description="an existing process outside the UN: open, expertise-led, rough consensus",
     )
     action_line_coalition: Venue = Field(
-        default_factory=lambda: Venue(competence=_profile(*(0.7,) * 7)),
+        default_factory=lambda: Venue(competence=domain_profile(*(0.7,) * 7)),
         description="a WSIS Action-Line coalition, convened by its UN agencies (only for Action-Line issues)",
     )
     igf: Venue = Field(
-        default_factory=lambda: Venue(attendance="open", binding=False, competence=_profile(*(0.5,) * 7)),
+        default_factory=lambda: Venue(attendance="open", binding=False, competence=domain_profile(*(0.5,) * 7)),
         description="the IGF: an open forum, advisory",
     )
 
@@ -683,9 +263,9 @@ class Consensus(Strict):
 class Legitimacy(Strict):
     """How an actor rates an outcome: voice, closeness to its stance, transparency (weights sum to 1)."""
 
-    voice: float = _unit(0.4, "weight of its group and region having taken part")
-    closeness: float = _unit(0.4, "weight of the outcome's closeness to its own stance")
-    transparency: float = _unit(0.2, "weight of the process's transparency: notice sufficiency and background")
+    voice: float = fraction(0.4, "weight of its group and region having taken part")
+    closeness: float = fraction(0.4, "weight of the outcome's closeness to its own stance")
+    transparency: float = fraction(0.2, "weight of the process's transparency: notice sufficiency and background")
 
 
 class Adaptation(Strict):
@@ -701,8 +281,8 @@ class Adaptation(Strict):
         "their choice to take part",
         "",
     )
-    trust_rate: float = _unit(0.2, "share of the way an actor's trust moves toward each new experience")
-    initial_trust: float = _unit(0.5, "every actor's trust in every venue at the start")
+    trust_rate: float = fraction(0.2, "share of the way an actor's trust moves toward each new experience")
+    initial_trust: float = fraction(0.5, "every actor's trust in every venue at the start")
     trust_weight: float = param(
         2.0,
         "log-odds added to taking part per unit of trust above 0.5 (taken away below)",
@@ -717,15 +297,17 @@ class Adaptation(Strict):
         "or leave (exit); needs `trust`",
         "",
     )
-    exit_threshold: float = _unit(0.45, "trust in a venue below which an actor is dissatisfied with it")
+    exit_threshold: float = fraction(0.45, "trust in a venue below which an actor is dissatisfied with it")
     loyalty: GroupValues = Field(
         default_factory=lambda: GroupValues(
             government=0.6, civil_society=0.4, business=0.3, technical_community=0.3, un_agency=0.9
         ),
         description="mean loyalty per group: a dissatisfied actor with loyalty >= 0.5 stays and acts as before",
     )
-    voice_resources: float = _unit(0.5, "resources a dissatisfied, disloyal actor needs to speak up rather than leave")
-    voice_narrowing: float = _unit(
+    voice_resources: float = fraction(
+        0.5, "resources a dissatisfied, disloyal actor needs to speak up rather than leave"
+    )
+    voice_narrowing: float = fraction(
         0.5, "share by which a voicing actor narrows its acceptance in that venue (it objects to more)"
     )
     forum_shopping: bool = param(
@@ -749,8 +331,8 @@ class Adaptation(Strict):
     learning: bool = param(
         False, "taking part raises an actor's expertise in the issue's domain and shortens its preparation", ""
     )
-    expertise_gain: float = _unit(0.05, "share of the gap to full expertise an actor closes per network it joins")
-    prep_gain: float = _unit(0.03, "share of its preparation need an actor sheds per network it joins")
+    expertise_gain: float = fraction(0.05, "share of the gap to full expertise an actor closes per network it joins")
+    prep_gain: float = fraction(0.03, "share of its preparation need an actor sheds per network it joins")
 
 
 class ModelConfig(Strict):
@@ -758,7 +340,7 @@ class ModelConfig(Strict):
 
     # -- the rules (settable with --set and in the dashboard) --
     notice_period: int = param(3, "notice given before a meeting", "months", ge=0, le=24)
-    background_quality: float = _unit(0.5, "quality of background material on modalities, aim and significance")
+    background_quality: float = fraction(0.5, "quality of background material on modalities, aim and significance")
     decision_rule: DecisionRule = param("majority", "how a network decides", "")
     participation_rule: ParticipationRule = param("open", "who may take part in an issue network", "")
     routing: Routing = param(
@@ -766,8 +348,8 @@ class ModelConfig(Strict):
         "venue structure: all `intergovernmental`, all through the `cstd_platform`, or `distributed`",
         "",
     )
-    remote_participation: float = _unit(0.5, "availability and quality of remote participation")
-    travel_support: float = _unit(0.0, "share of travel cost covered for actors in need")
+    remote_participation: float = fraction(0.5, "availability and quality of remote participation")
+    travel_support: float = fraction(0.0, "share of travel cost covered for actors in need")
     igf_feedback: bool = param(
         False, "every issue goes to an IGF session first; the deciding network hears what that session concluded", ""
     )
@@ -818,7 +400,7 @@ class ModelConfig(Strict):
         allow_inf_nan=False,
     )
     max_attempts: int = param(3, "decision attempts on an aspect before it stalls", "attempts", ge=1, le=20)
-    compromise: float = _unit(
+    compromise: float = fraction(
         0.5, "share of the way a failed proposal moves toward the blocking voters' mean view before the next attempt"
     )
     compromise_time: int = param(
@@ -829,10 +411,12 @@ class ModelConfig(Strict):
         ge=1,
         le=60,
     )
-    delegate_share: float = _unit(
+    delegate_share: float = fraction(
         0.1, "chance that scoping delegates an aspect to an existing body instead of keeping it"
     )
-    openness: float = _unit(0.25, "mean bounded-confidence threshold (HK epsilon): how far a view may be and persuade")
+    openness: float = fraction(
+        0.25, "mean bounded-confidence threshold (HK epsilon): how far a view may be and persuade"
+    )
     openness_concentration: float = param(
         20.0,
         "Beta concentration of openness around its mean: higher = more alike",
@@ -841,7 +425,7 @@ class ModelConfig(Strict):
         le=1000.0,
         allow_inf_nan=False,
     )
-    acceptance: float = _unit(
+    acceptance: float = fraction(
         0.15, "mean acceptance threshold: how far a proposal may be from an actor's view and still get its yes"
     )
     acceptance_concentration: float = param(
@@ -853,13 +437,13 @@ class ModelConfig(Strict):
         allow_inf_nan=False,
     )
     igf_time: int = param(2, "months an IGF session on an issue takes (under igf_feedback)", "months", ge=1, le=24)
-    igf_pull: float = _unit(
+    igf_pull: float = fraction(
         0.2, "per-month pull of every deciding participant's view toward the IGF session's conclusion (igf_feedback)"
     )
     qualified_share: float = param(
         2 / 3, "share of yes votes `qualified_majority` needs", "0-1", gt=0.5, le=1.0, allow_inf_nan=False
     )
-    objection_threshold: float = _unit(
+    objection_threshold: float = fraction(
         0.1, "largest share of the room's participants sustaining objections that `rough_consensus` goes ahead over"
     )
     tie_partners: int = param(3, "collaboration ties each participant forms per network", "ties", ge=0, le=100)
@@ -867,7 +451,7 @@ class ModelConfig(Strict):
     actors: ActorCounts = Field(default_factory=ActorCounts, description="actor counts per group")
     regions: ActorRegions = Field(default_factory=ActorRegions, description="where each group's actors come from")
     reference_shares: RegionWeights = Field(
-        default_factory=_un_membership, description="reference regional mix for `regional_balance`"
+        default_factory=un_membership, description="reference regional mix for `regional_balance`"
     )
     resources: Resources = Field(default_factory=Resources, description="resource distribution")
     expertise: Expertise = Field(default_factory=Expertise, description="expertise profiles per group and domain")
@@ -879,106 +463,6 @@ class ModelConfig(Strict):
     adaptation: Adaptation = Field(default_factory=Adaptation, description="what actors learn across meetings")
     legitimacy: Legitimacy = Field(default_factory=Legitimacy, description="legitimacy rating weights")
     consensus: Consensus = Field(default_factory=Consensus, description="consensus as bodies practise it")
-
-
-def iter_fields(model: type[BaseModel] = ModelConfig, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """Yield (dotted name, FieldInfo) for every leaf parameter of the schema."""
-    for name, info in model.model_fields.items():
-        key = f"{prefix}{info.alias or name}"
-        sub = _submodel(info.annotation)
-        if sub is not None and name != "issues":
-            yield from iter_fields(sub, key + ".")
-        else:
-            yield key, info
-
-
-def _submodel(annotation: Any) -> type[BaseModel] | None:
-    args = getattr(annotation, "__args__", None)
-    candidates = [annotation, *(args or ())]
-    for c in candidates:
-        if isinstance(c, type) and issubclass(c, BaseModel):
-            return c
-    return None
-
-
-def field_at(dotted: str) -> Any:
-    """The FieldInfo of a dotted parameter name, or None."""
-    model: type[BaseModel] | None = ModelConfig
-    info = None
-    for part in dotted.split("."):
-        if model is None:
-            return None
-        fields = {(f.alias or n): f for n, f in model.model_fields.items()}
-        info = fields.get(part)
-        if info is None:
-            return None
-        model = _submodel(info.annotation)
-    return info
-
-
-def field_bounds(info: Any) -> dict[str, Any]:
-    """A field's numeric limits, as {"ge" | "gt" | "le" | "lt": value}."""
-    limits = ((k, getattr(m, k, None)) for m in info.metadata for k in ("ge", "gt", "le", "lt"))
-    return {k: v for k, v in limits if v is not None}
-
-
-def allowed(info: Any) -> str:
-    """Describe what a field accepts, e.g. 'an integer from 0 to 24 (months)'."""
-    ann = info.annotation
-    choices = _literal_choices(ann)
-    if choices:
-        return "one of " + ", ".join(repr(c) for c in choices if c is not None)
-    bounds = field_bounds(info)
-    kind = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}.get(ann)
-    if kind is None:
-        sub = _submodel(ann)
-        if sub is not None:
-            return "a table with keys " + ", ".join((f.alias or n) for n, f in sub.model_fields.items())
-        kind = "a list of tables" if getattr(ann, "__origin__", None) is list else str(ann)
-    lo = f">= {_num(bounds['ge'])}" if "ge" in bounds else f"> {_num(bounds['gt'])}" if "gt" in bounds else ""
-    hi = f"<= {_num(bounds['le'])}" if "le" in bounds else f"< {_num(bounds['lt'])}" if "lt" in bounds else ""
-    rng = " and ".join(x for x in (lo, hi) if x)
-    unit = (info.json_schema_extra or {}).get("unit") if isinstance(info.json_schema_extra, dict) else ""
-    unit_txt = f" ({unit})" if unit and unit not in ("0-1", "x", "weight") else ""
-    return f"{kind} {rng}{unit_txt}".strip() if rng else f"{kind}{unit_txt}"
-
-
-def _num(x: float) -> str:
-    return f"{x:g}" if isinstance(x, float) else str(x)
-
-
-def _literal_choices(ann: Any) -> tuple[Any, ...]:
-    origin = getattr(ann, "__origin__", None)
-    if origin is Literal:
-        return ann.__args__
-    for a in getattr(ann, "__args__", ()) or ():
-        if getattr(a, "__origin__", None) is Literal:
-            return a.__args__
-    return ()
-
-
-def suggest(dotted: str) -> str:
-    """A 'did you mean' hint for an unknown dotted key."""
-    parent, _, leaf = dotted.rpartition(".")
-    if parent:
-        info = field_at(parent)
-        sub = _submodel(info.annotation) if info is not None else None
-    else:
-        sub = ModelConfig
-    if sub is None:
-        return ""
-    names = [(f.alias or n) for n, f in sub.model_fields.items()]
-    close = difflib.get_close_matches(leaf, names, n=1, cutoff=0.6)
-    if close:
-        return f"did you mean '{f'{parent}.' if parent else ''}{close[0]}'?"
-    return "known keys here: " + ", ".join(names)
-
-
-def _fmt_value(value: Any) -> str:
-    text = repr(value)
-    if isinstance(value, float) and math.isnan(value):
-        text = "nan"
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -1014,44 +498,3 @@ def flatten(nested: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             out[f"{prefix}{key}"] = value
     return out
-
-
-@functools.cache
-def _defaults() -> dict[str, Any]:
-    return ModelConfig().model_dump(by_alias=True)
-
-
-def validate_config(data: Mapping[str, Any], source: str = "parameters") -> ModelConfig:
-    """Validate a parameter mapping, turning the first problem into a one-line ConfigError.
-
-    The mapping is merged over the schema's defaults first, so a partial table keeps the rest of
-    its defaults: ``positions.anchoring = 0.3`` changes only ``anchoring``, not the whole table.
-    """
-    try:
-        return ModelConfig.model_validate(merge(_defaults(), data))
-    except ValidationError as exc:
-        raise ConfigError(explain(exc, source)) from None
-
-
-def explain(exc: ValidationError, source: str) -> str:
-    """One line: the source, the dotted key, the value, and what is allowed."""
-    err = exc.errors()[0]
-    loc = [str(p) for p in err["loc"] if not isinstance(p, int)]
-    # a list index: keep it readable as issues[2].domain
-    parts: list[str] = []
-    for p in err["loc"]:
-        if isinstance(p, int) and parts:
-            parts[-1] += f"[{p}]"
-        else:
-            parts.append(str(p))
-    key = ".".join(parts)
-    value = err.get("input")
-    if err["type"] == "extra_forbidden":
-        return f"{source}: unknown key '{key}' = {_fmt_value(value)}; {suggest('.'.join(loc))}"
-    if err["type"] == "missing":
-        return f"{source}: '{key}' is missing"
-    if err["type"] == "value_error":  # a check across values (a validator): its own reason
-        return f"{source}: {key} = {_fmt_value(value)} is not allowed: {err['msg'].removeprefix('Value error, ')}"
-    info = field_at(".".join(loc))
-    what = allowed(info) if info is not None else err["msg"]
-    return f"{source}: {key} = {_fmt_value(value)} is not allowed: expected {what}"

@@ -19,8 +19,8 @@ import pandas as pd
 from scipy import stats
 
 from netgov.analysis.summary import paired_differences
-from netgov.model.core.config import ConfigError
 from netgov.model.core.contract import better_sign
+from netgov.model.core.errors import ConfigError
 
 #: Full width of a 95% CI that ``n_for_width`` is computed for, unless told otherwise (metrics are mostly shares).
 WIDTH = 0.05

@@ -27,8 +27,8 @@ from netgov.analysis.claims import holding, world_verdicts
 from netgov.analysis.contrasts import Contrast, paired
 from netgov.experiment.claims import Claim
 from netgov.experiment.files import atomic
-from netgov.model.core.config import ConfigError
 from netgov.model.core.contract import better_sign
+from netgov.model.core.errors import ConfigError
 from netgov.model.plotting import pyplot
 
 #: The figures of a discovery, each saved as NAME.png by :func:`save_figures`.

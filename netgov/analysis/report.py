@@ -32,8 +32,8 @@ from netgov.analysis.html import environment, figure, table_html, whole
 from netgov.analysis.regret import minimax, regret_summary, regret_table
 from netgov.experiment.claims import Claim, default_claims
 from netgov.experiment.spec import ExperimentSpec
-from netgov.model.core.config import ConfigError
 from netgov.model.core.contract import JUDGED_METRICS, STEP_TABLE
+from netgov.model.core.errors import ConfigError
 from netgov.model.plotting import pyplot
 
 #: The metrics a study judges unless told otherwise (each policy is claimed better than the first on them,

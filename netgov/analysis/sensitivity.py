@@ -14,7 +14,7 @@ import pandas as pd
 from netgov.experiment import limits
 from netgov.experiment.files import atomic
 from netgov.experiment.spec import ExperimentSpec
-from netgov.model.core.config import ConfigError
+from netgov.model.core.errors import ConfigError
 from netgov.model.plotting import pyplot
 
 METHODS = ("morris", "sobol")

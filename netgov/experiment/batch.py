@@ -28,8 +28,8 @@ from netgov.experiment.limits import WORKER_TIMEOUT
 from netgov.experiment.manifest import MANIFEST, fingerprint, new_manifest, now, read_manifest, write_manifest
 from netgov.experiment.spec import ExperimentSpec, RunTask
 from netgov.experiment.store import PER_RUN, RECOVERED, Columns, Store, one_writer, runs_schema
-from netgov.model.core.config import ConfigError
 from netgov.model.core.contract import FINAL_METRICS
+from netgov.model.core.errors import ConfigError
 
 #: Flush buffered results to a new part file after this many runs or seconds, whichever comes first.
 CHUNK_RUNS = 500

@@ -19,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-from netgov.model.core.config import ConfigError
 from netgov.model.core.contract import FINAL_METRICS, JUDGED_METRICS, better_sign
+from netgov.model.core.errors import ConfigError
 
 Kind = Literal["raises", "lowers", "no_worse_than", "at_least", "at_most"]
 KINDS: tuple[str, ...] = get_args(Kind)

@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netgov.model.core.config import ConfigError, field_at, nest, validate_config
+from netgov.model.core.config import nest
+from netgov.model.core.errors import ConfigError
+from netgov.model.core.schema_lookup import field_at, validate_config
 from netgov.scenarios.loader import SCENARIO_DIR
 
 #: The shipped ensemble, written by ``netgov calibrate`` (``--ensemble calibrated``).

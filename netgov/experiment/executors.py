@@ -29,7 +29,8 @@ from netgov.experiment import limits
 from netgov.experiment.limits import WORKER_TIMEOUT
 from netgov.experiment.runner import run_once
 from netgov.experiment.store import Columns
-from netgov.model.core.config import ConfigError, validate_config
+from netgov.model.core.errors import ConfigError
+from netgov.model.core.schema_lookup import validate_config
 
 #: How often an executor yields a tick when no run finished (seconds).
 TICK_SECONDS = 2.0

@@ -74,7 +74,7 @@ def check_integer(value: object, shown: str, lowest: int, highest: int | None = 
 
 def steps_bound() -> int:
     """The schema's hard bound on months of one run (``steps``)."""
-    from netgov.model.core.config import field_at, field_bounds
+    from netgov.model.core.schema_lookup import field_at, field_bounds
 
     return field_bounds(field_at("steps"))["le"]
 
@@ -209,7 +209,7 @@ def _highest(p: Parameter) -> float | None:
 def largest_run(spec: ExperimentSpec, cfg: ModelConfig | None = None) -> ModelConfig:
     """A policy's config (default: the base) with every varied count (``actors.*``, ``scale``, ``steps``) at its
     largest (a bound)."""
-    from netgov.model.core.config import field_at, field_bounds
+    from netgov.model.core.schema_lookup import field_at, field_bounds
 
     cfg = spec.scenario.config if cfg is None else cfg
     actors_update: dict[str, Any] = {}

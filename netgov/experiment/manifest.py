@@ -16,8 +16,8 @@ from typing import Any
 from netgov.experiment.files import write_json
 from netgov.experiment.spec import ExperimentSpec
 from netgov.experiment.versions import versions
-from netgov.model.core.config import ConfigError
 from netgov.model.core.contract import FINAL_METRICS
+from netgov.model.core.errors import ConfigError
 
 MANIFEST = "manifest.json"
 ROOT = Path(__file__).resolve().parents[2]  # the checkout, for the git commit in the manifest

@@ -23,7 +23,8 @@ import numpy as np
 from netgov.experiment.claims import Claim
 from netgov.experiment.ensemble import Ensemble
 from netgov.experiment.runner import run_seed
-from netgov.model.core.config import ConfigError, flatten, merge, nest
+from netgov.model.core.config import flatten, merge, nest
+from netgov.model.core.errors import ConfigError
 from netgov.scenarios.loader import SCENARIO_DIR, Scenario, world_under
 
 Sampler = Literal["grid", "lhs", "sobol", "morris"]

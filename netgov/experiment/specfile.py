@@ -47,20 +47,11 @@ from netgov.experiment.spec import (
     Search,
     check_design,
 )
-from netgov.model.core.config import (
-    ConfigError,
-    Strict,
-    allowed,
-    field_at,
-    field_bounds,
-    flatten,
-    iter_fields,
-    merge,
-    nest,
-    suggest,
-    validate_config,
-)
+from netgov.model.core.config import flatten, merge, nest
 from netgov.model.core.contract import JUDGED_METRICS
+from netgov.model.core.errors import ConfigError
+from netgov.model.core.schema import Strict
+from netgov.model.core.schema_lookup import allowed, field_at, field_bounds, iter_fields, suggest, validate_config
 from netgov.scenarios.loader import DEFAULT, load, read_toml, resolve_path
 
 # -- the spec file, as pydantic models ------------------------------------------------------------

@@ -26,8 +26,8 @@ import pyarrow.parquet as pq
 
 from netgov.experiment.files import DamagedFile, fsync_dir
 from netgov.experiment.spec import ExperimentSpec, RunTask
-from netgov.model.core.config import ConfigError
 from netgov.model.core.contract import FINAL_METRICS, STEP_DTYPES
+from netgov.model.core.errors import ConfigError
 
 TABLES = ("steps", "issues", "agents", "runs")
 PER_RUN = TABLES[:-1]  # the tables with many rows per run (written beside the run index)
