@@ -11,7 +11,6 @@ fails when the page does not show a contrast, its causal path or its claims as t
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -20,6 +19,7 @@ from netgov.analysis.mechanisms import (
     ADAPTIVE,
     CONTRASTS,
     DESIGNS,
+    PAGE,
     RECOMMENDATIONS,
     YEARLY,
     YEARS,
@@ -31,7 +31,6 @@ from netgov.analysis.mechanisms import (
 from netgov.model.core.contract import FINAL_METRICS
 from netgov.model.core.metrics import mean_ci
 
-PAGE = Path(__file__).resolve().parent / "mechanisms.md"
 TWENTY = "Twenty years with actors that adapt"
 TABLE_HEADER = ("| metric | mean difference | 95% CI | claimed | how | holds |", "|---|---|---|---|---|---|")
 #: The outcome metrics: what is decided, and for whom (a recommendation's behavioural effect on one of these

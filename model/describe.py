@@ -7,6 +7,7 @@ tables of docs/ODD.md (docs/param_table.py), so the tool and the docs say the sa
 from __future__ import annotations
 
 import fnmatch
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -64,6 +65,74 @@ SECTIONS: dict[str, str] = {
     "reference_shares": "§7.10",
     "steps": "§3",
 }
+#: `netgov params` by topic: each topic's one-line heading and the top-level keys it holds (a table's key
+#: holds all its leaves). Every parameter is in exactly one topic (tests/test_explain.py).
+TOPICS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "population": (
+        "who exists: how many actors of each group, where they come from, their resources and expertise",
+        ("scale", "actors", "regions", "resources", "expertise"),
+    ),
+    "positions": (
+        "what actors want and how far they bend: positions on the cleavages, acceptance, openness to persuasion",
+        ("positions", "acceptance", "acceptance_concentration", "openness", "openness_concentration"),
+    ),
+    "agenda": ("which issues arrive: rate, domains, complexity, state-centric share, or a fixed list", ("agenda",)),
+    "notice": (
+        "how long actors have to prepare: notice, background material, preparation time",
+        (
+            "notice_period",
+            "background_quality",
+            "base_prep_time",
+        ),
+    ),
+    "participation": (
+        "who may come and who does: the participation rule, its weights, travel, remote participation, the host",
+        (
+            "participation_rule",
+            "participation",
+            "remote_participation",
+            "travel_support",
+            "travel_cost",
+            "host_region",
+            "tie_partners",
+        ),
+    ),
+    "venues": (
+        "where an issue goes: routing, the CSTD committee, the venue table, scoping, the IGF",
+        ("routing", "committee", "venues", "scoping_time", "delegate_share", "igf_feedback", "igf_time", "igf_pull"),
+    ),
+    "decision": (
+        "how a network talks and decides: the decision rule, consensus as practised, attempts, the chair's text",
+        (
+            "decision_rule",
+            "qualified_share",
+            "objection_threshold",
+            "consensus",
+            "max_attempts",
+            "compromise",
+            "compromise_time",
+            "deliberation_deadline",
+            "convergence",
+            "pen_weight",
+        ),
+    ),
+    "adaptation": (
+        "what actors carry across meetings: trust, exit and voice, learning, forum shopping",
+        ("adaptation",),
+    ),
+    "measurement": (
+        "how outcomes are judged and how long a run lasts: legitimacy weights, the regional reference, steps",
+        ("legitimacy", "reference_shares", "steps", "agent_interval"),
+    ),
+}
+
+
+def topic_of(dotted: str) -> str:
+    """The topic (a key of :data:`TOPICS`) a parameter is listed under; "" if none names it."""
+    head = dotted.split(".")[0]
+    return next((t for t, (_, keys) in TOPICS.items() if head in keys), "")
+
+
 #: Parts of the schema set at initialisation (§5 of docs/ODD.md).
 _INITIAL = ("actors", "regions", "resources", "expertise", "openness_concentration", "scale")
 GENERIC = ("value for ", "multiplier for ", "weight of ")
@@ -135,15 +204,24 @@ def describe(dotted: str, info: Any, default: Any) -> ParameterInfo:
     )
 
 
-def parameters(pattern: str = "") -> list[ParameterInfo]:
-    """Every leaf parameter, in schema order; ``pattern`` filters by a glob (``participation.*``) or a substring."""
+@functools.cache
+def _described() -> tuple[ParameterInfo, ...]:
     defaults = flatten(ModelConfig().model_dump(by_alias=True))  # a leaf of an unset table: None
-    out = [describe(d, info, defaults.get(d)) for d, info in iter_fields()]
+    return tuple(describe(d, info, defaults.get(d)) for d, info in iter_fields())
+
+
+def parameters(pattern: str = "") -> list[ParameterInfo]:
+    """Every leaf parameter, in schema order; ``pattern`` keeps a topic's (``notice``, :data:`TOPICS`) and those
+    matching a glob (``participation.*``) or holding the word in their name or meaning."""
+    out = list(_described())
     if not pattern:
         return out
     glob = any(c in pattern for c in "*?[")
     return [
-        p for p in out if (fnmatch.fnmatchcase(p.name, pattern) if glob else pattern in p.name or pattern in p.meaning)
+        p
+        for p in out
+        if topic_of(p.name) == pattern
+        or (fnmatch.fnmatchcase(p.name, pattern) if glob else pattern in p.name or pattern in p.meaning)
     ]
 
 

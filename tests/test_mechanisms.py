@@ -227,14 +227,11 @@ def test_every_rule_and_switch_has_a_contrast_beyond_capture() -> None:
     claiming an effect on an outcome metric other than capture."""
     from netgov.model.core.rules import DECISION_RULES
 
-    def varied(c: Contrast) -> set[str]:
-        return {k for k in {*c.base, *c.alt} if c.base.get(k) != c.alt.get(k)}
-
     for c in CONTRASTS:
         assert {cl.metric for cl in c.claims} - {"capture", "formal_power"}, f"{c.name}: claims nothing beyond power"
     rules = {c.alt["decision_rule"] for c in CONTRASTS if c.base.get("decision_rule") == "majority"}
     assert rules == set(DECISION_RULES) - {"majority"}
-    switches = set().union(*(varied(c) for c in CONTRASTS))
+    switches = set().union(*(c.varied() for c in CONTRASTS))
     for key in (
         "routing",
         "committee.seats.government",

@@ -15,7 +15,20 @@ from netgov.scenarios.loader import load
 HEAVY = ("mesa", "pandas", "netgov.dashboards", "solara", "matplotlib")
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["params"], ["scenarios"], ["explain", "capture"], ["--version"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["params"],
+        ["params", "--brief"],
+        ["scenarios"],
+        ["explain", "capture"],
+        ["explain", "notice_period"],
+        ["explain", "concurrent_groups_regions"],
+        ["explain", "paired difference"],
+        ["--version"],
+    ],
+)
 def test_discovery_commands_do_not_load_mesa_pandas_or_the_dashboard(argv: list[str]) -> None:
     code = (
         "import sys\n"

@@ -5,24 +5,27 @@ of both runs with the same seed (common random numbers), so each pair differs on
 :func:`effects` measures every final metric's paired difference (alternative - base) with a 95%
 Student-t CI and says whether each :class:`Claim` holds. The contrasts are data (``mechanisms.toml``,
 read once); docs/mechanisms.md is generated from them (``python docs/mechanisms.py --write``) and
-tests/test_mechanisms.py checks every claimed sign at another master seed.
+tests/test_mechanisms.py checks every claimed sign at another master seed. `netgov explain` reads the
+contrasts and the page's measured effects (:func:`measured`) from here: importing this module loads
+neither pandas nor the model (the runs import them when they start).
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from netgov.analysis.summary import DIFF_COLUMNS, excludes_zero, paired_differences
-from netgov.experiment.runner import replicate
+from netgov.analysis.summary import DIFF_COLUMNS, excludes_zero
 from netgov.model.core.config import ModelConfig, nest
 from netgov.model.core.contract import FINAL_METRICS
-from netgov.scenarios.loader import load
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: How an effect arises: through actors' choices, or because the metric is computed from the switch.
 LABELS: tuple[str, ...] = ("behavioural", "accounting")
@@ -73,6 +76,12 @@ class Contrast:
         """The claim's label (``LABELS``), or "" without a claim."""
         return next((c.label for c in self.claims if c.metric == metric), "")
 
+    def varied(self) -> dict[str, tuple[Any, Any]]:
+        """The overrides in which base and alternative differ: {dotted key: (base value, alternative value)}
+        (None where one side leaves the key at its scenario's value)."""
+        keys = dict.fromkeys([*self.base, *self.alt])
+        return {k: (self.base.get(k), self.alt.get(k)) for k in keys if self.base.get(k) != self.alt.get(k)}
+
 
 def read(path: Path = SOURCE) -> tuple[dict[str, str], tuple[Contrast, ...]]:
     """The recommendations and the contrasts of a mechanisms file (``mechanisms.toml``)."""
@@ -109,6 +118,8 @@ RECOMMENDATIONS, CONTRASTS = read()
 
 def configs(c: Contrast) -> dict[str, ModelConfig]:
     """The contrast's two validated configs: ``{"base": ..., "alt": ...}``."""
+    from netgov.scenarios.loader import load
+
     return {
         "base": load(c.scenario, nest(c.base)).config,
         "alt": load(c.alt_scenario or c.scenario, nest(c.alt)).config,
@@ -136,6 +147,11 @@ def effects(
     """Every final metric's paired difference (alternative - base) for each contrast, with ``claimed``
     (+1, -1 or 0) and ``holds`` (None without a claim). ``steps`` overrides each contrast's own;
     ``progress`` is called after every run (2 x ``reps`` per contrast)."""
+    import pandas as pd
+
+    from netgov.analysis.summary import paired_differences
+    from netgov.experiment.runner import replicate
+
     rows: list[dict[str, Any]] = []
     for c in contrasts:
         runs = replicate(configs(c), reps, seed, steps if steps is not None else c.steps, progress)
@@ -143,6 +159,103 @@ def effects(
             claimed = c.claimed(row["metric"])
             rows.append({"contrast": c.name, **row, "claimed": claimed, "holds": holds(row, claimed)})
     return pd.DataFrame(rows, columns=list(EFFECT_COLUMNS))
+
+
+# -- what the page measured: read by `netgov explain` --------------------------------------------------
+
+#: docs/mechanisms.md, generated from the contrasts by ``python docs/mechanisms.py --write`` (in a source
+#: checkout; an installed wheel has no docs/ folder, and `netgov explain` then says where the table is).
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "mechanisms.md"
+_NUMBER = re.compile(r"[+−-]?\d+(?:\.\d+)?|nan")
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One metric's paired difference (alternative − base) as the page shows it: mean and 95% CI over ``n``
+    pairs, the claim (+1, -1 or 0), its label and whether it holds (None without a claim)."""
+
+    contrast: str
+    metric: str
+    mean: float
+    lo: float
+    hi: float
+    n: int
+    claimed: int
+    label: str
+    holds: bool | None
+
+    def __str__(self) -> str:
+        return f"{_signed(self.mean)} [{_signed(self.lo)}, {_signed(self.hi)}] ({self.n} pairs)"
+
+    @property
+    def moves(self) -> bool:
+        """True when the interval excludes 0 (needs two pairs)."""
+        return self.n >= 2 and (self.lo > 0 or self.hi < 0)
+
+
+def _signed(x: float) -> str:
+    shown = f"{x:+.3f}"
+    return "0.000" if shown in ("+0.000", "-0.000") else shown
+
+
+def _float(text: str) -> float:
+    return float(text.replace("−", "-"))
+
+
+@cache
+def measured(page: Path = PAGE) -> dict[str, dict[str, Effect]]:
+    """The page's effects: {contrast name: {metric: Effect}}; empty when the page is not there."""
+    if not page.is_file():
+        return {}
+    text = page.read_text(encoding="utf-8")
+    reps = re.search(r"Both are run (\d+) times", text)
+    out: dict[str, dict[str, Effect]] = {}
+    parts = re.split(r"^## (.+)$", text, flags=re.MULTILINE)
+    for name, body in zip(parts[1::2], parts[2::2], strict=True):
+        rows: dict[str, Effect] = {}
+        for line in body.splitlines():
+            cells = [x.strip() for x in line.strip().strip("|").split("|")]
+            if not line.startswith("| ") or len(cells) != 6 or cells[0].strip("*") not in FINAL_METRICS:
+                continue
+            numbers = _NUMBER.findall(cells[1] + " " + cells[2])
+            if len(numbers) < 3:  # "no pairs"
+                continue
+            pairs = re.search(r"\((\d+) pairs\)", cells[2])
+            n = int(pairs.group(1)) if pairs else int(reps.group(1)) if reps else 0
+            sign = {"+": 1, "−": -1}.get(cells[3], 0)
+            holds = None if not cells[5] else cells[5] == "yes"
+            metric = cells[0].strip("*")
+            mean, lo, hi = (_float(x) for x in numbers[:3])
+            rows[metric] = Effect(name.strip(), metric, mean, lo, hi, n, sign, cells[4], holds)
+        if rows:
+            out[name.strip()] = rows
+    return out
+
+
+def changing(key: str, value: Any = None) -> list[Contrast]:
+    """The contrasts whose base and alternative differ in ``key`` (with ``value`` on one side, if given)."""
+    return [c for c in CONTRASTS if key in c.varied() and (value is None or value in c.varied()[key])]
+
+
+def movers(metric: str) -> list[tuple[Contrast, Effect]]:
+    """The contrasts that move ``metric`` as claimed on the page (the claim holds), largest effect first."""
+    page = measured()
+    found = [
+        (c, page[c.name][metric])
+        for c in CONTRASTS
+        if c.claimed(metric) and c.name in page and metric in page[c.name] and page[c.name][metric].holds
+    ]
+    return sorted(found, key=lambda ce: -abs(ce[1].mean))
+
+
+def first_effect(key: str, metric: str) -> str:
+    """The first contrast that changes ``key`` only, and what the page measured for ``metric`` there
+    (e.g. ``+0.031 [+0.027, +0.035] (20 pairs), 1 months' notice instead of 0``); "" without the page."""
+    page = measured()
+    for c in changing(key):
+        if set(c.varied()) == {key} and c.scenario is None and metric in page.get(c.name, {}):
+            return f"{page[c.name][metric]} ({c.name})"
+    return ""
 
 
 # -- twenty years with actors that adapt ---------------------------------------------------------------
@@ -192,7 +305,10 @@ def yearly(issues: pd.DataFrame, agents: pd.DataFrame, years: Iterable[int] = YE
 def twenty_years(reps: int = 20, seed: int = 0, progress: Callable[[], None] | None = None) -> pd.DataFrame:
     """Each design run ``reps`` times for 20 years with every adaptation switch on, replication r of every
     design with one seed: rows (design, replication, year, measure, value)."""
+    import pandas as pd
+
     from netgov.experiment.runner import run_once, run_seed
+    from netgov.scenarios.loader import load
 
     rows = []
     for r in range(reps):

@@ -1,11 +1,16 @@
-"""Summaries of runs: mean and 95% CI per scenario or per parameter point, and paired differences."""
+"""Summaries of runs: mean and 95% CI per scenario or per parameter point, and paired differences.
+
+pandas is imported by the functions that build tables, so `netgov explain` can read this module's names
+(through the mechanisms) without loading it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from netgov.model.core.contract import FINAL_METRICS
 from netgov.model.core.metrics import mean_ci
@@ -31,6 +36,8 @@ def summarise(trajectories: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
     pandas.DataFrame
         One row per scenario: ``reps`` and each final metric's ``_mean``, ``_lo``, ``_hi`` (Student-t).
     """
+    import pandas as pd
+
     last = final_rows(trajectories)
     rows = []
     for name in order:
@@ -77,6 +84,8 @@ def paired_differences(
     ValueError
         ``baseline`` is not among the scenarios, or a pair ran with different seeds.
     """
+    import pandas as pd
+
     last = final_rows(trajectories)
     names = list(dict.fromkeys(trajectories["scenario"]))
     if baseline not in names:
@@ -142,6 +151,8 @@ def point_summary(runs: pd.DataFrame, params: list[str], metrics: Iterable[str])
     pandas.DataFrame
         One row per point: the parameters, ``runs``, ``failed``, and each metric's ``_mean``, ``_lo``, ``_hi``.
     """
+    import pandas as pd
+
     rows = []
     for values, sub in runs.groupby(params, sort=True, dropna=False):
         ok = sub[sub["status"] == "ok"]
