@@ -16,7 +16,9 @@ from functools import cache
 
 from netgov.analysis.mechanisms import first_effect
 from netgov.model.core.catalog import ACTION_LINES, DOMAINS, REGION_NAMES, REGIONS
-from netgov.model.core.config import DomainLoadings, IssueSpec, ModelConfig, _literal_choices, iter_fields
+from netgov.model.core.config import IssueSpec, ModelConfig
+from netgov.model.core.schema_lookup import _literal_choices, iter_fields
+from netgov.model.core.schema_positions import DomainLoadings
 
 #: Each kind of choice and what every one of its values means.
 CHOICES: dict[str, dict[str, str]] = {
