@@ -117,6 +117,7 @@ class Moment:
     choices: dict[str, Any] = field(default_factory=dict)  # seat id -> value
 
     def left(self, now: float) -> float:
+        """Seconds of countdown left at ``now``."""
         return self.remaining if self.paused else max(0.0, self.remaining - (now - self.started))
 
 
@@ -137,6 +138,7 @@ class Decision:
 
 
 def _snap(value: float) -> float:
+    """A position on the slider's steps (two decimals, so an offered value compares equal to a sent one)."""
     return round(round(value / SPEAK_STEP) * SPEAK_STEP, 2)
 
 
@@ -148,6 +150,7 @@ def about(issue: Any) -> str:
 
 
 def said(value: Any) -> str:
+    """A choice as the screen and the report show it ("Stay away", "Object", "0.45")."""
     return f"{value:.2f}" if isinstance(value, float) else {**ATTEND, **VOTE}.get(str(value), str(value))
 
 
