@@ -334,8 +334,10 @@ class GovernanceModel(mesa.Model):
         """
         return pd.DataFrame([i.row() for i in self.issues])
 
-    def plot(self, path: str | os.PathLike[str] | None = None, metrics: Sequence[str] = KEY_METRICS) -> Any:
-        """The standard figure: the key metrics over the months so far.
+    def plot(
+        self, path: str | os.PathLike[str] | None = None, metrics: Sequence[str] = KEY_METRICS, zoom: bool = False
+    ) -> Any:
+        """The standard figure: the key metrics over the months so far, a share on a 0-1 axis.
 
         Parameters
         ----------
@@ -343,6 +345,9 @@ class GovernanceModel(mesa.Model):
             Where to write the figure (PNG, or any format matplotlib infers from the suffix); None returns it.
         metrics
             The per-step columns to draw.
+        zoom
+            Fit each axis to the data (the panel's title then says "zoomed"); by default a share (0 to 1)
+            is drawn on a 0-1 axis and any other metric on an axis from 0, so small moves look small.
 
         Returns
         -------
@@ -351,7 +356,8 @@ class GovernanceModel(mesa.Model):
         """
         from netgov.model.plotting import plot_trajectories  # matplotlib loads only when a figure is drawn
 
-        return plot_trajectories(self.step_table().assign(scenario=self.scenario_name, replication=0), path, metrics)
+        table = self.step_table().assign(scenario=self.scenario_name, replication=0)
+        return plot_trajectories(table, path, metrics, zoom)
 
 
 __all__ = ["GovernanceModel"]

@@ -4,7 +4,7 @@
 import netgov
 result = netgov.run("idp_distributed", seed=3, notice_period=1)
 result.steps          # the per-step table (a DataFrame)
-netgov.compare(["status_quo_intergovernmental", "idp_distributed"], reps=10)
+netgov.compare(["status_quo_intergovernmental", "idp_distributed"], reps=10)  # scenario, metric, mean, lo, hi, n
 netgov.differences(["status_quo_intergovernmental", "idp_distributed"], reps=10)  # paired, vs the first
 
 Every argument is checked as the command line checks its flag, before anything runs: the same bounds, the
@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from netgov.analysis.summary import paired_differences, summarise
+from netgov.analysis.summary import final_summary, paired_differences, summarise
 from netgov.experiment import limits
 from netgov.experiment.runner import RunResult, replicate, run_once
 from netgov.model.core.config import ModelConfig
@@ -75,9 +75,15 @@ def run(
 
 
 def compare(
-    scenarios: Sequence[str], *, reps: int = 20, seed: int = 0, steps: int | None = None, i_know: bool = False
+    scenarios: Sequence[str],
+    *,
+    reps: int = 20,
+    seed: int = 0,
+    steps: int | None = None,
+    wide: bool = False,
+    i_know: bool = False,
 ) -> pd.DataFrame:
-    """Mean and 95% CI of every final metric per scenario, over replications with common seeds.
+    """Mean and 95% interval of every final metric per scenario, over replications with common seeds.
 
     Parameters
     ----------
@@ -89,21 +95,29 @@ def compare(
         The master seed the replications' seeds are drawn from.
     steps
         Months per run (default: each scenario's ``steps``).
+    wide
+        One row per scenario instead, each final metric's ``_mean``, ``_lo`` and ``_hi`` in columns.
     i_know
         Lift the size ceilings (not the schema's hard bounds).
 
     Returns
     -------
     pandas.DataFrame
-        One row per scenario: each final metric's ``_mean``, ``_lo`` and ``_hi`` (Student-t 95% CI).
+        A tidy long table, one row per (scenario, metric): ``scenario``, ``metric``, ``mean``, ``lo``,
+        ``hi`` (a 95% percentile-bootstrap interval of the mean, inside the metric's range: a share's
+        inside [0, 1]) and ``n`` (replications with a value); see
+        :func:`netgov.analysis.summary.final_summary`. To compare two scenarios, use :func:`differences`:
+        the paired interval of their difference is narrower than two intervals side by side.
 
     Raises
     ------
     ConfigError
         A bad argument or scenario, in one line, before anything runs.
     """
+    _check_flag("netgov.compare", "wide", wide)
     configs = _configs("netgov.compare", scenarios, reps, seed, steps, i_know)
-    return summarise(replicate(configs, reps, seed, steps), list(configs))
+    runs = replicate(configs, reps, seed, steps)
+    return summarise(runs, list(configs), seed=seed) if wide else final_summary(runs, list(configs), seed=seed)
 
 
 def differences(

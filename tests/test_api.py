@@ -88,7 +88,7 @@ def test_a_valid_call_still_runs_without_a_warning() -> None:
         result = netgov.run(steps=2, scale=0.1)
     assert list(result.steps["step"]) == [0, 1, 2]
     table = netgov.compare(["defaults", "short_notice"], reps=2, steps=2)
-    assert list(table["scenario"]) == ["defaults", "short_notice"]
+    assert list(table["scenario"].unique()) == ["defaults", "short_notice"]
 
 
 # -- hostile input, fuzzed ---------------------------------------------------------------------------

@@ -171,3 +171,57 @@ def test_an_undefined_interval_is_shown_whole(run_netgov) -> None:
     assert r.returncode == 0, r.stderr
     final, paired = [line for line in r.stdout.splitlines() if line.startswith("│ legitimacy ")]
     assert final.count("nan [nan, nan]") == 2 and "nan (0)" in paired
+
+
+# -- compare's intervals stay inside a metric's range ------------------------------------------------
+
+
+def _finals(values: dict[str, list[float]]) -> pd.DataFrame:
+    """One final row per (scenario, replication) with the given metric values (scenario A and B alike)."""
+    n = len(next(iter(values.values())))
+    rows = [
+        {"scenario": sc, "replication": r, "step": 12, **{m: v[r] for m, v in values.items()}}
+        for sc in ("A", "B")
+        for r in range(n)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_compare_is_a_tidy_long_table_whose_intervals_stay_inside_the_range() -> None:
+    """Near 1 a Student-t interval of a share passes 1 and near 0 a count's passes below 0; the bootstrap's
+    does neither."""
+    from netgov.analysis.summary import SUMMARY_COLUMNS, final_summary
+    from netgov.model.core.metrics import mean_ci
+
+    values = {"adoption_rate": [1.0, 1.0, 0.9, 1.0, 1.0], "stalled": [0.0, 0.0, 3.0, 0.0, 0.0]}
+    assert mean_ci(values["adoption_rate"])[2] > 1.0 and mean_ci(values["stalled"])[1] < 0.0  # the old intervals
+    table = final_summary(_finals(values), ["A", "B"], list(values), seed=3)
+    assert tuple(table.columns) == SUMMARY_COLUMNS and len(table) == 4
+    rows = table.set_index(["scenario", "metric"])
+    share, count = rows.loc[("A", "adoption_rate")], rows.loc[("A", "stalled")]
+    assert share["mean"] == pytest.approx(0.98) and 0.9 <= share["lo"] < 0.98 < share["hi"] <= 1.0
+    assert count["mean"] == pytest.approx(0.6) and 0.0 <= count["lo"] < 0.6 < count["hi"] <= 3.0
+    assert share["n"] == 5
+    assert final_summary(_finals(values), ["A", "B"], list(values), seed=3).equals(table)  # reproducible
+
+
+def test_a_constant_or_missing_metric_has_a_point_interval_or_none() -> None:
+    from netgov.analysis.summary import final_summary
+
+    nan = float("nan")
+    table = final_summary(
+        _finals({"legitimacy": [0.7, 0.7, 0.7], "minority_gap": [nan, 0.2, nan]}), ["A"], ["legitimacy", "minority_gap"]
+    )
+    rows = table.set_index("metric")
+    assert tuple(rows.loc["legitimacy", ["mean", "lo", "hi"]]) == pytest.approx((0.7, 0.7, 0.7))
+    assert tuple(rows.loc["minority_gap", ["mean", "lo", "hi", "n"]]) == (0.2, 0.2, 0.2, 1)
+
+
+def test_compare_of_real_runs_keeps_every_share_inside_0_1() -> None:
+    from netgov.model.core.contract import UNIT_INTERVAL
+
+    table = netgov.compare(["defaults", "short_notice"], reps=3, steps=12)
+    shares = table[table["metric"].isin(UNIT_INTERVAL)].dropna(subset=["lo"])
+    assert len(shares) and (shares["lo"] >= 0).all() and (shares["hi"] <= 1).all()
+    known = table.dropna(subset=["mean"])
+    assert (known["lo"] <= known["mean"]).all() and (known["mean"] <= known["hi"]).all()

@@ -166,9 +166,14 @@ def test_friendly_api_runs_and_compares() -> None:
     )
     assert result.steps.equals(same.steps)
     table = netgov.compare(["status_quo_intergovernmental", "idp_distributed"], reps=2, steps=12)
-    assert list(table["scenario"]) == ["status_quo_intergovernmental", "idp_distributed"]
+    assert list(table.columns) == ["scenario", "metric", "mean", "lo", "hi", "n"]
+    assert list(table["scenario"].unique()) == ["status_quo_intergovernmental", "idp_distributed"]
+    inclusiveness = table[table["metric"] == "inclusiveness"].set_index("scenario")["mean"]
     # states only are about a third of the affected actors; the open networks mirror them better
-    assert 0.0 < table.loc[0, "inclusiveness_mean"] < 0.5 < table.loc[1, "inclusiveness_mean"]
+    assert 0.0 < inclusiveness["status_quo_intergovernmental"] < 0.5 < inclusiveness["idp_distributed"]
+    wide = netgov.compare(["status_quo_intergovernmental", "idp_distributed"], reps=2, steps=12, wide=True)
+    assert list(wide["scenario"]) == ["status_quo_intergovernmental", "idp_distributed"]
+    assert list(wide["inclusiveness_mean"]) == list(inclusiveness)
     with pytest.raises(ValueError, match="two or more"):
         netgov.compare(["idp_distributed"])
 
@@ -233,3 +238,9 @@ def test_from_scenario_and_the_standard_figure(tmp_path) -> None:
     assert (tmp_path / "m.png").stat().st_size > 10_000
     figure = m.plot()
     assert len(figure.axes) == 6 and figure.axes[0].get_legend_handles_labels()[1] == ["idp_distributed"]
+    # a share on a 0-1 axis, however little it moves; zoomed only on request, and then the panel says so
+    assert all(ax.get_ylim() == (0.0, 1.0) for ax in figure.axes)
+    zoomed = m.plot(metrics=["regional_balance", "mean_time_to_decision"], zoom=True)
+    assert all("zoomed" in ax.get_title() for ax in zoomed.axes[:2]) and zoomed.axes[0].get_ylim() != (0.0, 1.0)
+    counts = m.plot(metrics=["adopted", "mean_time_to_decision"])
+    assert all(ax.get_ylim()[0] == 0.0 and "zoomed" not in ax.get_title() for ax in counts.axes[:2])

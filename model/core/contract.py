@@ -318,6 +318,8 @@ STEP_COLUMNS: tuple[str, ...] = tuple(c.name for c in STEP_TABLE)
 STEP_DTYPES: dict[str, Dtype] = {c.name: c.dtype for c in STEP_TABLE}
 #: The final metrics of a run: every per-step column but ``step``.
 FINAL_METRICS: tuple[str, ...] = STEP_COLUMNS[1:]
+#: The per-step columns that are shares, 0 to 1 (plots draw them on a 0-1 axis; intervals stay inside it).
+UNIT_INTERVAL: frozenset[str] = frozenset(c.name for c in STEP_TABLE if c.values.startswith("0-1"))
 #: The final metrics that are a judgement (higher or lower is better): what a recommendation can claim.
 JUDGED_METRICS: tuple[str, ...] = tuple(c.name for c in STEP_TABLE if c.better)
 #: The metrics shown by default: `compare --plot`, `netgov analyze`, `netgov sensitivity`, the dashboard.

@@ -246,6 +246,38 @@ def mean_ci(values: ArrayLike, level: float = 0.95) -> tuple[float, float, float
     return m, m - half, m + half
 
 
+#: Resamples of :func:`mean_ci_bootstrap` (the interval's ends are stable to about 0.001 of the spread).
+RESAMPLES = 9999
+
+
+def mean_ci_bootstrap(values: ArrayLike, seed: int = 0, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and a percentile-bootstrap confidence interval (lo, hi) of a sample, NaNs dropped.
+
+    The interval's ends are means of resampled values, so it never leaves the range the values can take
+    (a share's stays in [0, 1], a count's above 0), where a Student-t interval can (a share's 1.03). It is
+    reproducible: the resamples come from a generator seeded with ``seed`` (scipy.stats.bootstrap). With
+    few values it is narrower than it should be: report ``n`` beside it.
+    """
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if x.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    m = float(x.mean())
+    if x.size < 2 or np.all(x == x[0]):
+        return m, m, m
+    ci = stats.bootstrap(
+        (x,),
+        np.mean,
+        confidence_level=level,
+        n_resamples=RESAMPLES,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+    ).confidence_interval
+    return m, float(ci.low), float(ci.high)
+
+
 __all__ = [
     "banzhaf_power",
     "bloc_medians",
@@ -258,6 +290,7 @@ __all__ = [
     "legitimacy",
     "legitimacy_parts",
     "mean_ci",
+    "mean_ci_bootstrap",
     "minority_gap",
     "notice_sufficiency",
     "prepared_share",

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from netgov.model.core.contract import FINAL_METRICS
-from netgov.model.core.metrics import mean_ci
+from netgov.model.core.metrics import mean_ci, mean_ci_bootstrap
 
 
 def final_rows(trajectories: pd.DataFrame) -> pd.DataFrame:
@@ -21,8 +21,19 @@ def final_rows(trajectories: pd.DataFrame) -> pd.DataFrame:
     return trajectories.loc[trajectories.groupby(["scenario", "replication"])["step"].idxmax()]
 
 
-def summarise(trajectories: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
-    """Mean and 95% CI of each final metric per scenario.
+#: The columns of :func:`final_summary`: one row per (scenario, metric).
+SUMMARY_COLUMNS: tuple[str, ...] = ("scenario", "metric", "mean", "lo", "hi", "n")
+
+
+def final_summary(
+    trajectories: pd.DataFrame, order: Sequence[str], metrics: Sequence[str] = FINAL_METRICS, seed: int = 0
+) -> pd.DataFrame:
+    """Each final metric's mean and 95% interval per scenario, as a tidy long table.
+
+    The interval is a percentile bootstrap of the mean over replications
+    (:func:`netgov.model.core.metrics.mean_ci_bootstrap`, resampled from ``seed``): it stays inside the
+    range a metric can take (a share's inside [0, 1], a count's above 0), where a Student-t interval need
+    not. ``n`` is the number of replications with a value (a NaN, e.g. nothing decided yet, is left out).
 
     Parameters
     ----------
@@ -30,11 +41,15 @@ def summarise(trajectories: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
         Per-step rows with ``scenario`` and ``replication`` (what ``replicate`` returns).
     order
         The scenarios, in the order of the rows.
+    metrics
+        The final metrics, in the order of the rows.
+    seed
+        Seeds the bootstrap's resampling (``netgov compare`` passes its master seed).
 
     Returns
     -------
     pandas.DataFrame
-        One row per scenario: ``reps`` and each final metric's ``_mean``, ``_lo``, ``_hi`` (Student-t).
+        Columns ``SUMMARY_COLUMNS``: one row per (scenario, metric).
     """
     import pandas as pd
 
@@ -42,10 +57,27 @@ def summarise(trajectories: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
     rows = []
     for name in order:
         sub = last[last["scenario"] == name]
-        row: dict[str, object] = {"scenario": name, "reps": len(sub)}
-        for m in FINAL_METRICS:
-            mean, lo, hi = mean_ci(sub[m].astype(float).to_numpy())
-            row[f"{m}_mean"], row[f"{m}_lo"], row[f"{m}_hi"] = mean, lo, hi
+        for m in metrics:
+            values = sub[m].astype(float).to_numpy()
+            mean, lo, hi = mean_ci_bootstrap(values, seed)
+            rows.append(
+                {"scenario": name, "metric": m, "mean": mean, "lo": lo, "hi": hi, "n": int((values == values).sum())}
+            )
+    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS)).astype({"n": "int64"})
+
+
+def summarise(trajectories: pd.DataFrame, order: Sequence[str], seed: int = 0) -> pd.DataFrame:
+    """The wide view of :func:`final_summary`: one row per scenario with ``reps`` (runs) and each final
+    metric's ``_mean``, ``_lo`` and ``_hi`` (the same percentile-bootstrap intervals)."""
+    import pandas as pd
+
+    long = final_summary(trajectories, order, seed=seed)
+    last = final_rows(trajectories)
+    rows = []
+    for name in order:
+        row: dict[str, object] = {"scenario": name, "reps": int((last["scenario"] == name).sum())}
+        for r in long[long["scenario"] == name].to_dict("records"):
+            row[f"{r['metric']}_mean"], row[f"{r['metric']}_lo"], row[f"{r['metric']}_hi"] = r["mean"], r["lo"], r["hi"]
         rows.append(row)
     return pd.DataFrame(rows)
 

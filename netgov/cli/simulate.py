@@ -173,10 +173,10 @@ def compare(
         trajectories = replicate(
             {s.name: s for s in loaded}, reps, seed, steps, progress=lambda: progress.advance(task), ensemble=drawn
         )
-    summary = summarise(trajectories, names)
+    summary = summarise(trajectories, names, seed=seed)
     world = f", parameters drawn from {drawn.path}" if drawn is not None else ""
     show_table(
-        f"final metrics: mean [95% CI] over {reps} replications (seed {seed}{world})",
+        f"final metrics: mean [95% bootstrap interval] over {reps} replications (seed {seed}{world})",
         ["metric", *names],
         [
             (m, *(_interval(row[f"{m}_mean"], row[f"{m}_lo"], row[f"{m}_hi"]) for _, row in summary.iterrows()))
