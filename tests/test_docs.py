@@ -179,6 +179,32 @@ def test_readme_command_runs(command: str, reader_dir: Path, run_netgov) -> None
 
 # -- the tutorial ---------------------------------------------------------------------------------
 
+#: A line of `netgov.analysis.summary.in_words`: a paired difference, its interval and pairs, and the verdict.
+SENTENCE = re.compile(
+    r"^(?P<metric>\w+) (?P<way>rises|falls|does not move): (?P<mean>[+-]\d+\.\d{3}) "
+    r"\[(?P<lo>[+-]\d+\.\d{3}), (?P<hi>[+-]\d+\.\d{3})\] over (?P<n>\d+) pairs \((?P<verdict>[^)]*)\)$",
+    re.MULTILINE,
+)
+#: A typed result in prose: a number with two or more decimals, or "k of n worlds" (code spans aside).
+TYPED = re.compile(r"(?<![\w.])\d*\.\d{2,}\b|\b\d+ of \d+ worlds")
+
+
+def printed(cell: Any) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream")
+
+
+def shown(cell: Any) -> str:
+    return "".join(o.get("data", {}).get("text/plain", "") for o in cell.get("outputs", []))
+
+
+def findings(cell: Any) -> list[dict[str, Any]]:
+    """The paired differences a cell printed in words, as numbers."""
+    found = []
+    for m in SENTENCE.finditer(printed(cell)):
+        row = m.groupdict()
+        found.append({**row, **{k: float(row[k]) for k in ("mean", "lo", "hi")}, "n": int(row["n"])})
+    return found
+
 
 NOTEBOOKS = {"tutorial": TUTORIAL, "exercises": ROOT / "docs" / "exercises.ipynb"}
 
@@ -195,9 +221,15 @@ def execute(path: Path, tmp_path: Path) -> Any:
     return nb
 
 
+@pytest.fixture(scope="module")
+def tutorial(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The tutorial, executed once for the tests below."""
+    return execute(TUTORIAL, tmp_path_factory.mktemp("tutorial"))
+
+
 @pytest.mark.slow
-def test_tutorial_executes(tmp_path: Path) -> None:
-    nb = execute(TUTORIAL, tmp_path)
+def test_tutorial_executes(tutorial: Any) -> None:
+    nb = tutorial
     assert sum(c.cell_type == "code" for c in nb.cells) >= 5
     figures = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert figures, "the tutorial should draw its plots"
@@ -205,6 +237,55 @@ def test_tutorial_executes(tmp_path: Path) -> None:
     assert len(sliders) == 1, "the tutorial has one interactive section"
     views = [o for o in sliders[0].outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert views, "the sliders' cell should display its widgets"
+
+
+@pytest.mark.slow
+def test_every_comparison_the_tutorial_teaches_shows_a_ci_backed_difference(tutorial: Any) -> None:
+    """Each comparison prints its paired differences in words; each has one whose interval excludes 0, and every
+    line says what its own numbers say (the sign, the interval, the verdict)."""
+    cells = [c for c in tutorial.cells if c.cell_type == "code" and findings(c)]
+    assert len(cells) >= 4, "the rule (§3), notice (§4), learning (§7) and the robustness study (§8)"
+    for cell in cells:
+        rows = findings(cell)
+        assert any(r["verdict"] == "the 95% interval excludes 0" for r in rows), cell.source[:80]
+        for r in rows:  # to three places: an end shown as 0.000 may lie just off 0
+            if r["verdict"] == "the 95% interval excludes 0":
+                assert r["lo"] >= 0 or r["hi"] <= 0, r
+            else:
+                assert r["lo"] <= 0 <= r["hi"], r
+            assert r["lo"] <= r["mean"] <= r["hi"] and (r["way"] == "rises") == (r["mean"] > 0), r
+
+
+@pytest.mark.slow
+def test_the_tutorials_numbers_come_from_its_outputs(tutorial: Any) -> None:
+    """No result is typed into the prose; the rule comparison's lines are its table's numbers and docs/mechanisms.md's
+    (the same 20 pairs); the batch's sentence is its table's."""
+    from netgov.analysis.mechanisms import CONTRASTS, measured
+
+    for cell in tutorial.cells:
+        if cell.cell_type == "markdown":
+            prose = re.sub(r"`[^`]*`", "", cell.source)
+            assert not TYPED.findall(prose), f"a typed number in the tutorial's prose: {TYPED.findall(prose)}"
+    rule = next(c for c in tutorial.cells if c.cell_type == "code" and "rule_diffs" in c.source)
+    table = {line.split()[0]: line.split()[1:] for line in shown(rule).splitlines()[2:] if line.strip()}
+    (contrast,) = [
+        c
+        for c in CONTRASTS
+        if c.scenario is None
+        and c.steps is None
+        and c.base == {"decision_rule": "majority"}
+        and c.alt == {"decision_rule": "concurrent_groups_regions"}
+    ]
+    page = measured()[contrast.name]
+    for r in findings(rule):
+        cells = [float(x) for x in table[r["metric"]][:3]]
+        assert cells == pytest.approx([r["mean"], r["lo"], r["hi"]], abs=1e-9), r["metric"]
+        e = page[r["metric"]]
+        assert [e.mean, e.lo, e.hi] == pytest.approx([r["mean"], r["lo"], r["hi"]], abs=6e-4), r["metric"]
+        assert e.n == r["n"]
+    batch = next(c for c in tutorial.cells if c.cell_type == "code" and "point_summary(" in c.source)
+    words = re.findall(r"\d+\.\d{3}", printed(batch))
+    assert len(words) == 12 and set(words) <= set(re.findall(r"\d+\.\d{3}", shown(batch)))
 
 
 @pytest.mark.slow

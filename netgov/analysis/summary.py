@@ -157,6 +157,23 @@ def excludes_zero(row: Any) -> bool:
     return bool(row["n"] >= 2 and abs(row["diff_mean"]) > ROUNDING and (row["diff_lo"] > 0 or row["diff_hi"] < 0))
 
 
+def in_words(row: Any) -> str:
+    """A paired difference (a row of :func:`paired_differences`) in one line: which way the metric moves, the
+    mean and 95% interval to three places, the pairs, and whether the interval excludes 0. The tutorial and
+    the exercises print their findings with it, so their text is the table's numbers, never typed."""
+    metric, n = row["metric"], int(row["n"])
+    if n == 0:
+        return f"{metric}: no pair has a value"
+    mean = float(row["diff_mean"])
+    way = "rises" if mean > ROUNDING else "falls" if mean < -ROUNDING else "does not move"
+    verdict = (
+        "the 95% interval excludes 0"
+        if excludes_zero(row)
+        else "the 95% interval includes 0: these pairs cannot tell it from no difference"
+    )
+    return f"{metric} {way}: {mean:+.3f} [{row['diff_lo']:+.3f}, {row['diff_hi']:+.3f}] over {n} pairs ({verdict})"
+
+
 def varied_parameters(runs: pd.DataFrame, manifest: dict[str, Any]) -> list[str]:
     """The varied parameters' columns: from the manifest, else every column before `seed`."""
     names = manifest.get("parameters")
