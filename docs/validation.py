@@ -15,7 +15,7 @@ from pathlib import Path
 
 from netgov.analysis.summary import paired_differences
 from netgov.experiment.ensemble import Ensemble
-from netgov.experiment.runner import replicate
+from netgov.experiment.replications import replicate
 from netgov.scenarios.loader import load
 from netgov.validation.calibrate import summary_table
 from netgov.validation.patterns import PATTERNS, discriminate, evaluate, master_seeds, simulate

@@ -22,7 +22,8 @@ import pandas as pd
 
 from netgov.analysis.summary import final_summary, paired_differences, summarise
 from netgov.experiment import limits
-from netgov.experiment.runner import RunResult, replicate, run_once
+from netgov.experiment.replications import replicate
+from netgov.experiment.runner import RunResult, run_once
 from netgov.model.core.config import ModelConfig
 from netgov.model.core.errors import ConfigError
 from netgov.scenarios.loader import DEFAULT, load, overrides

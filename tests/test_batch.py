@@ -231,6 +231,43 @@ def test_runs_table_columns_and_values(serial_reference: tuple[Path, Path]) -> N
 
 
 @pytest.mark.slow
+def test_studies_in_memory_run_on_every_executor_alike(dask_cluster) -> None:
+    """Replications, validation patterns and mechanism contrasts take the batch's executors: the same
+    tables from this process, a local pool and Dask, and progress called once per run."""
+    from netgov.analysis.mechanisms import CONTRASTS, effects
+    from netgov.experiment.executors import DaskCluster, LocalProcesses
+    from netgov.experiment.replications import replicate
+    from netgov.validation.patterns import BY_ID, simulate
+
+    configs = {"a": load("idp_distributed"), "b": load("status_quo_intergovernmental")}
+
+    def study(where=None) -> tuple[pd.DataFrame, ...]:
+        ticks: list[int] = []
+        runs = replicate(configs, 2, 3, 8, progress=lambda: ticks.append(1), where=where)
+        stats = simulate(1, (0, 1), (BY_ID["P2"],), where=where)
+        diffs = effects(CONTRASTS[:1], reps=2, seed=0, steps=6, where=where)
+        assert len(ticks) == 4
+        return runs, stats, diffs
+
+    serial = study()
+    with LocalProcesses(2) as pool:
+        pooled = study(pool)
+    with DaskCluster(dask_cluster.scheduler_address, "studies") as cluster:
+        dasked = study(cluster)
+    for got in (pooled, dasked):
+        for mine, theirs in zip(got, serial, strict=True):
+            pd.testing.assert_frame_equal(mine, theirs)
+
+
+def test_a_failing_run_stops_an_in_memory_study_with_its_seed() -> None:
+    from netgov.experiment.executors import Job, RunFailed, run_all
+
+    bad = Job(0, 123, {"steps": -1}, ("steps",))
+    with pytest.raises(RunFailed, match=r"run 0 \(seed 123\) failed: parameters: steps = -1"):
+        run_all([bad])
+
+
+@pytest.mark.slow
 def test_serial_processes_and_dask_give_identical_results(
     serial_reference: tuple[Path, Path], dask_cluster, tmp_path: Path
 ) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from netgov import ConfigError
 from netgov.experiment.ensemble import SHIPPED, Ensemble
-from netgov.experiment.runner import replicate
+from netgov.experiment.replications import replicate
 from netgov.scenarios.loader import load
 from netgov.validation.calibrate import priors
 

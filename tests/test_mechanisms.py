@@ -24,7 +24,7 @@ from netgov.analysis.mechanisms import (
     read,
 )
 from netgov.analysis.summary import paired_differences
-from netgov.experiment.runner import replicate
+from netgov.experiment.replications import replicate
 from netgov.model.core.config import ModelConfig
 from netgov.model.core.contract import FINAL_METRICS
 

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from netgov import ConfigError, GovernanceModel
-from netgov.experiment.runner import replicate, run_seed
+from netgov.experiment.replications import replicate
+from netgov.experiment.runner import run_seed
 from netgov.model.core.catalog import GROUPS, REGIONS
 from netgov.model.core.config import nest
 from netgov.model.core.schema_lookup import iter_fields

@@ -27,6 +27,8 @@ from netgov.model.core.contract import FINAL_METRICS
 if TYPE_CHECKING:
     import pandas as pd
 
+    from netgov.experiment.executors import Executor
+
 #: How an effect arises: through actors' choices, or because the metric is computed from the switch.
 LABELS: tuple[str, ...] = ("behavioural", "accounting")
 #: The data: every contrast, its claims and the recommendations they speak to.
@@ -143,18 +145,20 @@ def effects(
     seed: int = 0,
     steps: int | None = None,
     progress: Callable[[], None] | None = None,
+    where: Executor | None = None,
 ) -> pd.DataFrame:
     """Every final metric's paired difference (alternative - base) for each contrast, with ``claimed``
     (+1, -1 or 0) and ``holds`` (None without a claim). ``steps`` overrides each contrast's own;
-    ``progress`` is called after every run (2 x ``reps`` per contrast)."""
+    ``progress`` is called after every run (2 x ``reps`` per contrast); ``where``: an entered executor
+    (default: this process)."""
     import pandas as pd
 
     from netgov.analysis.summary import paired_differences
-    from netgov.experiment.runner import replicate
+    from netgov.experiment.replications import replicate
 
     rows: list[dict[str, Any]] = []
     for c in contrasts:
-        runs = replicate(configs(c), reps, seed, steps if steps is not None else c.steps, progress)
+        runs = replicate(configs(c), reps, seed, steps if steps is not None else c.steps, progress, where=where)
         for row in paired_differences(runs, "base", FINAL_METRICS).to_dict("records"):
             claimed = c.claimed(row["metric"])
             rows.append({"contrast": c.name, **row, "claimed": claimed, "holds": holds(row, claimed)})
@@ -302,24 +306,31 @@ def yearly(issues: pd.DataFrame, agents: pd.DataFrame, years: Iterable[int] = YE
     return out
 
 
-def twenty_years(reps: int = 20, seed: int = 0, progress: Callable[[], None] | None = None) -> pd.DataFrame:
+def twenty_years(
+    reps: int = 20, seed: int = 0, progress: Callable[[], None] | None = None, where: Executor | None = None
+) -> pd.DataFrame:
     """Each design run ``reps`` times for 20 years with every adaptation switch on, replication r of every
     design with one seed: rows (design, replication, year, measure, value)."""
     import pandas as pd
 
-    from netgov.experiment.runner import run_once, run_seed
+    from netgov.experiment.executors import run_all
+    from netgov.experiment.replications import job
+    from netgov.experiment.runner import run_seed
     from netgov.scenarios.loader import load
 
+    configs = {design: load(design, nest({**ADAPTIVE, "agent_interval": 12})).config for design in DESIGNS}
+    plan = [(r, design) for r in range(reps) for design in DESIGNS]
+    jobs = [
+        job(i, configs[design], run_seed(seed, r), ("issues", "agents"), 12 * max(YEARS))
+        for i, (r, design) in enumerate(plan)
+    ]
+    outcomes = run_all(jobs, where, progress)
     rows = []
-    for r in range(reps):
-        s = run_seed(seed, r)
-        for design in DESIGNS:
-            config = load(design, nest({**ADAPTIVE, "agent_interval": 12})).config
-            result = run_once(config, s, 12 * max(YEARS), agents=True)
-            for y, values in yearly(result.issues, result.agents).items():
-                rows += [
-                    {"design": design, "replication": r, "year": y, "measure": k, "value": v} for k, v in values.items()
-                ]
-            if progress is not None:
-                progress()
+    for i, (r, design) in enumerate(plan):
+        issues, agents = outcomes[i].issues, outcomes[i].agents
+        assert issues is not None and agents is not None  # the job asked for them
+        for y, values in yearly(issues, agents).items():
+            rows += [
+                {"design": design, "replication": r, "year": y, "measure": k, "value": v} for k, v in values.items()
+            ]
     return pd.DataFrame(rows)

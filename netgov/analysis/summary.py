@@ -91,7 +91,7 @@ def paired_differences(
 ) -> pd.DataFrame:
     """Final-metric differences (scenario - baseline) paired by replication, with a 95% Student-t CI.
 
-    ``trajectories`` is what :func:`netgov.experiment.runner.replicate` returns: replication r of
+    ``trajectories`` is what :func:`netgov.experiment.replications.replicate` returns: replication r of
     every scenario ran with the same seed (common random numbers), so the pair (scenario r,
     baseline r) differs only by the scenario. One row per (other scenario, metric): ``n`` pairs
     with both values present (NaN pairs are dropped), ``diff_mean``, ``diff_lo``, ``diff_hi``.

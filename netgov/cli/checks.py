@@ -4,6 +4,8 @@ writer that holds to the same rules. Each failure is a :class:`ConfigError` (one
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +136,23 @@ def write_table(df: Any, out: Path, flag: str = "--out") -> None:
         return
     with atomic(out) as tmp:
         df.to_parquet(tmp, index=False)
+
+
+@contextmanager
+def where_to_run(workers: int | None, scheduler: str | None, runs: int, i_know: bool) -> Iterator[Any]:
+    """The executor ``--workers`` or ``--scheduler`` chose, entered (checked first); a dead worker process or a
+    lost Dask cluster is one line, exit 1 (an in-memory study keeps no partial result)."""
+    import uuid
+    from concurrent.futures.process import BrokenProcessPool
+
+    from netgov.cli.errors import Failed
+    from netgov.experiment.executors import ClusterGone, RunFailed, check_where, executor
+
+    check_where(workers, scheduler, i_know)
+    try:
+        with executor(workers, scheduler, runs, uuid.uuid4().hex[:12]) as where:  # tasks named apart
+            yield where
+    except BrokenProcessPool:
+        raise Failed("a worker process died (killed, or out of memory); nothing was kept: run again") from None
+    except (ClusterGone, RunFailed) as exc:
+        raise Failed(str(exc)) from None

@@ -15,10 +15,11 @@ from netgov.cli.checks import (
     check_plot,
     check_seed,
     check_steps,
+    where_to_run,
     write_table,
 )
 from netgov.cli.errors import Failed
-from netgov.cli.options import EnsembleOpt, IKnowOpt, SeedOpt, SetOpt, StepsOpt
+from netgov.cli.options import EnsembleOpt, IKnowOpt, SchedulerOpt, SeedOpt, SetOpt, StepsOpt, WorkersOpt
 from netgov.cli.output import console, fmt, progress_bar, show_table, versions, warn_inactive
 from netgov.model.core.errors import ConfigError
 
@@ -131,6 +132,8 @@ def compare(
         typer.Option(help="write the paired differences vs the first scenario (mean and 95% CI) to CSV/Parquet"),
     ] = None,
     ensemble: EnsembleOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     i_know: IKnowOpt = False,
 ) -> None:
     """Run replications of several scenarios with common random numbers and compare final metrics.
@@ -143,7 +146,7 @@ def compare(
     from netgov.experiment import limits
     from netgov.experiment.ensemble import Ensemble
     from netgov.experiment.files import atomic
-    from netgov.experiment.runner import replicate
+    from netgov.experiment.replications import replicate
     from netgov.model.core.contract import FINAL_METRICS
     from netgov.model.plotting import plot_trajectories
     from netgov.scenarios.loader import in_world, load
@@ -168,10 +171,16 @@ def compare(
     names = [s.name for s in loaded]
     if len(set(names)) != len(names):
         raise ConfigError(f"compare: a scenario is named twice ({', '.join(names)})")
-    with progress_bar("compare") as progress:
+    with progress_bar("compare") as progress, where_to_run(workers, scheduler, reps * len(loaded), i_know) as where:
         task = progress.add_task("runs", total=reps * len(loaded))
         trajectories = replicate(
-            {s.name: s for s in loaded}, reps, seed, steps, progress=lambda: progress.advance(task), ensemble=drawn
+            {s.name: s for s in loaded},
+            reps,
+            seed,
+            steps,
+            progress=lambda: progress.advance(task),
+            ensemble=drawn,
+            where=where,
         )
     summary = summarise(trajectories, names, seed=seed)
     world = f", parameters drawn from {drawn.path}" if drawn is not None else ""

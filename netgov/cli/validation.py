@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from netgov.cli.checks import check_int, check_out, check_out_files, check_seed, write_table
+from netgov.cli.checks import check_int, check_out, check_out_files, check_seed, where_to_run, write_table
 from netgov.cli.options import EnsembleOpt, IKnowOpt, SchedulerOpt, WorkersOpt
 from netgov.cli.output import SECTION, Col, console, err_console, progress_bar, show_table, versions
 from netgov.model.core.errors import ConfigError
@@ -28,6 +28,8 @@ def validate(
         typer.Option(help="write DIR/validation.html: plots, the ensemble, what each pattern discriminates"),
     ] = None,
     ensemble: EnsembleOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     i_know: IKnowOpt = False,
 ) -> None:
     """Reproduce the published patterns (IGF, WCIT-12, WGEC, NETmundial, held-out ones); exit 1 if P1-P5 fail.
@@ -64,10 +66,15 @@ def validate(
     configs = [load(p.path, overrides).config for p in PATTERNS for _, overrides in p.conditions]
     limits.check_configs(configs, reps * seeds, None, "validate", i_know)
     judged = master_seeds(seed, seeds)
-    with progress_bar("validate") as progress:
-        task = progress.add_task("runs", total=reps * seeds * runs_per_rep())
+    total = reps * seeds * runs_per_rep()
+    with progress_bar("validate") as progress, where_to_run(workers, scheduler, total, i_know) as where:
+        task = progress.add_task("runs", total=total)
         runs = simulate(
-            reps, judged, progress=lambda: progress.advance(task), draws=drawn.draw if drawn is not None else None
+            reps,
+            judged,
+            progress=lambda: progress.advance(task),
+            draws=drawn.draw if drawn is not None else None,
+            where=where,
         )
     results = evaluate(runs)
     world = f"; parameters drawn from {drawn.path}" if drawn is not None else "; the calibrated world (defaults)"

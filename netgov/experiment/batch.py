@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from netgov.experiment import limits
-from netgov.experiment.executors import ClusterGone, Job, Outcome, executor
+from netgov.experiment.executors import ClusterGone, Job, Outcome, check_where, executor
 from netgov.experiment.limits import WORKER_TIMEOUT
 from netgov.experiment.manifest import MANIFEST, fingerprint, new_manifest, now, read_manifest, write_manifest
 from netgov.experiment.spec import ExperimentSpec, RunTask
@@ -126,8 +127,9 @@ class Sink:
         )
         for table in PER_RUN:
             frame = getattr(outcome, table)
-            if frame is not None:
-                self.frames[table].append(frame)
+            if frame is not None and len(frame):  # a run without issues adds no rows (nor columns) to issues
+                run_id = np.full(len(frame), outcome.run_id, dtype=np.int64)
+                self.frames[table].append({"run_id": run_id, **{c: frame[c].to_numpy() for c in frame.columns}})
         self.tick()
 
     def tick(self) -> None:
@@ -233,9 +235,7 @@ def run_batch(
     """
     started = time.monotonic()
     out = Path(out_dir)
-    limits.check_workers(workers, i_know=i_know)
-    if workers is not None and scheduler is not None:
-        raise ConfigError("--workers and --scheduler: give one (local processes) or the other (a Dask cluster)")
+    check_where(workers, scheduler, i_know)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out}: exists and is not a directory")
     tasks = spec.runs()

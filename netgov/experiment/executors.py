@@ -4,6 +4,9 @@ Each executor takes an iterable of :class:`Job` and yields an :class:`Outcome` p
 every few seconds when nothing finished (a tick: the caller may flush what it holds). A job is pure (its
 seed and whole config travel with it, no file access), so the same job gives the same outcome on any
 process or machine, and serial, process-pool and Dask batches give identical rows.
+
+This is the one run path: the batch streams outcomes to Parquet, and every study that keeps its runs in
+memory (replications, validation, mechanism contrasts, calibration) collects them with :func:`run_all`.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import suppress
 from dataclasses import dataclass
@@ -28,7 +31,6 @@ import pandas as pd
 from netgov.experiment import limits
 from netgov.experiment.limits import WORKER_TIMEOUT
 from netgov.experiment.runner import run_once
-from netgov.experiment.store import Columns
 from netgov.model.core.errors import ConfigError
 from netgov.model.core.schema_lookup import validate_config
 
@@ -45,21 +47,23 @@ class Job:
     run_id: int
     seed: int
     config: dict[str, Any]  # the run's whole parameter mapping (ExperimentSpec.compose)
-    outputs: tuple[str, ...]
+    outputs: tuple[str, ...]  # the tables to keep: "steps", "issues", "agents"
+    steps: int | None = None  # months to run (None: the config's `steps`)
 
 
 @dataclass
 class Outcome:
-    """A finished run: final metrics (None if it failed), its status, and the optional tables."""
+    """A finished run: final metrics (None if it failed), its status, and the tables its job asked for, as the
+    model returned them."""
 
     run_id: int
     metrics: dict[str, Any] | None
     status: str
     error: str | None
     elapsed_s: float
-    steps: Columns | None = None
-    issues: Columns | None = None
-    agents: Columns | None = None
+    steps: pd.DataFrame | None = None
+    issues: pd.DataFrame | None = None
+    agents: pd.DataFrame | None = None
 
 
 class ClusterGone(RuntimeError):
@@ -85,23 +89,18 @@ def _one_line(exc: BaseException) -> str:
     return text if isinstance(exc, ConfigError) else f"{type(exc).__name__}: {text}"
 
 
-def _columns(df: pd.DataFrame, run_id: int) -> Columns:
-    return {"run_id": np.full(len(df), run_id, dtype=np.int64), **{c: df[c].to_numpy() for c in df.columns}}
-
-
 def execute(job: Job) -> Outcome:
     """Run one task. Pure: the same job gives the same outcome on any process or machine."""
     start = time.perf_counter()
     try:
         config = validate_config(job.config, "parameters")
-        result = run_once(config, job.seed, agents="agents" in job.outputs)
+        result = run_once(config, job.seed, job.steps, agents="agents" in job.outputs)
     except Exception as exc:  # a failing run is recorded, and the batch goes on
         return Outcome(job.run_id, None, "error", _one_line(exc), time.perf_counter() - start)
     metrics = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in result.final.items()}
-    steps = _columns(result.steps, job.run_id) if "steps" in job.outputs else None
-    issues = _columns(result.issues, job.run_id) if "issues" in job.outputs and len(result.issues) else None
-    agents = _columns(result.agents, job.run_id) if result.agents is not None else None
-    return Outcome(job.run_id, metrics, "ok", None, time.perf_counter() - start, steps, issues, agents)
+    steps = result.steps if "steps" in job.outputs else None
+    issues = result.issues if "issues" in job.outputs else None
+    return Outcome(job.run_id, metrics, "ok", None, time.perf_counter() - start, steps, issues, result.agents)
 
 
 class Serial:
@@ -208,6 +207,7 @@ class DaskCluster:
         self.key = key
         self.worker_timeout = worker_timeout
         self.label = f"Dask scheduler {address}"
+        self.calls = 0  # each call of `results` names its tasks apart: run ids restart in every study
 
     def __enter__(self) -> DaskCluster:
         from dask.distributed import Client
@@ -251,9 +251,11 @@ class DaskCluster:
         window = max(64, 4 * sum(self.client.nthreads().values()))
         todo = iter(jobs)
         owner: dict[Any, Job] = {}  # by the future's key (the string given to submit)
+        self.calls += 1
+        prefix = f"netgov-{self.key}-{self.calls}"
 
         def submit(job: Job) -> Any:
-            fut = self.client.submit(execute, job, key=f"netgov-{self.key}-{job.run_id}", pure=False, retries=2)
+            fut = self.client.submit(execute, job, key=f"{prefix}-{job.run_id}", pure=False, retries=2)
             owner[fut.key] = job
             return fut
 
@@ -300,12 +302,70 @@ class DaskCluster:
                     pending.add(submit(nxt))
 
 
+def check_where(workers: int | None, scheduler: str | None, i_know: bool = False) -> None:
+    """``--workers`` within the per-core ceiling (which ``i_know`` lifts), and not with ``--scheduler``."""
+    limits.check_workers(workers, i_know=i_know)
+    if workers is not None and scheduler is not None:
+        raise ConfigError("--workers and --scheduler: give one (local processes) or the other (a Dask cluster)")
+
+
 def executor(
-    workers: int | None, scheduler: str | None, todo: int, key: str, worker_timeout: float
+    workers: int | None, scheduler: str | None, todo: int, key: str, worker_timeout: float = WORKER_TIMEOUT
 ) -> Serial | LocalProcesses | DaskCluster:
     """Where the runs execute: a Dask cluster, this process (one worker or one run), or a local process pool
-    of no more workers than runs."""
+    of no more workers than runs. Enter it before use; ``key`` names its Dask tasks."""
     if scheduler is not None:
         return DaskCluster(scheduler, key, worker_timeout)
     n = workers or limits.cores()
     return Serial() if n == 1 or todo <= 1 else LocalProcesses(min(n, todo))
+
+
+#: Where runs execute; enter it (``with LocalProcesses(2) as where: ...``) before handing it to a study.
+Executor = Serial | LocalProcesses | DaskCluster
+
+
+class RunFailed(RuntimeError):
+    """A run of an in-memory study failed: such a study has no partial answer, so it stops with the run's error."""
+
+
+def run_all(
+    jobs: Iterable[Job], where: Executor | None = None, progress: Callable[[], None] | None = None
+) -> dict[int, Outcome]:
+    """Every job's outcome, by run id: the run path of the studies that keep their runs in memory.
+
+    Parameters
+    ----------
+    jobs
+        The runs, each with its own seed and whole config (so any executor gives the same outcomes).
+    where
+        An entered executor (default: this process, one run after another).
+    progress
+        Called once after every finished run (a progress bar's advance).
+
+    Returns
+    -------
+    dict of int to Outcome
+        Each run's outcome with the tables its job asked for.
+
+    Raises
+    ------
+    RunFailed
+        A run raised: the study stops with that run's seed and error.
+    """
+    seeds: dict[int, int] = {}
+
+    def noted(todo: Iterable[Job]) -> Iterator[Job]:
+        for job in todo:
+            seeds[job.run_id] = job.seed
+            yield job
+
+    out: dict[int, Outcome] = {}
+    for outcome in (where or Serial()).results(noted(jobs)):
+        if outcome is None:
+            continue
+        if outcome.status != "ok":
+            raise RunFailed(f"run {outcome.run_id} (seed {seeds[outcome.run_id]}) failed: {outcome.error}")
+        out[outcome.run_id] = outcome
+        if progress is not None:
+            progress()
+    return out

@@ -1,10 +1,8 @@
-"""Running scenarios: one run, and replications with common random numbers."""
+"""One run of a config, and the seed of run r of a batch (replications: ``replications.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -12,10 +10,6 @@ import pandas as pd
 from netgov.model.core.config import ModelConfig
 from netgov.model.core.contract import FINAL_METRICS
 from netgov.model.model import GovernanceModel
-from netgov.scenarios.loader import Scenario, in_world
-
-if TYPE_CHECKING:
-    from netgov.experiment.ensemble import Ensemble
 
 
 def run_seed(master_seed: int, index: int) -> int:
@@ -49,40 +43,3 @@ def run_once(config: ModelConfig, seed: int, steps: int | None = None, agents: b
     return RunResult(
         steps=model.step_table(), issues=model.issue_table(), agents=model.agent_table() if agents else None
     )
-
-
-def replicate(
-    configs: Mapping[str, ModelConfig | Scenario],
-    reps: int,
-    seed: int = 0,
-    steps: int | None = None,
-    progress: Callable[[], None] | None = None,
-    ensemble: Ensemble | None = None,
-) -> pd.DataFrame:
-    """Run every config ``reps`` times with the same seeds; return all per-step rows.
-
-    Columns: ``scenario``, ``replication``, ``seed`` and the per-step columns. With ``ensemble``
-    (every value then a Scenario), replication r of every scenario runs in the same drawn parameter
-    set, whose row is the ``world`` column.
-    """
-    frames = []
-    for r in range(reps):
-        s = run_seed(seed, r)
-        world = None if ensemble is None else ensemble.index(seed, r)
-        for name, cfg in configs.items():
-            if ensemble is not None and world is not None:
-                if not isinstance(cfg, Scenario):
-                    raise TypeError("replicate with an ensemble needs Scenarios (a draw gives way to their settings)")
-                cfg = in_world(cfg, ensemble.row(world)).config
-            elif isinstance(cfg, Scenario):
-                cfg = cfg.config
-            df = run_once(cfg, s, steps).steps
-            if world is not None:
-                df.insert(0, "world", world)
-            df.insert(0, "seed", s)
-            df.insert(0, "replication", r)
-            df.insert(0, "scenario", name)
-            frames.append(df)
-            if progress is not None:
-                progress()
-    return pd.concat(frames, ignore_index=True)

@@ -131,18 +131,32 @@ def _scenario(pattern: str, host: str | None) -> Any:
 
 
 def statistics(world: Mapping[str, Any], reps: int, base: int, block: str | None = None) -> dict[str, float]:
-    """The calibration patterns simulated under ``world``: the summary statistics ABC compares."""
-    from netgov.experiment.runner import run_once, run_seed
+    """The calibration patterns simulated under ``world``: the summary statistics ABC compares.
+
+    The runs go through the one run path (:func:`netgov.experiment.executors.run_all`) in this process:
+    pyabc's sampler already spreads the candidates over the cores or the Dask cluster.
+    """
+    from netgov.experiment.executors import run_all
+    from netgov.experiment.replications import job
+    from netgov.experiment.runner import run_seed
     from netgov.scenarios.loader import in_world
 
     seed = _seed(world, base)
+    ids = {pid for b, pids in BLOCKS.items() if block in (None, b) for pid in pids}
+    wanted: list[tuple[str, str | None]] = [("P1", host) for host in P1_HOSTS if "P1" in ids]
+    wanted += [(p, None) for p in ("P2", "P3", "D1", "D2") if p in ids]
+    jobs = [
+        job(i * reps + r, in_world(_scenario(pattern, host), world).config, run_seed(seed, r), ("issues",))
+        for i, (pattern, host) in enumerate(wanted)
+        for r in range(reps)
+    ]
+    outcomes = run_all(jobs)
 
     def runs(pattern: str, host: str | None) -> pd.DataFrame:
-        config = in_world(_scenario(pattern, host), world).config
-        return pd.DataFrame([run_statistics(run_once(config, run_seed(seed, r)).issues) for r in range(reps)])
+        i = wanted.index((pattern, host))
+        return pd.DataFrame([run_statistics(outcomes[i * reps + r].issues) for r in range(reps)])
 
     out: dict[str, float] = {}
-    ids = {pid for b, pids in BLOCKS.items() if block in (None, b) for pid in pids}
     if "P1" in ids:
         for host in P1_HOSTS:
             out[f"p1_{host}"] = float(runs("P1", host)[f"onsite_share_{host}"].mean())

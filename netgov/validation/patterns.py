@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,9 @@ import pandas as pd
 from netgov.model.core.catalog import GROUP_NAMES, GROUPS, REGION_CODES, REGION_NAMES, REGIONS
 from netgov.model.core.config import merge, nest
 from netgov.scenarios.loader import SCENARIO_DIR
+
+if TYPE_CHECKING:
+    from netgov.experiment.executors import Executor, Job
 
 VALIDATION_DIR = SCENARIO_DIR / "validation"  # the pattern scenarios (data, beside the other scenarios)
 PATTERNS_FILE = VALIDATION_DIR / "patterns.toml"  # every observed figure, band and source
@@ -508,17 +511,21 @@ def simulate(
     patterns: tuple[Pattern, ...] = PATTERNS,
     progress: Callable[[], None] | None = None,
     draws: Callable[[int, int], dict[str, Any]] | None = None,
+    where: Executor | None = None,
 ) -> pd.DataFrame:
     """Run every pattern's scenario ``reps`` times per condition and master seed; one row of statistics per run.
 
     Replication r at master seed s uses ``run_seed(s, r)`` in every pattern and condition (common random
     numbers). ``draws(s, r)``, if given, returns that replication's parameters (an ensemble draw), laid
-    under the pattern's own settings.
+    under the pattern's own settings. ``where``: an entered executor (default: this process).
     """
-    from netgov.experiment.runner import run_once, run_seed
+    from netgov.experiment.executors import run_all
+    from netgov.experiment.replications import job
+    from netgov.experiment.runner import run_seed
     from netgov.scenarios.loader import in_world, load
 
-    rows = []
+    labels: list[dict[str, Any]] = []
+    jobs: list[Job] = []
     for pattern in patterns:
         for label, overrides in pattern.conditions:
             scenario = load(pattern.path, overrides)
@@ -526,11 +533,14 @@ def simulate(
                 for r in range(reps):
                     config = scenario.config if draws is None else in_world(scenario, draws(s, r)).config
                     run = run_seed(s, r)
-                    issues = run_once(config, run).issues
-                    rows.append({"pattern": pattern.id, "condition": label, "master_seed": s, "replication": r})
-                    rows[-1].update(seed=run, **run_statistics(issues))
-                    if progress is not None:
-                        progress()
+                    jobs.append(job(len(jobs), config, run, ("issues",)))
+                    labels.append({"pattern": pattern.id, "condition": label, "master_seed": s, "replication": r})
+    outcomes = run_all(jobs, where, progress)
+    rows = []
+    for j, which in zip(jobs, labels, strict=True):
+        issues = outcomes[j.run_id].issues
+        assert issues is not None  # the job asked for it
+        rows.append({**which, "seed": j.seed, **run_statistics(issues)})
     return pd.DataFrame(rows)
 
 
