@@ -152,3 +152,39 @@ def test_a_lost_scheduler_is_one_line_and_keeps_every_finished_run(tmp_path: Pat
 
 def batch_locally(spec: Path, out: Path):
     return CliRunner().invoke(cli.app, ["batch", str(spec), "--out", str(out), "--workers", "2", "--resume"])
+
+
+class _Cut:
+    """A future whose result fetch fails as when the scheduler dies under it (the client not yet told)."""
+
+    key = "netgov-k-1-0"
+
+    def result(self, timeout: float | None = None) -> None:
+        from distributed.comm.core import CommClosedError
+
+        raise CommClosedError("in <TCP (closed) ConnectionPool.gather local=tcp://127.0.0.1:1>: Stream is closed")
+
+
+class _StillRunningClient:
+    status = "running"  # the client notices a lost scheduler only later
+
+    def nthreads(self) -> dict[str, int]:
+        return {"w": 1}
+
+    def submit(self, *args: object, **kwargs: object) -> _Cut:
+        return _Cut()
+
+
+def test_a_comm_closed_while_fetching_a_result_is_a_lost_scheduler_not_a_failed_run(monkeypatch) -> None:
+    """The defect behind the flaky lost-scheduler test: a CommClosedError from a finished run's result was
+    recorded as that run's failure, so the batch's --resume (which keeps recorded runs) exited 1. It is the
+    scheduler gone: the batch stops with one line and the run is left for --resume."""
+    import dask.distributed
+
+    from netgov.experiment.executors import DaskCluster, Job, LostScheduler
+
+    monkeypatch.setattr(dask.distributed, "wait", lambda pending, **kw: (set(pending), set()))
+    where = DaskCluster("tcp://127.0.0.1:1", "k")
+    where.client = _StillRunningClient()
+    with pytest.raises(LostScheduler, match="lost the connection to the Dask scheduler"):
+        list(where.results([Job(0, 1, {}, ("steps",))]))

@@ -239,9 +239,15 @@ class DaskCluster:
             logging.getLogger(name).setLevel(level)
 
     def _lost(self, exc: BaseException) -> LostScheduler | None:
-        """A LostScheduler if ``exc`` means the connection to the scheduler is gone (distributed cancels every
-        future then, with reason ``scheduler-connection-lost``)."""
-        if self.client.status == "running" and "connection-lost" not in str(exc):
+        """A LostScheduler if ``exc`` means the connection to the scheduler is gone: the client says so, or
+        distributed cancelled the futures (we never cancel one; it does, with reason
+        ``scheduler-connection-lost``), or a comm closed (``CommClosedError``, an OSError) while a result
+        was fetched, before the client noticed. Such a run did not fail: it is not recorded, and
+        ``--resume`` runs it."""
+        from concurrent.futures import CancelledError
+
+        cut = isinstance(exc, (CancelledError, OSError)) and not isinstance(exc, TimeoutError)
+        if self.client.status == "running" and not cut and "connection-lost" not in str(exc):
             return None
         return LostScheduler(f"--scheduler {self.address}: lost the connection to the Dask scheduler")
 
