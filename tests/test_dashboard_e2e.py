@@ -215,8 +215,13 @@ def test_clicking_an_issue_shows_who_is_at_its_table_as_in_issue_table(server: s
     first = page.locator(".netgov-issues tbody tr").first
     first.locator("td").first.filter(has_text=re.compile(f"^{issue_id}$")).wait_for(timeout=TIMEOUT_MS)  # newest on top
     first.click()
+    # wait until the panel shows the clicked issue (under load its tables may still show another one)
+    page.wait_for_function(
+        "id => (document.querySelector('.netgov-seat-summary')?.innerText ?? '').startsWith(`Issue #${id} `)",
+        arg=issue_id,
+        timeout=TIMEOUT_MS,
+    )
     page.locator(".netgov-seats table.netgov-came").wait_for(timeout=TIMEOUT_MS)
-    assert page.locator(".netgov-seat-summary").inner_text().startswith(f"Issue #{issue_id} ")
     came = numbers(page, "netgov-came")
     for g in GROUPS:
         assert came[SHORT_GROUPS[g]]["total"] == row[f"participants_{g}"]
