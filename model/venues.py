@@ -70,7 +70,7 @@ class Venues:
             name,
             cfg.qualified_share,
             cfg.objection_threshold,
-            states=venue.attendance == "governments",
+            standing=venue.standing,
             significant_part=cfg.consensus.significant_part,
         )
 

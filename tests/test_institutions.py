@@ -55,6 +55,23 @@ def test_same_participation_draws_where_the_rules_agree() -> None:
 # -- decisions with consequences -----------------------------------------------------------------
 
 
+def test_who_may_block_is_the_venues_standing() -> None:
+    """Under consensus the UN venues give member states the standing to block, the others the chair's
+    judgement; a scenario can change a venue's standing and nothing else."""
+    m = GovernanceModel(rng=0, decision_rule="consensus")
+    standing = {v: r.standing for v, r in m.venues.rules.items() if r is not None}
+    assert standing == {
+        "intergovernmental": "states",
+        "cstd_working_group": "states",
+        "external_process": "significant_part",
+        "action_line_coalition": "significant_part",
+    }
+    chair = {"cstd_working_group": {"standing": "significant_part"}}
+    m = GovernanceModel(rng=0, decision_rule="consensus", venues=chair)
+    assert m.venues.rules["cstd_working_group"].standing == "significant_part"
+    assert m.venues.rules["intergovernmental"].standing == "states"
+
+
 @pytest.mark.parametrize("rule", ["majority", "consensus", "concurrent_groups_regions", "rough_consensus"])
 def test_an_adopted_aspect_had_the_votes_its_rule_needs(rule: str) -> None:
     """The last vote of every adopted issue passes its venue's rule (the table's yes shares say so)."""
@@ -69,6 +86,8 @@ def test_an_adopted_aspect_had_the_votes_its_rule_needs(rule: str) -> None:
         yes = i.votes
         if rule == "majority":
             assert yes.mean() > 0.5
+        elif rule == "consensus" and i.venue == "cstd_working_group":  # a UN body: no member state objects
+            assert (i.groups == GOVERNMENT).any() and yes[i.groups == GOVERNMENT].all()
         elif rule == "consensus":  # judged by the chair: no third of a group or region objects
             for g in np.unique(i.groups):
                 assert (~yes[i.groups == g]).mean() < m.config.consensus.significant_part

@@ -87,7 +87,8 @@ def test_threshold_rules(net, data) -> None:
     groups, regions = net
     votes = np.array(data.draw(st.lists(st.booleans(), min_size=groups.size, max_size=groups.size)), dtype=bool)
     share = votes.mean()
-    assert Rule("consensus", states=True).passes(votes, groups, regions) == bool(votes.all())
+    gov = groups == GOVERNMENT  # at a UN body: member states present, none objecting; the others do not count
+    assert Rule("consensus", standing="states").passes(votes, groups, regions) == bool(gov.any() and votes[gov].all())
     assert Rule("majority").passes(votes, groups, regions) == (share > 0.5)
     assert Rule("qualified_majority", qualified_share=2 / 3).passes(votes, groups, regions) == (
         votes.sum() >= 2 / 3 * votes.size
@@ -114,12 +115,16 @@ def test_consensus_judged_by_the_chair_by_hand() -> None:
     yes = np.ones(12, dtype=bool)
     yes[0] = False  # one African state of six objects: 1/9 of governments, 1/7 of Africa
     assert Rule("consensus").passes(yes, groups, regions)
-    assert not Rule("consensus", states=True).passes(yes, groups, regions)  # among states, one objection blocks
+    assert not Rule("consensus", standing="states").passes(yes, groups, regions)  # at a UN body one state blocks
     yes[1] = yes[2] = False  # three of nine governments object: a third of a group
     assert not Rule("consensus").passes(yes, groups, regions)
     yes[:3] = True
     yes[11] = False  # the one civil-society actor from Asia-Pacific: all of its region objects
     assert not Rule("consensus").passes(yes, groups, regions)
+    assert Rule("consensus", standing="states").passes(yes, groups, regions)  # at a UN body it cannot block
+    yes[9:] = False  # every non-state member objects: still no state does
+    assert Rule("consensus", standing="states").passes(yes, groups, regions)
+    assert not Rule("consensus", standing="states").passes(yes[9:], groups[9:], regions[9:])  # no state present
 
 
 def test_concurrent_groups_needs_majority_in_each_group() -> None:
@@ -176,7 +181,8 @@ def test_blockers_are_no_voters_whose_votes_count(net, name, data) -> None:
         for i in np.flatnonzero(blocking):
             same_group, same_region = groups == groups[i], (regions == regions[i]) & (regions[i] != GLOBAL_CODE)
             assert (~votes[same_group]).mean() >= 1 / 3 or (same_region.any() and (~votes[same_region]).mean() >= 1 / 3)
-        assert (Rule(name, states=True).blockers(votes, groups, regions) == ~votes).all()  # among states: every one
+        at_un_body = Rule(name, standing="states").blockers(votes, groups, regions)
+        assert (at_un_body == (~votes & (groups == GOVERNMENT))).all()  # at a UN body: the objecting states alone
     if name in ("majority", "rough_consensus", "qualified_majority"):
         assert (blocking == ~votes).all()
 

@@ -53,6 +53,7 @@ DirectVenue = Literal["intergovernmental", "cstd_working_group", "external_proce
 CommitteeVenue = Literal["intergovernmental", "cstd_working_group", "external_process", "action_line_coalition"]
 #: Who may attend a venue: governments only, whoever the configured `participation_rule` admits, or anyone.
 Attendance = Literal["governments", "participation_rule", "open"]
+Standing = Literal["states", "significant_part"]
 StanceType = Literal["general", "state_centric"]
 ActionLine = Literal["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11"]
 Domain = Literal["infrastructure", "security", "human_rights", "economy", "development", "culture", "governance"]
@@ -149,7 +150,7 @@ class Committee(Strict):
 
 
 class Venue(Strict):
-    """One venue: who may attend, how it decides, whether its output binds, and what it is competent for."""
+    """One venue: who may attend, how it decides, who may block, whether its output binds, and what it is competent for."""
 
     attendance: Attendance = param("participation_rule", "who may attend", "")
     decision_rule: DecisionRule | Literal["configured"] = param(
@@ -158,23 +159,30 @@ class Venue(Strict):
     binding: bool = param(
         True, "whether it decides: a non-binding venue deliberates and publishes messages, without a vote", ""
     )
+    standing: Standing = param(
+        "significant_part",
+        "who may block under `consensus`: `states` (a UN body: any member state's sustained objection blocks, other "
+        "members' do not) or `significant_part` (the chair judges the room: a significant part of a group or region)",
+        "",
+    )
     competence: DomainValues = Field(default_factory=DomainValues, description="competence per policy domain")
 
 
 class Venues(Strict):
-    """The venue table: each venue's attendance, decision rule, binding force and competence."""
+    """The venue table: each venue's attendance, decision rule, binding force, who may block and competence."""
 
     intergovernmental: Venue = Field(
         default_factory=lambda: Venue(
             attendance="governments",
             decision_rule="government_vote",
+            standing="states",
             competence=domain_profile(0.3, 0.7, 0.3, 0.4, 0.5, 0.3, 0.6),
         ),
         description="states only, one state one vote",
     )
     cstd_working_group: Venue = Field(
-        default_factory=lambda: Venue(competence=domain_profile(0.5, 0.5, 0.7, 0.6, 0.7, 0.7, 0.7)),
-        description="a multistakeholder CSTD working group under the run's rules",
+        default_factory=lambda: Venue(standing="states", competence=domain_profile(0.5, 0.5, 0.7, 0.6, 0.7, 0.7, 0.7)),
+        description="a CSTD working group (a UN body) under the run's rules",
     )
     external_process: Venue = Field(
         default_factory=lambda: Venue(
@@ -198,10 +206,11 @@ class Consensus(Strict):
     """Consensus as bodies practise it (`consensus` and `rough_consensus`; docs/ODD.md §7.7).
 
     Participants do not vote: each accepts the text or sustains an objection, and objecting costs
-    something. Who may block depends on the venue: at a venue of states (attendance `governments`) any
-    state's sustained objection blocks; elsewhere the chair judges the room and heeds an objection only
-    from a significant part of a stakeholder group or a region. The chair redrafts toward a text that can
-    pass, trades aspects against each other, drops what cannot be agreed, and the mandate ends.
+    something. Who may block is the venue's `standing`: at a UN body (`states`) any member state's
+    sustained objection blocks and no other member's does; elsewhere (`significant_part`) the chair judges
+    the room and heeds an objection only from a significant part of a stakeholder group or a region. The
+    chair redrafts toward a text that can pass, trades aspects against each other, drops what cannot be
+    agreed, and the mandate ends.
     """
 
     objection_cost: float = param(
@@ -216,8 +225,9 @@ class Consensus(Strict):
     )
     significant_part: float = param(
         1 / 3,
-        "under `consensus` away from a venue of states: the share of a group's or a region's participants whose "
-        "sustained objection the chair must heed (below it, an objection is noted and the text goes ahead)",
+        "under `consensus` at a venue whose standing is `significant_part`: the share of a group's or a region's "
+        "participants whose sustained objection the chair must heed (below it, an objection is noted and the text "
+        "goes ahead)",
         "0-1",
         gt=0.0,
         le=1.0,

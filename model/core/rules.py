@@ -14,7 +14,7 @@ import numpy as np
 
 from netgov.model.core import metrics
 from netgov.model.core.catalog import GLOBAL_CODE, GOVERNMENT, GROUPS, REGION_CODES
-from netgov.model.core.config import DecisionRule
+from netgov.model.core.config import DecisionRule, Standing
 
 DECISION_RULES: tuple[str, ...] = get_args(DecisionRule)
 
@@ -26,9 +26,10 @@ class Rule:
     name: str
     qualified_share: float = 2 / 3
     objection_threshold: float = 0.1
-    #: `consensus` at a venue of states: any state's sustained objection blocks. Elsewhere the chair judges the
+    #: Who may block under `consensus` (the venue's ``standing``): at a UN body (`states`) any member state's
+    #: sustained objection blocks and no other member's does; elsewhere (`significant_part`) the chair judges the
     #: room: an objection blocks only from a ``significant_part`` of a stakeholder group or of a region.
-    states: bool = False
+    standing: Standing = "significant_part"
     significant_part: float = 1 / 3
 
     @property
@@ -50,18 +51,19 @@ class Rule:
     def blockers(self, yes: np.ndarray, groups: np.ndarray, regions: np.ndarray) -> np.ndarray:
         """Who stopped a failed proposal: the no voters whose votes counted against it.
 
-        Under `government_vote` only governments vote; under concurrent majorities only the no voters of
-        a group (or region) whose majority said no hold the veto; under `consensus` judged by the chair,
-        the objectors of a group (or region) of which a significant part objects; under every other rule,
-        every no voter (objector). The compromise (``issues.Issue.decide``) moves the next text toward them.
+        Under `government_vote`, and `consensus` at a UN body, only governments count; under concurrent
+        majorities only the no voters of a group (or region) whose majority said no hold the veto; under
+        `consensus` judged by the chair, the objectors of a group (or region) of which a significant part
+        objects; under every other rule, every no voter (objector). The compromise (``issues.Issue.decide``)
+        moves the next text toward them.
         """
         yes = np.asarray(yes, dtype=bool)
         groups = np.asarray(groups)
         regions = np.asarray(regions)
         no = ~yes
-        if self.name == "government_vote":
+        if self.name == "government_vote" or (self.name == "consensus" and self.standing == "states"):
             return no & (groups == GOVERNMENT)
-        if self.name == "consensus" and not self.states:
+        if self.name == "consensus":
             g_no = np.bincount(groups[no], minlength=len(GROUPS))
             g_all = np.bincount(groups, minlength=len(GROUPS))
             r_no = np.bincount(regions[no], minlength=len(REGION_CODES))
@@ -92,8 +94,9 @@ class Rule:
         if n == 0:
             return False
         if self.name == "consensus":
-            if self.states:
-                return y == n
+            if self.standing == "states":  # member states present, none of them objecting
+                gov = int(members[GOVERNMENT].sum())
+                return gov > 0 and int(ayes[GOVERNMENT].sum()) == gov
             return _no_significant_objection(ayes, members, self.significant_part)
         if self.name == "rough_consensus":
             return (n - y) <= self.objection_threshold * n
