@@ -35,7 +35,15 @@ import numpy as np
 
 from netgov.dashboards.words import name
 from netgov.model.choices import Choices
-from netgov.model.core.catalog import DIMENSION_NAMES, DIMENSIONS, GROUP_NAMES, GROUPS, REGION_CODES, REGION_NAMES
+from netgov.model.core.catalog import (
+    DIMENSION_NAMES,
+    DIMENSIONS,
+    GOVERNMENT,
+    GROUP_NAMES,
+    GROUPS,
+    REGION_CODES,
+    REGION_NAMES,
+)
 from netgov.model.core.config import ModelConfig
 from netgov.model.model import GovernanceModel
 
@@ -435,7 +443,13 @@ class Room(Choices):
             rule = f"the network decides by {decides}: No lets the text pass with your disagreement; Object blocks it"
         else:
             rule = f"the network decides by {decides}: No and Object are both a vote against"
+        states_only = issue.rule.name == "consensus" and issue.rule.standing == "states"
+        unheeded = (
+            f"the network decides by {decides} at a UN body, where only member states may block: "
+            "your Object is recorded, but does not block the text"
+        )
         for key, m in members.items():
+            says = unheeded if states_only and self.delegations[key].group != GOVERNMENT else rule
             yes = int(votes[m].sum())
             view = float(issue.opinions[m].mean()) if issue.opinions.size else proposal
             model[key] = "yes" if 2 * yes > int(m.sum()) else "no"
@@ -446,7 +460,7 @@ class Room(Choices):
                     f"the text stands at {proposal:.2f}; your actors' view at {view:.2f}"
                     f" (a distance of {abs(proposal - view):.2f})",
                     f"on their own, {yes} of your {int(m.sum())} actors would say yes",
-                    rule,
+                    says,
                 ],
             }
         question = f"The text on {about(issue)} is put to the network: your delegation's vote?"

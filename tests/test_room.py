@@ -15,7 +15,7 @@ import pytest
 from netgov.dashboards.room import RATE_LIMIT, Moment, Refused, Room, Seat
 from netgov.dashboards.room_server import BODY_MAX, Rooms, app
 from netgov.experiment.runner import run_once
-from netgov.model.core.catalog import GROUPS, REGION_CODES
+from netgov.model.core.catalog import GOVERNMENT, GROUPS, REGION_CODES
 from netgov.scenarios.loader import load
 
 SEED, MONTHS = 3, 30
@@ -72,7 +72,9 @@ def delegation_rows(room: Room, seat: Seat) -> np.ndarray:
 
 def test_the_rooms_choices_act_through_the_model() -> None:
     """A delegation that stays away is absent from the network; one that objects to every text blocks it
-    under consensus, and the record says what the model's actors would have done."""
+    under consensus where the chair judges the room (an Action-Line coalition), not at a UN body where only
+    states may block (a CSTD working group), and the phone says which; the record says what the model's
+    actors would have done."""
     cfg = load(None, ["decision_rule=consensus"]).config
     room = Room(cfg, SEED, 60, countdown=0.5, pace=0)
     stays, objects = room.join("Stays"), room.join("Objects")
@@ -83,8 +85,10 @@ def test_the_rooms_choices_act_through_the_model() -> None:
         if m.kind == "attend" and objects.delegation in m.offers:
             r.choose(objects, m.id, "attend")
         if m.kind == "vote" and objects.delegation in m.offers:
+            told[m.id] = m.offers[objects.delegation]["facts"][-1]
             r.choose(objects, m.id, "object")
 
+    told: dict[int, str] = {}  # what the phone says an objection does, by moment
     played(room, answer)
     followed = [d.issue for d in room.decisions if d.kind == "attend" and d.room.get(stays.delegation) == "Stay away"]
     assert followed, "the staying delegation was never asked"
@@ -97,8 +101,16 @@ def test_the_rooms_choices_act_through_the_model() -> None:
     assert eligible.size and np.isin(eligible, met.participants).all()  # every one of its actors who may, came
     votes = [d for d in room.decisions if d.kind == "vote" and d.room.get(objects.delegation) == "Object"]
     assert votes, "the objecting delegation never voted"
-    assert all(d.passes_room is False for d in votes)  # one objection blocks a text under consensus
-    voted = room.model.issues[votes[-1].issue]
+    assert room.delegations[objects.delegation].group != GOVERNMENT
+    standing = {d.moment: room.model.venues.rules[room.model.issues[d.issue].venue].standing for d in votes}
+    heeded = [d for d in votes if standing[d.moment] == "significant_part"]
+    unheeded = [d for d in votes if standing[d.moment] == "states"]
+    assert heeded and unheeded, "the delegation objected at only one kind of venue: the test would prove less"
+    assert all(d.passes_room is False for d in heeded)  # where the chair judges, a whole delegation blocks
+    assert all(d.passes_room == d.passes_model for d in unheeded)  # at a UN body a non-state objection does not
+    assert all(told[d.moment].endswith("Object blocks it") for d in heeded)
+    assert all(told[d.moment].endswith("does not block the text") for d in unheeded)  # and the phone says so
+    voted = room.model.issues[heeded[-1].issue]
     assert voted.votes is not None and voted.phase != "implementation"
     assert not voted.votes[np.isin(voted.participants, delegation_rows(room, objects))].any()  # the last vote's
 
