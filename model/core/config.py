@@ -150,7 +150,7 @@ class Committee(Strict):
 
 
 class Venue(Strict):
-    """One venue: who may attend, how it decides, who may block, whether its output binds, and what it is competent for."""
+    """One venue: who may attend, how it decides, who may block, whether its output binds, and its competence."""
 
     attendance: Attendance = param("participation_rule", "who may attend", "")
     decision_rule: DecisionRule | Literal["configured"] = param(
