@@ -102,6 +102,8 @@ def test_every_parameter_metric_and_choice_value_is_explained(capsys: pytest.Cap
         ("igf", {"venue"}),
         ("open", {"participation rule", "attendance"}),
         ("governments_only", {"participation rule"}),
+        ("states", {"standing"}),
+        ("significant_part", {"standing"}),
     ],
 )
 def test_a_choice_value_says_each_of_its_meanings(run_netgov, value: str, kinds: set[str]) -> None:

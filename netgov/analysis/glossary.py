@@ -26,11 +26,13 @@ CHOICES: dict[str, dict[str, str]] = {
         "consensus": (
             "consensus as bodies practise it: nobody votes; each participant accepts the text or sustains an "
             "objection, and objecting costs something (consensus.objection_cost), less when others of one's "
-            "group or region object too. At a venue of states any state's sustained objection blocks; elsewhere "
-            "the chair heeds an objection only when a significant part (consensus.significant_part, a third by "
-            "default) of a stakeholder group or of a region shares it: a third of any group or region can stop a "
-            "text, a lone member cannot. A failed text is redrafted by the chair; an aspect nobody can agree on "
-            "is dropped and the rest go ahead (the issue ends `narrowed`). With consensus.objection_cost = 0, "
+            "group or region object too. Who may block is the venue's standing: at a UN body (the "
+            "intergovernmental venue, a CSTD working group) any member state's sustained objection blocks and no "
+            "one else's does; elsewhere the chair heeds an objection only when a significant part "
+            "(consensus.significant_part, a third by default) of a stakeholder group or of a region shares it: a "
+            "third of any group or region can stop a text, a lone member cannot. A failed text is redrafted by "
+            "the chair; an aspect nobody can agree on is dropped and the rest go ahead (the issue ends `narrowed`). "
+            "With consensus.objection_cost = 0, "
             "consensus.redraft = false and consensus.narrowing = false it is consensus as unanimity of "
             "individuals: anyone the text does not reach blocks it."
         ),
@@ -75,8 +77,8 @@ CHOICES: dict[str, dict[str, str]] = {
     "venue": {
         "intergovernmental": "the status-quo intergovernmental body: states only, one state one vote "
         "(government_vote); its decisions bind.",
-        "cstd_working_group": "a multistakeholder working group under the CSTD: attended under the run's "
-        "participation_rule, deciding by the run's decision_rule.",
+        "cstd_working_group": "a working group under the CSTD, a UN body: attended under the run's "
+        "participation_rule, deciding by the run's decision_rule (under consensus only member states may block).",
         "external_process": "an existing multistakeholder process outside the UN (an IETF or an ICANN): open "
         "to anyone, expertise-led, deciding by rough consensus.",
         "action_line_coalition": "a WSIS Action-Line coalition, convened by the UN agencies that facilitate the "
@@ -88,6 +90,13 @@ CHOICES: dict[str, dict[str, str]] = {
         "governments": "only governments may attend the venue.",
         "participation_rule": "whoever the run's participation_rule admits may attend the venue.",
         "open": "anyone may attend the venue, whatever the participation_rule.",
+    },
+    "standing": {
+        "states": "at a UN body, as the UN's rules have it: under consensus any member state's sustained objection "
+        "blocks the text, and no other member's does (it is recorded; a body with no state present adopts "
+        "nothing).",
+        "significant_part": "the chair judges the room: under consensus an objection blocks only when a "
+        "significant part (consensus.significant_part) of a stakeholder group or of a region shares it.",
     },
     "host region": {
         "rotate": "meetings rotate among the five UN regions.",
