@@ -18,7 +18,8 @@ from netgov.experiment.ensemble import Ensemble
 from netgov.experiment.replications import replicate
 from netgov.scenarios.loader import load
 from netgov.validation.calibrate import summary_table
-from netgov.validation.patterns import PATTERNS, discriminate, evaluate, master_seeds, simulate
+from netgov.validation.judge import discriminate, evaluate
+from netgov.validation.patterns import PATTERNS, master_seeds, simulate
 
 PAGE = Path(__file__).resolve().parent / "validation.md"
 BEGIN, END = "<!-- generated -->", "<!-- end generated -->"

@@ -12,18 +12,9 @@ from netgov.experiment.runner import run_once, run_seed
 from netgov.model.core.catalog import GOVERNMENT, GROUPS, REGION_CODES, REGIONS
 from netgov.scenarios.loader import load, scenario_names
 from netgov.validation.calibrate import calibrated_toml, p2_targets
-from netgov.validation.patterns import (
-    BY_ID,
-    PATTERNS,
-    VALIDATION_DIR,
-    PatternResult,
-    bootstrap_mean,
-    evaluate,
-    p2_band,
-    results_table,
-    run_statistics,
-    wilson,
-)
+from netgov.validation.judge import PatternResult, evaluate, results_table
+from netgov.validation.measures import bootstrap_mean, p2_band, wilson
+from netgov.validation.patterns import BY_ID, PATTERNS, VALIDATION_DIR, run_statistics
 
 P1 = VALIDATION_DIR / "p1_host_region.toml"
 
@@ -329,7 +320,7 @@ def _report_renders_offline(path) -> None:
 @pytest.mark.slow
 def test_every_pattern_has_an_alternative_that_fails_it() -> None:
     """Discrimination: for each pattern, some plausible wrong mechanism does not reproduce it."""
-    from netgov.validation.patterns import discriminate
+    from netgov.validation.judge import discriminate
 
     table = discriminate(6, (0, 1))
     for pid, rows in table.groupby("pattern"):

@@ -41,15 +41,8 @@ def validate(
     from netgov.experiment import limits
     from netgov.experiment.ensemble import Ensemble
     from netgov.scenarios.loader import load
-    from netgov.validation.patterns import (
-        PATTERNS,
-        discriminate,
-        evaluate,
-        master_seeds,
-        results_table,
-        runs_per_rep,
-        simulate,
-    )
+    from netgov.validation.judge import discriminate, evaluate, results_table
+    from netgov.validation.patterns import PATTERNS, master_seeds, runs_per_rep, simulate
 
     check_int(reps, "--reps", 2, why="an interval needs two runs")
     check_int(seeds, "--seeds", 1, 100)

@@ -36,7 +36,8 @@ import tomli_w
 from netgov.experiment.files import atomic, write_text
 from netgov.model.core.catalog import GROUPS
 from netgov.model.core.config import nest
-from netgov.validation.patterns import BY_ID, p3_targets, pattern_data, run_statistics
+from netgov.validation.measures import p3_targets
+from netgov.validation.patterns import BY_ID, pattern_data, run_statistics
 
 #: P1's hosts with an observed share: simulated in calibration (the other two are validated only).
 P1_HOSTS = ("africa", "asia_pacific", "western_europe_others")

@@ -21,7 +21,7 @@ from netgov.analysis.html import environment, figure, table_html
 from netgov.experiment.files import write_text
 from netgov.model.plotting import pyplot
 from netgov.validation.calibrate import priors
-from netgov.validation.patterns import PatternResult
+from netgov.validation.judge import PatternResult
 
 #: The report's file in its folder.
 REPORT = "validation.html"
