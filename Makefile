@@ -4,7 +4,7 @@
 #   make quick  the fast tier for the inner loop: every test not marked slow
 #   make lint   ruff and mypy (CI runs it before make test)
 #   make bench  run the benchmarks (pytest-benchmark)
-#   make notebook  open the docs notebooks (tutorial, exercises) in JupyterLab, offline
+#   make notebook  open the docs notebooks (tutorial, exercises and solutions) in JupyterLab, offline
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin

@@ -181,7 +181,7 @@ def test_readme_command_runs(command: str, reader_dir: Path, run_netgov) -> None
 
 #: A line of `netgov.analysis.summary.in_words`: a paired difference, its interval and pairs, and the verdict.
 SENTENCE = re.compile(
-    r"^(?P<metric>\w+) (?P<way>rises|falls|does not move): (?P<mean>[+-]\d+\.\d{3}) "
+    r"^ *(?P<metric>\w+) (?P<way>rises|falls|does not move): (?P<mean>[+-]\d+\.\d{3}) "
     r"\[(?P<lo>[+-]\d+\.\d{3}), (?P<hi>[+-]\d+\.\d{3})\] over (?P<n>\d+) pairs \((?P<verdict>[^)]*)\)$",
     re.MULTILINE,
 )
@@ -206,7 +206,11 @@ def findings(cell: Any) -> list[dict[str, Any]]:
     return found
 
 
-NOTEBOOKS = {"tutorial": TUTORIAL, "exercises": ROOT / "docs" / "exercises.ipynb"}
+NOTEBOOKS = {
+    "tutorial": TUTORIAL,
+    "exercises": ROOT / "docs" / "exercises.ipynb",
+    "solutions": ROOT / "docs" / "exercises_solutions.ipynb",
+}
 
 
 def execute(path: Path, tmp_path: Path) -> Any:
@@ -288,14 +292,55 @@ def test_the_tutorials_numbers_come_from_its_outputs(tutorial: Any) -> None:
     assert len(words) == 12 and set(words) <= set(re.findall(r"\d+\.\d{3}", shown(batch)))
 
 
+def questions(nb: Any) -> list[Any]:
+    """The notebook's questions: markdown cells headed `## N. ...?`."""
+    return [c for c in nb.cells if c.cell_type == "markdown" and re.match(r"## \d+\. .*\?", c.source)]
+
+
+def answer_cell(nb: Any, question: Any) -> Any:
+    """The code cell right after a question."""
+    following = nb.cells[nb.cells.index(question) + 1]
+    assert following.cell_type == "code", question.source[:60]
+    return following
+
+
 @pytest.mark.slow
-def test_exercises_execute_and_answer_every_question(tmp_path: Path) -> None:
+def test_exercises_pose_the_questions_with_empty_cells(tmp_path: Path) -> None:
+    """The students' notebook runs, prints nothing, and leaves an empty cell under every question; its
+    questions are the solutions' word for word."""
+    import nbformat
+
     nb = execute(NOTEBOOKS["exercises"], tmp_path)
-    questions = [c for c in nb.cells if c.cell_type == "markdown" and re.match(r"## \d\. .*\?", c.source)]
-    assert len(questions) >= 3
-    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
-    for needle in ("answer:", "regional_balance:", "least captured:"):
-        assert needle in printed
+    asked = questions(nb)
+    assert len(asked) >= 6
+    assert all(answer_cell(nb, q).source.strip() == "" for q in asked)
+    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])], "an answer is printed"
+    solved = nbformat.read(NOTEBOOKS["solutions"], as_version=4)
+    assert [q.source for q in asked] == [q.source for q in questions(solved)]
+
+
+@pytest.mark.slow
+def test_each_solution_names_a_recommendation_and_holds_at_two_master_seeds(tmp_path: Path) -> None:
+    """Every answer prints its paired differences at master seeds 0 and 7 and a conclusion that is the
+    expected one at both: each metric's interval excludes 0 on the same side at both seeds."""
+    from netgov.analysis.mechanisms import RECOMMENDATIONS
+
+    nb = execute(NOTEBOOKS["solutions"], tmp_path)
+    asked = questions(nb)
+    named = [[title for title in RECOMMENDATIONS.values() if f"*{title}.*" in q.source] for q in asked]
+    assert all(len(n) == 1 for n in named), "each question names one recommendation of the seed report"
+    assert len({n[0] for n in named}) == len(asked) >= 6
+    for q in asked:
+        out = printed(answer_cell(nb, q))
+        assert "master seed 0 (" in out and "master seed 7 (" in out, q.source[:60]
+        lines = findings(answer_cell(nb, q))
+        assert lines and all(r["verdict"] == "the 95% interval excludes 0" for r in lines), q.source[:60]
+        conclusion = re.search(r"^conclusion: (.*)$", out, re.MULTILINE)
+        assert conclusion is not None and "cannot tell" not in conclusion.group(1)
+        for metric_and_way in conclusion.group(1).split(", "):
+            metric, way = metric_and_way.split()
+            assert [r["way"] for r in lines if r["metric"] == metric] == [way, way], (q.source[:60], metric)
+        assert "as expected at master seeds 0 and 7: yes" in out, q.source[:60]
 
 
 @pytest.mark.slow
@@ -325,7 +370,7 @@ def test_make_notebook_serves_jupyterlab_on_the_docs(tmp_path: Path) -> None:
                 time.sleep(0.5)
         else:
             pytest.fail("JupyterLab did not answer")
-        assert {"tutorial.ipynb", "exercises.ipynb"} <= {item["name"] for item in listing["content"]}
+        assert {p.name for p in NOTEBOOKS.values()} <= {item["name"] for item in listing["content"]}
         with urllib.request.urlopen(f"{base}/lab?token=t", timeout=10) as r:
             assert r.status == 200 and b"JupyterLab" in r.read()
     finally:
