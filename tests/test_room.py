@@ -324,3 +324,29 @@ def test_bad_flags_stop_the_room_before_it_starts(flags: list[str], says: str) -
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("netgov: error:") and says in lines[0], done.stderr
+
+
+def test_pause_holds_the_countdown_and_extend_adds_to_it() -> None:
+    now = [0.0]
+    room = Room(config(), SEED, MONTHS, countdown=10, pace=0, clock=lambda: now[0])
+    room.join("Ana")
+    room.start()
+    with room.lock:
+        room.lock.wait_for(lambda: room.moment is not None)
+        m = room.moment
+        assert m is not None and m.left(now[0]) == 10
+    now[0] = 4.0
+    assert m.left(now[0]) == 6
+    room.pause(True)
+    now[0] = 104.0  # a long pause: the countdown waits
+    assert m.left(now[0]) == 6 and room.moment is m
+    room.pause(False)
+    room.extend(30)
+    assert m.left(now[0]) == 36
+    now[0] = 139.0
+    assert m.left(now[0]) == 1 and room.moment is m
+    now[0] = 141.0  # the countdown is over: the moment closes without a choice, the model goes on
+    with room.lock:
+        assert room.lock.wait_for(lambda: room.moment is not m, timeout=10)
+    room.stop()
+    assert room.decisions[0].room == {room.seats[next(iter(room.seats))].delegation: None}
