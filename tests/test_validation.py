@@ -342,3 +342,38 @@ def test_validation_page_block_covers_the_code() -> None:
             assert label in block, label
     for prior in priors():
         assert f"`{prior.key}`" in block, prior.key
+
+
+def test_a_listed_measure_is_written_from_the_observed_table_and_judged_against_its_band() -> None:
+    """patterns.toml's `measures`: the column, the kind of interval, the band by key, and the observed text from
+    the observed table (a ratio as a percentage, a list's extremes and count)."""
+    from netgov.validation.measures import evaluator
+    from netgov.validation.patterns import Pattern
+
+    data = {
+        "observed": {"yes": 3, "of": 4, "seen": [0.5, 0.25, 0.75]},
+        "bands": {"in": [0.5, 1.0], "out": [0.0, 0.1]},
+        "measures": [
+            {
+                "name": "a",
+                "column": "x",
+                "kind": "mean",
+                "band": "in",
+                "ratio": ["yes", "of"],
+                "observed": "{ratio:.1%}",
+            },
+            {
+                "name": "b",
+                "column": "y",
+                "kind": "proportion",
+                "band": "out",
+                "observed": "{seen_min}-{seen_max} x{seen_count}",
+            },
+        ],
+    }
+    pattern = Pattern("Z9", "test", "validation", "none.toml", data)
+    runs = pd.DataFrame({"x": [0.6, 0.8], "y": [1.0, 0.0]})
+    a, b = evaluator(pattern)(runs, pattern, 0)
+    assert (a.observed, a.kind, a.band, a.mean) == ("75.0%", "mean", (0.5, 1.0), pytest.approx(0.7))
+    assert (b.observed, b.kind, b.band, b.mean, b.n) == ("0.25-0.75 x3", "proportion", (0.0, 0.1), 0.5, 2)
+    assert a.passed and not b.passed

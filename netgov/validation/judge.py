@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from netgov.validation.measures import EVALUATORS, Measure
+from netgov.validation.measures import Measure, evaluator
 from netgov.validation.patterns import PATTERNS, Pattern, simulate
 
 
@@ -46,9 +46,10 @@ def evaluate(runs: pd.DataFrame, patterns: tuple[Pattern, ...] = PATTERNS) -> li
     results = []
     for p in patterns:
         sub = runs[runs["pattern"] == p.id]
-        res = PatternResult(p, EVALUATORS[p.id](sub, p, 0))
+        judge = evaluator(p)
+        res = PatternResult(p, judge(sub, p, 0))
         for s, at in sub.groupby("master_seed", sort=True):
-            res.by_seed[int(s)] = EVALUATORS[p.id](at, p, int(s) + 1)
+            res.by_seed[int(s)] = judge(at, p, int(s) + 1)
         results.append(res)
     return results
 

@@ -1,5 +1,6 @@
 """The measures of the validation patterns: intervals, one :class:`Measure` per simulated quantity against
-its observed figure and band, and each pattern's evaluator (``EVALUATORS``).
+its observed figure and band, and each pattern's evaluator: one reads the measures a pattern lists in
+patterns.toml (``evaluate_listed``), the rest are code (``EVALUATORS``).
 
 A share of replications gets a Wilson interval, a mean of per-run shares a bootstrap interval. At one
 master seed a measure passes when its mean lies in the band, its interval reaches the band and any
@@ -206,40 +207,6 @@ def p3_targets() -> dict[str, float]:
     }
 
 
-def weog_in_favour(pid: str, observed: str, runs: pd.DataFrame, bands: Mapping[str, Any], seed: int) -> Measure:
-    """The share of Western Europe & Others' states voting yes (P3, H1: the Western side of the split)."""
-    band = tuple(bands["western_europe_others"])
-    return measure(
-        pid, "share of WEOG states in favour", observed, runs["yes_share_western_europe_others"], "mean", band, seed
-    )
-
-
-def evaluate_p3(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure]:
-    """States in favour overall, in Africa and in Western Europe & Others."""
-    o, bands = pattern.data["observed"], pattern.data["bands"]
-    return [
-        measure(
-            "P3",
-            "share of states in favour",
-            f"{pct(o['signed'] / o['eligible'])} ({o['signed']} of {o['eligible']} signed)",
-            runs["yes_share"],
-            "mean",
-            tuple(bands["overall"]),
-            seed,
-        ),
-        measure(
-            "P3",
-            "share of African states in favour",
-            f"about {o['africa_signed']} of {o['africa_seats']} signed (Kenya, Malawi did not)",
-            runs["yes_share_africa"],
-            "mean",
-            tuple(bands["africa"]),
-            seed + 1,
-        ),
-        weog_in_favour("P3", "US, Canada, UK, most EU, Japan, Australia, NZ did not sign", runs, bands, seed + 2),
-    ]
-
-
 def evaluate_p4(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure]:
     """Share of replications in which the body reached no agreement."""
     name = "replications with no agreement"
@@ -253,33 +220,6 @@ def evaluate_p5(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure
     name = "replications agreed over a government's objection"
     values = runs["agreed_over_objection"]
     return [measure("P5", name, pattern.data["observed"], values, "proportion", pattern.data["band"], seed)]
-
-
-def evaluate_h1(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure]:
-    """States in favour, replications adopted, and WEOG's states in favour (UNGA ICT votes)."""
-    o, bands = pattern.data["observed"], pattern.data["bands"]
-    seen = o["yes_share"]
-    return [
-        measure(
-            "H1",
-            "share of states in favour",
-            f"{pct(min(seen))}–{pct(max(seen))} of yes + no in {len(seen)} votes",
-            runs["yes_share"],
-            "mean",
-            tuple(bands["yes_share"]),
-            seed,
-        ),
-        measure(
-            "H1",
-            "replications adopted",
-            f"{o['adopted']} of {o['votes']} adopted",
-            runs["agreed"],
-            "proportion",
-            tuple(bands["adopted"]),
-            seed + 1,
-        ),
-        weog_in_favour("H1", "the US and EU states voted against", runs, bands, seed + 2),
-    ]
 
 
 def evaluate_h2(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure]:
@@ -332,27 +272,6 @@ def evaluate_h4(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure
     return out
 
 
-def agreed_share(pattern: Pattern, seed: int, runs: pd.DataFrame) -> list[Measure]:
-    """Share of replications in which the body agreed a text, in full or narrowed (D1, D2)."""
-    o = pattern.data["observed"]
-    counted = next(k for k in o if k != "agreed")
-    observed = f"{o['agreed']} of {o[counted]} {counted} agreed"
-    name = "replications agreeing a text"
-    return [
-        measure(pattern.id, name, observed, runs["agreed"], "proportion", tuple(pattern.data["bands"]["agreed"]), seed)
-    ]
-
-
-def evaluate_d1(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure]:
-    """A WGEC-composed body on a general question agrees a text."""
-    return agreed_share(pattern, seed, runs)
-
-
-def evaluate_d2(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure]:
-    """The ITU plenipotentiary agrees revised internet resolutions."""
-    return agreed_share(pattern, seed, runs)
-
-
 def evaluate_d3(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure]:
     """Months from the body's first meeting to its agreed text, over the replications that agreed."""
     seen = pattern.data["observed"]["months"]
@@ -362,17 +281,42 @@ def evaluate_d3(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure
     return [measure("D3", name, observed, runs["months_to_text"], "mean", band, seed, unit="months")]
 
 
+def _facts(observed: Mapping[str, Any]) -> dict[str, Any]:
+    """A pattern's observed table as the fields its measures' texts are written from: each value, and each
+    list's ``_min``, ``_max`` and ``_count``."""
+    facts = dict(observed)
+    for key, value in observed.items():
+        if isinstance(value, list):
+            facts |= {f"{key}_min": min(value), f"{key}_max": max(value), f"{key}_count": len(value)}
+    return facts
+
+
+def evaluate_listed(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure]:
+    """The measures a pattern lists in patterns.toml (``measures``): each a per-run column's mean or share of
+    replications against one of the pattern's ``bands``, its observed figure written from ``observed``."""
+    facts = _facts(pattern.data["observed"])
+    out = []
+    for i, m in enumerate(pattern.data["measures"]):
+        ratio = {"ratio": facts[m["ratio"][0]] / facts[m["ratio"][1]]} if "ratio" in m else {}
+        observed = m["observed"].format(**facts, **ratio)
+        band = tuple(pattern.data["bands"][m["band"]])
+        out.append(measure(pattern.id, m["name"], observed, runs[m["column"]], m["kind"], band, seed + i))
+    return out
+
+
+def evaluator(pattern: Pattern) -> Evaluator:
+    """The pattern's evaluator: the one that reads its listed ``measures``, else its own (``EVALUATORS``)."""
+    return evaluate_listed if "measures" in pattern.data else EVALUATORS[pattern.id]
+
+
+#: The patterns whose measures need code (a further condition, a condition each, a transformed column).
 EVALUATORS: dict[str, Evaluator] = {
     "P1": evaluate_p1,
     "P2": evaluate_p2,
-    "P3": evaluate_p3,
     "P4": evaluate_p4,
     "P5": evaluate_p5,
-    "H1": evaluate_h1,
     "H2": evaluate_h2,
     "H3": evaluate_h3,
     "H4": evaluate_h4,
-    "D1": evaluate_d1,
-    "D2": evaluate_d2,
     "D3": evaluate_d3,
 }
