@@ -3,13 +3,11 @@ plain words with worked numbers; `netgov params` by topic, and its one-screen `-
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from test_mechanisms import page
 
 from netgov.analysis.glossary import CHOICES, GLOSSARY, choice, choice_fields, kind_of, term
 from netgov.analysis.mechanisms import CONTRASTS, PAGE, changing, measured, movers
@@ -18,22 +16,10 @@ from netgov.model.core.contract import STEP_COLUMNS
 from netgov.model.core.metrics import banzhaf_power, capture, inclusiveness, legitimacy_parts
 from netgov.model.describe import TOPICS, parameters, topic_of
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _page_module():
-    spec = importlib.util.spec_from_file_location("mechanisms_page_explain", ROOT / "docs" / "mechanisms.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
 
 def test_the_page_reads_back_as_it_was_rendered() -> None:
     """Every effect read from docs/mechanisms.md renders to the very row the page shows (the reader inverts
     docs/mechanisms.py's `row`)."""
-    page = _page_module()
     text = PAGE.read_text(encoding="utf-8")
     effects = measured()
     assert set(effects) == {c.name for c in CONTRASTS}

@@ -10,10 +10,11 @@ from scipy import stats
 from netgov import ConfigError, GovernanceModel
 from netgov.experiment.runner import run_once, run_seed
 from netgov.model.core.catalog import GOVERNMENT, GROUPS, REGION_CODES, REGIONS
+from netgov.model.core.metrics import mean_ci_bootstrap
 from netgov.scenarios.loader import load, scenario_names
 from netgov.validation.calibrate import calibrated_toml, p2_targets
 from netgov.validation.judge import PatternResult, evaluate, results_table
-from netgov.validation.measures import bootstrap_mean, p2_band, wilson
+from netgov.validation.measures import BOOTSTRAP_RESAMPLES, p2_band, wilson
 from netgov.validation.patterns import BY_ID, PATTERNS, VALIDATION_DIR, run_statistics
 
 P1 = VALIDATION_DIR / "p1_host_region.toml"
@@ -199,9 +200,9 @@ def test_wilson_interval_matches_the_hand_computed_one() -> None:
 
 def test_bootstrap_interval_brackets_the_mean_and_repeats() -> None:
     x = np.array([0.2, 0.4, 0.5, 0.6, 0.9, 0.3])
-    lo, hi = bootstrap_mean(x, seed=3)
-    assert lo < x.mean() < hi and (lo, hi) == bootstrap_mean(x, seed=3)
-    assert bootstrap_mean(np.array([0.5, 0.5, 0.5]), seed=3) == (0.5, 0.5)
+    _, lo, hi = mean_ci_bootstrap(x, seed=3, resamples=BOOTSTRAP_RESAMPLES)
+    assert lo < x.mean() < hi and (x.mean(), lo, hi) == mean_ci_bootstrap(x, seed=3, resamples=BOOTSTRAP_RESAMPLES)
+    assert mean_ci_bootstrap(np.array([0.5, 0.5, 0.5]), seed=3) == (0.5, 0.5, 0.5)
 
 
 def _p4_runs(no_agreement: dict[int, int], reps: int = 10) -> pd.DataFrame:

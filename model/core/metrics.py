@@ -250,7 +250,9 @@ def mean_ci(values: ArrayLike, level: float = 0.95) -> tuple[float, float, float
 RESAMPLES = 9999
 
 
-def mean_ci_bootstrap(values: ArrayLike, seed: int = 0, level: float = 0.95) -> tuple[float, float, float]:
+def mean_ci_bootstrap(
+    values: ArrayLike, seed: int = 0, level: float = 0.95, resamples: int = RESAMPLES
+) -> tuple[float, float, float]:
     """Mean and a percentile-bootstrap confidence interval (lo, hi) of a sample, NaNs dropped.
 
     The interval's ends are means of resampled values, so it never leaves the range the values can take
@@ -264,14 +266,14 @@ def mean_ci_bootstrap(values: ArrayLike, seed: int = 0, level: float = 0.95) -> 
     x = x[~np.isnan(x)]
     if x.size == 0:
         return float("nan"), float("nan"), float("nan")
+    if x.size < 2 or np.all(x == x[0]):  # a constant sample: a point (its mean could round off the value)
+        return float(x[0]), float(x[0]), float(x[0])
     m = float(x.mean())
-    if x.size < 2 or np.all(x == x[0]):
-        return m, m, m
     ci = stats.bootstrap(
         (x,),
         np.mean,
         confidence_level=level,
-        n_resamples=RESAMPLES,
+        n_resamples=resamples,
         method="percentile",
         rng=np.random.default_rng(seed),
     ).confidence_interval

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from netgov.model.core.catalog import GROUP_NAMES, GROUPS, REGION_CODES, REGION_NAMES, REGIONS
+from netgov.model.core.metrics import mean_ci_bootstrap
 from netgov.validation.patterns import BY_ID, Pattern
 
 Kind = Literal["mean", "proportion"]
@@ -34,26 +35,6 @@ def wilson(successes: int, n: int, level: float = LEVEL) -> tuple[float, float]:
         return float("nan"), float("nan")
     ci = binomtest(successes, n).proportion_ci(confidence_level=level, method="wilson")
     return float(ci.low), float(ci.high)
-
-
-def bootstrap_mean(values: np.ndarray, seed: int, level: float = LEVEL) -> tuple[float, float]:
-    """Percentile bootstrap interval of a mean (NaNs dropped); a constant sample gives a point."""
-    from scipy.stats import bootstrap
-
-    x = values[~np.isnan(values)]
-    if x.size == 0:
-        return float("nan"), float("nan")
-    if x.size < 2 or np.all(x == x[0]):
-        return float(x[0]), float(x[0])
-    res = bootstrap(
-        (x,),
-        np.mean,
-        n_resamples=BOOTSTRAP_RESAMPLES,
-        confidence_level=level,
-        method="percentile",
-        rng=np.random.default_rng(seed),
-    )
-    return float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 
 # -- results --------------------------------------------------------------------------------------
@@ -144,7 +125,7 @@ def measure(
     if kind == "proportion":
         lo, hi = wilson(round(x.sum()), int(x.size))
     else:
-        lo, hi = bootstrap_mean(x, seed)
+        _, lo, hi = mean_ci_bootstrap(x, seed, LEVEL, BOOTSTRAP_RESAMPLES)
     return Measure(
         pattern, name, observed, kind, mean, lo, hi, (float(band[0]), float(band[1])), int(x.size), also, holds, unit
     )
