@@ -88,6 +88,7 @@ def test_every_parameter_metric_and_choice_value_is_explained(capsys: pytest.Cap
         ("igf", {"venue"}),
         ("open", {"participation rule", "attendance"}),
         ("governments_only", {"participation rule"}),
+        ("configured", {"decision rule"}),
         ("states", {"standing"}),
         ("significant_part", {"standing"}),
     ],

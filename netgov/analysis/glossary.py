@@ -13,11 +13,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any, Literal, get_args, get_origin
 
 from netgov.analysis.mechanisms import first_effect
 from netgov.model.core.catalog import ACTION_LINES, DOMAINS, REGION_NAMES, REGIONS
 from netgov.model.core.config import IssueSpec, ModelConfig
-from netgov.model.core.schema_lookup import _literal_choices, iter_fields
+from netgov.model.core.schema_lookup import iter_fields
 from netgov.model.core.schema_positions import DomainLoadings
 
 #: Each kind of choice and what every one of its values means.
@@ -125,11 +126,19 @@ CHOICES: dict[str, dict[str, str]] = {
 }
 
 
+def _all_choices(annotation: Any) -> tuple[Any, ...]:
+    """Every value of every Literal in an annotation: a venue's decision rule is a DecisionRule *or*
+    ``"configured"`` (two Literals in a union)."""
+    if get_origin(annotation) is Literal:
+        return get_args(annotation)
+    return tuple(v for a in get_args(annotation) for v in _all_choices(a))
+
+
 @cache
 def choice_fields() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Every schema field whose value is one of a fixed set of choices: (dotted name, the choices)."""
     found = (
-        (dotted, tuple(c for c in _literal_choices(info.annotation) if c is not None))
+        (dotted, tuple(c for c in _all_choices(info.annotation) if c is not None))
         for dotted, info in [*iter_fields(), *iter_fields(IssueSpec, "agenda.issues[].")]
     )
     return tuple((dotted, choices) for dotted, choices in found if choices)
