@@ -62,12 +62,14 @@ def test_a_signal_stops_a_batch_with_one_line_and_keeps_what_finished(
 ) -> None:
     """Ctrl+C (SIGINT) and SIGTERM: one line saying how many runs are kept and how to resume, exit 130 / 143
     (issue 30, defect 12: exit 130 with no message); the printed command finishes the batch."""
-    # 120 runs take a few seconds; on a machine so loaded that the batch ends before this process sees its
-    # first part (written after 2 s), the test starts again with a batch four times as long
+    # runs of 48 months, so the batch lasts several times the 2 s after which its first part is written (a
+    # batch of 12-month runs ended 1 s after its first part on an idle machine, before the signal landed); on
+    # a machine so loaded that the batch ends before this process sees that part, it starts again, four
+    # times as long
     for replications in (40, 160):
         spec = tmp_path / f"spec{replications}.toml"
         spec.write_text(
-            f"steps = 12\nreplications = {replications}\n[set]\nscale = 0.1\n[parameters]\nnotice_period = [1, 2, 3]\n"
+            f"steps = 48\nreplications = {replications}\n[set]\nscale = 0.1\n[parameters]\nnotice_period = [1, 2, 3]\n"
         )
         out = tmp_path / f"b{replications}"
         argv = [str(Path(sys.executable).parent / "netgov"), "batch", str(spec), "--out", str(out), "--workers", "1"]

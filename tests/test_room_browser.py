@@ -67,7 +67,8 @@ def test_six_phones_and_a_facilitator_play_a_convening_a_deliberation_and_a_vote
 
         for page in pages:
             moment(page, "vote")
-        pages[0].reload()  # a reload keeps the seat, and the moment
+        pages[0].reload()  # a reload keeps the seat, and the moment (the page fills it in on its first poll)
+        pages[0].locator(".room-who", has_text=seated[0]).wait_for(timeout=TIMEOUT_MS)
         assert pages[0].locator(".room-who").inner_text() == seated[0]
         for page in pages[:5]:
             moment(page, "vote").get_by_role("button", name="Object").click()
