@@ -17,10 +17,13 @@ schema), not through separate code. Read in order, they are an actor's story in 
 
 What an actor carries to the next meeting (``config.adaptation``, each part switchable):
 
-7. :func:`learn`: taking part builds expertise in the domain and shortens preparation;
+7. :func:`learn` and :func:`forget`: taking part builds expertise in the domain and shortens preparation;
+   what is not used fades, so learning levels off;
 8. :func:`experience` and :func:`update_trust`: after a decision, trust in that venue (and in the process)
-   moves toward what the actor lived through there;
-9. :func:`respond`: an actor dissatisfied with a venue stays (loyalty), speaks up (voice) or leaves (exit);
+   moves toward what the actor lived through there: whether its position won, whether it was heard,
+   whether it could afford to come;
+9. :func:`respond`: an actor dissatisfied with a venue it could attend stays (loyalty), speaks up (voice) or
+   leaves (exit);
 10. :func:`prefers` and :func:`vote_together`: strategy: a group takes an issue to the forum it trusts
     more (forum shopping), and dissatisfied participants tied to one another vote as a bloc.
 """
@@ -196,20 +199,28 @@ def learn(actors: ActorTable, rows: np.ndarray, domain: int, a: Adaptation) -> N
     actors.prep_need[rows] *= 1.0 - a.prep_gain
 
 
-def experience(
-    eligible: np.ndarray,
-    present: np.ndarray,
-    veto: np.ndarray,
-    stances: np.ndarray,
-    outcomes: np.ndarray,
-    prepared: np.ndarray,
-) -> np.ndarray:
-    """What each actor lived through in one decided issue, in [0, 1]: the mean of five things it can
-    tell, each 0 or 1 or a share: it was eligible; it was there; its group or region could block;
-    how close the outcome came to its stance (1 − mean distance over the aspects); how much of its
-    preparation the notice allowed."""
-    closeness = 1.0 - np.abs(stances - outcomes[:, None]).mean(axis=0)
-    return (eligible + present + veto + closeness + prepared) / 5.0
+def forget(actors: ActorTable, a: Adaptation) -> None:
+    """Knowledge depreciates (Argote, Beckman & Epple 1990): every month each actor loses ``forgetting`` of what
+    it has learned, its expertise and preparation need drifting back toward where they started. Gains per
+    meeting against losses per month give a learning curve that levels off where they balance."""
+    actors.expertise -= a.forgetting * (actors.expertise - actors.expertise_drawn)
+    actors.prep_need += a.forgetting * (actors.prep_need_drawn - actors.prep_need)
+
+
+def experience(won: np.ndarray, heard: np.ndarray, afforded: np.ndarray) -> np.ndarray:
+    """What each actor lived through in one decided issue, in [0, 1]: the mean of three things that differ
+    between actors, groups and regions (institutional trust as the running evaluation of an institution's
+    performance and of its fairness to oneself: Levi & Stoker 2000; Tyler 2006): the share of the aspects on
+    which the outcome came within its acceptance of its position (its position won), whether it was heard (in
+    the room, or through its group and region), and whether it could afford to come (eligible, and the trip
+    cost no more than its resources)."""
+    return (won + heard + afforded) / 3.0
+
+
+def won(stances: np.ndarray, outcomes: np.ndarray, acceptance: np.ndarray) -> np.ndarray:
+    """Per actor, the share of the aspects (``stances``: aspects x actors) whose outcome lies within its
+    acceptance of its position there."""
+    return (np.abs(stances - outcomes[:, None]) <= acceptance).mean(axis=0)
 
 
 def update_trust(actors: ActorTable, venue: int, lived: np.ndarray, a: Adaptation) -> None:
@@ -218,21 +229,24 @@ def update_trust(actors: ActorTable, venue: int, lived: np.ndarray, a: Adaptatio
     actors.trust += a.trust_rate * (lived - actors.trust)
 
 
-def respond(actors: ActorTable, venue: int, a: Adaptation) -> None:
-    """Hirschman's exit, voice and loyalty: an actor whose trust in the venue is below ``exit_threshold``
-    stays and acts as before if loyal (loyalty >= 0.5); otherwise it speaks up if it has the resources
-    (``voice_resources``: it narrows its acceptance there), and else it stops coming. An actor whose
-    trust recovers comes back and speaks as before."""
+def respond(actors: ActorTable, venue: int, could_attend: np.ndarray, a: Adaptation) -> None:
+    """Hirschman's exit, voice and loyalty (*Exit, Voice, and Loyalty*, 1970): among the actors that could
+    attend the venue (``could_attend``; nobody leaves a forum it cannot enter), one whose trust in it is below
+    ``exit_threshold`` stays and acts as before if loyal (loyalty >= 0.5); otherwise it speaks up if it has the
+    resources (``voice_resources``: voice is the costlier option, taken by those who can afford it; it narrows
+    its acceptance there), and else it stops coming. An actor whose trust recovers comes back and speaks as
+    before. Those who could not attend keep what they had."""
     unhappy = (actors.venue_trust[:, venue] < a.exit_threshold) & (actors.loyalty < 0.5)
     voice = unhappy & (actors.resources >= a.voice_resources)
-    actors.voicing[:, venue] = voice
-    actors.exited[:, venue] = unhappy & ~voice
+    actors.voicing[could_attend, venue] = voice[could_attend]
+    actors.exited[could_attend, venue] = (unhappy & ~voice)[could_attend]
 
 
 def prefers(actors: ActorTable, who: np.ndarray, venue: int, others: list[int]) -> bool:
-    """Whether the actors ``who`` (a mask) trust ``venue`` more, on average, than the ``others``: the
-    forum they would take an issue to if they could."""
-    if not who.any():
+    """Whether the actors ``who`` (a mask: those who could attend ``venue``) trust it more, on average, than
+    the ``others`` (the venues they could attend instead): the forum they would take an issue to if they
+    could. With nobody, or nowhere else, there is no choice."""
+    if not who.any() or not others:
         return False
     trust = actors.venue_trust[who]
     return bool(trust[:, venue].mean() > trust[:, others].mean())

@@ -52,6 +52,8 @@ class ActorTable:
     acceptance: np.ndarray  # how far a proposal may be from the actor's view and still get its yes
     prep_need: np.ndarray  # mean months of preparation with average background material
     expertise: np.ndarray  # (n, len(DOMAINS)) in [0, 1]
+    expertise_drawn: np.ndarray  # the expertise it started with (forgetting drifts back toward it)
+    prep_need_drawn: np.ndarray  # the preparation need it started with
     position: np.ndarray  # (n, len(DIMENSIONS)) in [0, 1]: where it stands on each cleavage
     domain_ties: np.ndarray  # (n, len(DOMAINS)): collaboration ties formed per domain
     recovery: float
@@ -151,6 +153,8 @@ def build_actors(
         acceptance=acceptance,
         prep_need=prep_need,
         expertise=expertise,
+        expertise_drawn=expertise.copy(),
+        prep_need_drawn=prep_need.copy(),
         position=draw_positions(cfg, group, region, positions_rng),
         domain_ties=np.zeros((n, len(DOMAINS))),
         recovery=cfg.participation.capacity_recovery,

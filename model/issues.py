@@ -100,6 +100,7 @@ class Issue:
     moved: float = float("inf")  # the largest change of a view in the latest month of deliberation
     eligible: int = 0
     eligible_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # who could have come
+    afforded: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # eligible, trip within means
     notice_sufficiency: float = float("nan")
     power: Power | None = None
     composition: dict[str, float] = field(default_factory=dict)
@@ -172,6 +173,7 @@ class Issue:
         influence: np.ndarray,
         pen: np.ndarray,
         eligible: np.ndarray,
+        afforded: np.ndarray,
         notice_sufficiency: float,
         composition: dict[str, float],
     ) -> None:
@@ -186,6 +188,7 @@ class Issue:
         self.pen = pen
         self.eligible = int(eligible.sum())
         self.eligible_mask = eligible
+        self.afforded = afforded
         self.notice_sufficiency = notice_sufficiency
         self.power = bloc_power(rule, self.groups, self.regions) if rule is not None else None
         self.composition = composition
@@ -443,28 +446,31 @@ class Issue:
             self.remember(outcomes, s)
 
     def remember(self, outcomes: np.ndarray, s: Setting) -> None:
-        """Every actor updates its trust in this venue from what it lived through here (and, under
-        ``adaptation.hirschman``, stays, speaks up or leaves)."""
+        """Every actor updates its trust in this venue from what it lived through here: whether its position
+        won, whether it was heard (in person: 1; else half for its group, half for its region having had a
+        voice), whether it could afford to come (and, under
+        ``adaptation.hirschman``, those who could attend the venue stay, speak up or leave)."""
         cfg = s.config
         a = s.actors
-        present = np.zeros(a.n, dtype=bool)
-        present[self.participants] = True
-        vetoes = self.power.vetoes if self.power is not None else frozenset()
-        veto_group = np.array([g in vetoes for g in GROUPS])
-        veto_region = np.array([r in vetoes for r in REGION_CODES])
-        veto = veto_group[a.group] | veto_region[a.region]
-        lived = behaviour.experience(
-            self.eligible_mask,
-            present,
-            veto,
-            self.aspects[self.kept],
-            outcomes,
-            a.prepared(cfg.notice_period, cfg.background_quality),
-        )
+        groups_in, regions_in = self.voiced()
+        heard = 0.5 * groups_in[a.group] + 0.5 * regions_in[a.region]  # through its own group and region
+        heard[self.participants] = 1.0  # in person
+        won = behaviour.won(self.aspects[self.kept], outcomes, a.acceptance)
+        lived = behaviour.experience(won, heard, self.afforded)
         venue = VENUES.index(self.venue)
         behaviour.update_trust(a, venue, lived, cfg.adaptation)
         if cfg.adaptation.hirschman:
-            behaviour.respond(a, venue, cfg.adaptation)
+            behaviour.respond(a, venue, self.eligible_mask, cfg.adaptation)
+
+    def voiced(self) -> tuple[np.ndarray, np.ndarray]:
+        """Which groups and which regions had a voice on this issue: took part in its network or in its IGF
+        session (two boolean masks, over ``GROUPS`` and ``REGION_CODES``)."""
+        groups_in = self.counts_by_group() > 0
+        regions_in = self.counts_by_region() > 0
+        if self.igf is not None:  # those heard at the IGF session had a voice too
+            groups_in |= np.bincount(self.igf.groups, minlength=len(GROUPS)) > 0
+            regions_in |= np.bincount(self.igf.regions, minlength=len(REGION_CODES)) > 0
+        return groups_in, regions_in
 
     def rate_outcome(self, outcomes: np.ndarray, s: Setting) -> None:
         """Judge the outcome against everyone affected: every actor, participant or not, rates it (procedure:
@@ -473,11 +479,7 @@ class Issue:
         ratings and distance are kept apart."""
         cfg = s.config
         a = s.actors
-        groups_in = self.counts_by_group() > 0
-        regions_in = self.counts_by_region() > 0
-        if self.igf is not None:  # those heard at the IGF session had a voice too
-            groups_in |= np.bincount(self.igf.groups, minlength=len(GROUPS)) > 0
-            regions_in |= np.bincount(self.igf.regions, minlength=len(REGION_CODES)) > 0
+        groups_in, regions_in = self.voiced()
         transparency = (self.notice_sufficiency + cfg.background_quality) / 2.0
         stances = self.aspects[self.kept]
         rating = behaviour.rate_outcome(a, groups_in, regions_in, stances, outcomes, transparency, cfg.legitimacy)

@@ -205,6 +205,8 @@ class GovernanceModel(mesa.Model):
             if issue.active:
                 self.venues.advance(issue, month)
         behaviour.recover(self.actors)
+        if self.config.adaptation.learning:
+            behaviour.forget(self.actors, self.config.adaptation)
         self._update_metrics()
         self.datacollector.collect(self)
         if int(self.time) % self.config.agent_interval == 0:

@@ -34,6 +34,7 @@ class Gathering:
     influence: np.ndarray
     pen: np.ndarray  # who among them holds the pen (the convenors of a coalition, else the host region)
     eligible: np.ndarray  # who could have come (a mask over all actors)
+    afforded: np.ndarray  # who could have come and afford the trip (cost no more than its resources)
     notice_sufficiency: float
 
 
@@ -141,15 +142,22 @@ class Venues:
         """Forum shopping (``adaptation``): governments take a state-centric issue to the intergovernmental
         venue, and business with the technical community an issue in a domain they know to an external
         process, when they trust that forum more than the multistakeholder ones; then the issue skips the
-        committee. Sets the venue and who took it there."""
+        committee. Only forums a group could attend count, as the target and as the alternatives (those of
+        the group who could attend the target weigh it against the others they could attend). Sets the venue
+        and who took it there."""
         adapt = self.config.adaptation
         if not adapt.trust or not (adapt.forum_shopping or adapt.technical_forums):
             return False
         a = self.actors
-        multistakeholder = [
-            VENUES.index(v) for v in ("cstd_working_group", "external_process", "action_line_coalition")
-        ]
-        states = a.group == GOVERNMENT
+        relevance = a.expertise[:, DOMAINS.index(issue.domain)]
+        venues = ("intergovernmental", "cstd_working_group", "external_process", "action_line_coalition")
+        could = {v: self.eligible(v, relevance) for v in venues}  # nobody shops for a forum it cannot enter
+
+        def elsewhere(who: np.ndarray, options: tuple[str, ...]) -> list[int]:
+            return [VENUES.index(v) for v in options if (who & could[v]).any()]
+
+        states = (a.group == GOVERNMENT) & could["intergovernmental"]
+        multistakeholder = elsewhere(states, ("cstd_working_group", "external_process", "action_line_coalition"))
         intergovernmental, external = VENUES.index("intergovernmental"), VENUES.index("external_process")
         if (
             adapt.forum_shopping
@@ -159,11 +167,12 @@ class Venues:
             issue.venue, issue.migrated_by = "intergovernmental", "government"
             return True
         industry = np.isin(a.group, [GROUPS.index("business"), GROUPS.index("technical_community")])
-        knows = bool(industry.any()) and a.expertise[industry, DOMAINS.index(issue.domain)].mean() >= 0.5
+        knows = bool(industry.any()) and relevance[industry].mean() >= 0.5
+        industry &= could["external_process"]
         if (
             adapt.technical_forums
             and knows
-            and behaviour.prefers(a, industry, external, [VENUES.index("cstd_working_group")])
+            and behaviour.prefers(a, industry, external, elsewhere(industry, ("cstd_working_group",)))
         ):
             issue.venue, issue.migrated_by = "external_process", "business_technical"
             return True
@@ -270,6 +279,7 @@ class Venues:
             influence=influence,
             pen=pen,
             eligible=eligible,
+            afforded=eligible & (cost <= a.resources),
             notice_sufficiency=metrics.notice_sufficiency(prepared[eligible]),
         )
 
@@ -289,6 +299,7 @@ class Venues:
             influence=met.influence,
             pen=met.pen,
             eligible=met.eligible,
+            afforded=met.afforded,
             notice_sufficiency=met.notice_sufficiency,
             composition={
                 "inclusiveness": metrics.inclusiveness(by_group, self.population),

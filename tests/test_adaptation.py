@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from netgov import GovernanceModel
 from netgov.agents import behaviour
-from netgov.model.core.catalog import DOMAINS, GOVERNMENT, GROUPS, VENUES
+from netgov.model.core.catalog import DOMAINS, GOVERNMENT, GROUPS, REGIONS, VENUES
 from netgov.model.core.config import Adaptation
 from netgov.model.core.contract import AGENT_COLUMNS
 from netgov.scenarios.loader import load
@@ -53,13 +55,48 @@ def test_respond_exit_voice_loyalty_by_hand() -> None:
     a.loyalty[0] = 0.9  # loyal: stays
     a.resources[:] = 0.3
     a.resources[1] = 0.9  # can afford to speak up
-    behaviour.respond(a, WG, Adaptation(hirschman=True, trust=True))
+    could = np.ones(a.n, dtype=bool)
+    could[-1] = False  # one actor could not attend: it neither leaves nor speaks up there
+    behaviour.respond(a, WG, could, Adaptation(hirschman=True, trust=True))
     assert not a.exited[0, WG] and not a.voicing[0, WG]
     assert a.voicing[1, WG] and not a.exited[1, WG]
-    assert a.exited[2:, WG].all() and not a.voicing[2:, WG].any()
+    assert a.exited[2:-1, WG].all() and not a.voicing[2:, WG].any()
+    assert not a.exited[-1, WG]
     a.venue_trust[:, WG] = 0.9  # trust recovered: everyone back, as before
-    behaviour.respond(a, WG, Adaptation(hirschman=True, trust=True))
+    behaviour.respond(a, WG, could, Adaptation(hirschman=True, trust=True))
     assert not a.exited[:, WG].any() and not a.voicing[:, WG].any()
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**16),
+    rule=st.sampled_from(["open", "governments_only", "invited_experts"]),
+    routing=st.sampled_from(["distributed", "intergovernmental", "cstd_platform"]),
+)
+def test_no_actor_exits_a_venue_it_could_not_attend(seed: int, rule: str, routing: str) -> None:
+    """Whatever the world, an actor has left (or speaks up in) a venue only if it could attend one of the
+    venue's meetings: the intergovernmental venue loses no non-state actor."""
+    m = run(
+        120,
+        seed=seed,
+        scale=0.3,
+        participation_rule=rule,
+        routing=routing,
+        **{"adaptation.trust": True, "adaptation.hirschman": True, "adaptation.exit_threshold": 0.6},
+    )
+    could = np.zeros_like(m.actors.exited)
+    for i in m.issues:
+        if i.eligible_mask.size:
+            could[:, VENUES.index(i.venue)] |= i.eligible_mask
+    assert not (m.actors.exited & ~could).any()
+    assert not (m.actors.voicing & ~could).any()
+    assert not m.actors.exited[m.actors.group != GOVERNMENT, VENUES.index("intergovernmental")].any()
+
+
+def test_exit_happens_where_it_can() -> None:
+    """The property above is not vacuous: with a high threshold, actors do leave venues they can attend."""
+    m = run(120, seed=3, **{"adaptation.trust": True, "adaptation.hirschman": True, "adaptation.exit_threshold": 0.6})
+    assert m.actors.exited.any()
 
 
 def test_those_who_left_a_venue_do_not_come() -> None:
@@ -89,6 +126,35 @@ def test_voice_narrows_acceptance_in_the_vote() -> None:
     assert plain.all() and not narrowed.any()
 
 
+def test_forgetting_levels_learning_off() -> None:
+    """Without use, what was learned fades back toward what the actor started with; with forgetting, learning
+    levels off below the unbounded curve."""
+    m = GovernanceModel(rng=0, scale=0.1)
+    a = m.actors
+    a.expertise[:] = 1.0
+    a.prep_need[:] = 0.0
+    behaviour.forget(a, Adaptation(learning=True, forgetting=0.5))
+    assert np.allclose(a.expertise, 0.5 * (1.0 + a.expertise_drawn))
+    assert np.allclose(a.prep_need, 0.5 * a.prep_need_drawn)
+    on = {"adaptation.learning": True}
+    bounded = run(240, seed=1, **on)
+    unbounded = run(240, seed=1, **on, **{"adaptation.forgetting": 0.0})
+    assert bounded.actors.prep_need.mean() > unbounded.actors.prep_need.mean()
+    assert (bounded.actors.expertise <= unbounded.actors.expertise + 1e-12).mean() > 0.9
+
+
+def test_trust_differs_between_groups_and_regions() -> None:
+    """Trust follows experience that differs: in the default world after ten years the regions' mean trust
+    spreads by more than 0.1 (trips cost more from some, their positions win less often), and civil society
+    (short of resources, often unable to afford the trip) trusts the process less than the UN agencies."""
+    m = run(120, seed=4, **{"adaptation.trust": True})
+    a = m.actors
+    by_region = [a.trust[a.region == r].mean() for r in range(len(REGIONS))]
+    assert max(by_region) - min(by_region) > 0.1
+    cs, un = a.group == GROUPS.index("civil_society"), a.group == GROUPS.index("un_agency")
+    assert a.trust[un].mean() > a.trust[cs].mean() + 0.05
+
+
 def test_learning_by_doing_builds_capacity_of_participants_only() -> None:
     on = run(**{"adaptation.learning": True})
     off = run()
@@ -102,13 +168,15 @@ def test_learning_by_doing_builds_capacity_of_participants_only() -> None:
 
 
 def test_forum_shopping_takes_state_centric_issues_to_the_states_venue() -> None:
-    on = run(240, seed=0, **{"adaptation.trust": True, "adaptation.forum_shopping": True})
+    # a state-centric agenda: governments' positions lose in the multistakeholder venues, so they trust them less
+    state_centric = {"adaptation.trust": True, "agenda.state_centric_share": 1.0}
+    on = run(240, seed=0, **state_centric, **{"adaptation.forum_shopping": True})
     shopped = [i for i in on.issues if i.migrated_by]
     assert shopped, "no issue was taken elsewhere: the test would prove nothing"
     assert all(i.migrated_by == "government" and i.venue == "intergovernmental" for i in shopped)
     assert all(i.stance_type == "state_centric" and i.requested_venue is None for i in shopped)
     assert on.metrics["migrated"] == len(shopped)
-    off = run(240, seed=0, **{"adaptation.trust": True})
+    off = run(240, seed=0, **state_centric)
     assert off.metrics["migrated"] == 0 and not any(i.migrated_by for i in off.issues)
 
 

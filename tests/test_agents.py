@@ -26,6 +26,8 @@ def table(n: int = 4, resources: float = 0.5) -> ActorTable:
         acceptance=np.full(n, 0.1),
         prep_need=np.full(n, 3.0),
         expertise=np.full((n, len(DOMAINS)), 0.5),
+        expertise_drawn=np.full((n, len(DOMAINS)), 0.5),
+        prep_need_drawn=np.full(n, 3.0),
         position=np.full((n, len(DIMENSIONS)), 0.5),
         domain_ties=np.zeros((n, len(DOMAINS))),
         recovery=0.2,

@@ -343,6 +343,9 @@ class Adaptation(Strict):
     )
     expertise_gain: float = fraction(0.05, "share of the gap to full expertise an actor closes per network it joins")
     prep_gain: float = fraction(0.03, "share of its preparation need an actor sheds per network it joins")
+    forgetting: float = fraction(
+        0.02, "share of what it has learned (expertise gained, preparation shed) an actor loses each month"
+    )
 
 
 class ModelConfig(Strict):
