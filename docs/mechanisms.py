@@ -11,6 +11,7 @@ fails when the page does not show a contrast, its causal path or its claims as t
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -21,13 +22,16 @@ from netgov.analysis.mechanisms import (
     DESIGNS,
     PAGE,
     RECOMMENDATIONS,
+    SMALLEST_EFFECT,
     YEARLY,
     YEARS,
     Contrast,
     configs,
     effects,
+    minimum_effects,
     twenty_years,
 )
+from netgov.analysis.summary import excludes_zero
 from netgov.model.core.contract import FINAL_METRICS
 from netgov.model.core.metrics import mean_ci
 
@@ -37,6 +41,8 @@ TABLE_HEADER = ("| metric | mean difference | 95% CI | claimed | how | holds |",
 #: is evidence that who takes part, and how, changes what is decided).
 OUTCOMES = ("worst_region_gap", "worst_group_gap", "capture", "substantive_legitimacy", "adoption_rate", "stalled")
 CLAIMED = {1: "+", -1: "−", 0: ""}
+#: Counts of decided issues: what issues still open at the run's end are missing from.
+CENSORED = ("adopted", "narrowed", "stalled")
 
 
 def command(reps: int, seed: int) -> str:
@@ -63,8 +69,21 @@ def settings(overrides: dict[str, Any]) -> list[str]:
     return [f"  - `{k} = {_value(v)}`" for k, v in overrides.items()] or ["  - (no overrides)"]
 
 
-def row(metric: str, r: dict[str, Any], reps: int, label: str = "") -> str:
-    """One table row; a claimed metric is in bold, with how its effect arises (behavioural or accounting)."""
+def verdict(r: Mapping[str, Any]) -> str:
+    """Whether a claim holds: *yes*; *negligible* when its interval excludes 0 on the claimed side but the
+    mean difference is below the metric's minimum effect size; else **no** (empty without a claim)."""
+    if r["holds"] is None:
+        return ""
+    if r["holds"]:
+        return "yes"
+    right_side = excludes_zero(r) and (r["diff_mean"] > 0) == (r["claimed"] > 0)
+    return "negligible" if right_side and r["negligible"] else "**no**"
+
+
+def row(metric: str, r: dict[str, Any], reps: int, label: str = "", censored: bool = False) -> str:
+    """One table row; a claimed metric is in bold, with how its effect arises (behavioural or accounting). An
+    unclaimed effect whose interval excludes 0 but that is below the minimum effect size says *negligible*;
+    ``censored`` marks (†) a count of decided issues that differs partly because issues were still open."""
     name = f"**{metric}**" if r["claimed"] else metric
     if r["n"] == 0:
         mean, ci = "nan", "no pairs"
@@ -72,8 +91,29 @@ def row(metric: str, r: dict[str, Any], reps: int, label: str = "") -> str:
         mean, ci = _num(r["diff_mean"]), f"[{_num(r['diff_lo'])}, {_num(r['diff_hi'])}]"
         if r["n"] < reps:
             ci += f" ({r['n']} pairs)"
-    holds = "" if r["holds"] is None else ("yes" if r["holds"] else "**no**")
-    return f"| {name} | {mean} | {ci} | {CLAIMED[r['claimed']]} | {label} | {holds} |"
+        if not r["claimed"] and r["negligible"] and excludes_zero(r):
+            ci += " negligible"
+    if censored:
+        mean += " †"
+    return f"| {name} | {mean} | {ci} | {CLAIMED[r['claimed']]} | {label} | {verdict(r)} |"
+
+
+def censoring(by_metric: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """A note under a contrast's table when the two arms leave different numbers of issues open at the run's
+    end (the ``active_issues`` interval excludes 0): then part of any difference in the counts of decided
+    issues is issues the run's end cut short, not issues decided otherwise."""
+    r = by_metric["active_issues"]
+    if not excludes_zero(r):
+        return []
+    more = "more" if r["diff_mean"] > 0 else "fewer"
+    share = by_metric["open_share"]
+    return [
+        "",
+        f"† *Censored*: the alternative leaves {_num(abs(r['diff_mean']))} {more} issues still open at the end "
+        f"(`active_issues`; `open_share` {_num(share['diff_mean'])} [{_num(share['diff_lo'])}, "
+        f"{_num(share['diff_hi'])}]), so part of the difference in {', '.join(f'`{m}`' for m in CENSORED)} "
+        "is issues whose outcome the run did not see, not issues decided otherwise.",
+    ]
 
 
 def section(c: Contrast, table: pd.DataFrame, reps: int) -> list[str]:
@@ -85,6 +125,7 @@ def section(c: Contrast, table: pd.DataFrame, reps: int) -> list[str]:
     )
     months = c.steps if c.steps is not None else configs(c)["base"].steps
     by_metric = {r["metric"]: r for r in table[table["contrast"] == c.name].to_dict("records")}
+    cut_short = bool(censoring(by_metric))
     return [
         f"## {c.name}",
         "",
@@ -98,7 +139,8 @@ def section(c: Contrast, table: pd.DataFrame, reps: int) -> list[str]:
         *settings(c.alt),
         "",
         *TABLE_HEADER,
-        *(row(m, by_metric[m], reps, c.label(m)) for m in FINAL_METRICS),
+        *(row(m, by_metric[m], reps, c.label(m), cut_short and m in CENSORED) for m in FINAL_METRICS),
+        *censoring(by_metric),
     ]
 
 
@@ -113,8 +155,8 @@ def glance(table: pd.DataFrame) -> list[str]:
     ]
     for c in CONTRASTS:
         rows = table[table["contrast"] == c.name].set_index("metric")
-        verdict = {cl.metric: "yes" if rows.loc[cl.metric, "holds"] else "**no**" for cl in c.claims}
-        parts = [f"{cl.metric} {CLAIMED[cl.direction]} *{cl.label[0]}* ({verdict[cl.metric]})" for cl in c.claims]
+        said = {cl.metric: verdict(rows.loc[cl.metric].to_dict()) for cl in c.claims}
+        parts = [f"{cl.metric} {CLAIMED[cl.direction]} *{cl.label[0]}* ({said[cl.metric]})" for cl in c.claims]
         lines.append(f"| {c.name} | {', '.join(parts)} |")
     return lines
 
@@ -176,8 +218,31 @@ def twenty_section(years: pd.DataFrame, reps: int) -> list[str]:
     return lines
 
 
-def render(table: pd.DataFrame, reps: int, seed: int, years: pd.DataFrame | None = None) -> str:
-    """The whole page from an :func:`effects` table."""
+def minimum_table(minimum: Mapping[str, float], reps: int, seed: int) -> list[str]:
+    """The minimum effect size of every final metric, and where it comes from."""
+    return [
+        f"**Minimum effect sizes.** Two seeds of one world already differ: a metric's minimum effect size is "
+        f"{SMALLEST_EFFECT} times its standard deviation across {reps} replications of the schema's defaults",
+        f"(the default run length, master seed {seed}; Cohen's *small* standardised effect). A difference",
+        "smaller than that is *negligible*, whatever its interval; a metric that does not vary there (0) has",
+        "no floor. Counts of decided issues are marked † where the two arms leave different numbers of",
+        "issues still open at the end (*censored*: see the note under that table).",
+        "",
+        "| metric | minimum effect size |",
+        "|---|---|",
+        *(f"| {m} | {minimum[m]:.4g} |" for m in FINAL_METRICS),
+    ]
+
+
+def render(
+    table: pd.DataFrame,
+    reps: int,
+    seed: int,
+    years: pd.DataFrame | None = None,
+    minimum: Mapping[str, float] | None = None,
+) -> str:
+    """The whole page from an :func:`effects` table and the :func:`minimum_effects` it was judged by."""
+    minimum = minimum if minimum is not None else dict.fromkeys(FINAL_METRICS, 0.0)
     lines = [
         f"<!-- generated by `{command(reps, seed)}`; do not edit by hand -->",
         "",
@@ -198,9 +263,13 @@ def render(table: pd.DataFrame, reps: int, seed: int, years: pd.DataFrame | None
         "− lowers it. **How** says how the effect arises: *behavioural* through who comes, what they say",
         "and what passes; *accounting* when the metric is computed from the switch itself (transparency",
         "from notice, voice from who may attend). **Holds** is *yes* when the interval excludes 0 on the",
-        "claimed side. tests/test_mechanisms.py checks every claimed sign at master seeds 0 and 7 on 8",
+        "claimed side and the mean difference is at least the metric's *minimum effect size* (below);",
+        "*negligible* when the interval excludes 0 but the effect is smaller than that, whatever its CI.",
+        "tests/test_mechanisms.py checks every claimed sign at master seeds 0 and 7 on 8",
         "replications; at master seed 7 with 20 replications every claimed interval excludes 0 on its side",
         "too, but one, which its section names. The contrasts are data: `netgov/analysis/mechanisms.toml`.",
+        "",
+        *minimum_table(minimum, reps, seed),
         "",
         *glance(table),
         "",
@@ -247,10 +316,12 @@ def main(argv: list[str] | None = None) -> None:
         TimeRemainingColumn(),
         console=Console(stderr=True),
     ) as progress:
-        task = progress.add_task("runs", total=2 * args.reps * len(CONTRASTS) + args.reps * len(DESIGNS))
-        table = effects(CONTRASTS, args.reps, args.seed, progress=lambda: progress.advance(task))
+        total = args.reps * (1 + 2 * len(CONTRASTS) + len(DESIGNS))
+        task = progress.add_task("runs", total=total)
+        minimum = minimum_effects(args.reps, args.seed, progress=lambda: progress.advance(task))
+        table = effects(CONTRASTS, args.reps, args.seed, progress=lambda: progress.advance(task), minimum=minimum)
         years = twenty_years(args.reps, args.seed, progress=lambda: progress.advance(task))
-    page = render(table, args.reps, args.seed, years)
+    page = render(table, args.reps, args.seed, years, minimum)
     if args.write:
         PAGE.write_text(page, encoding="utf-8")
     else:

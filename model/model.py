@@ -36,7 +36,7 @@ from netgov.scenarios.loader import load, overrides
 _RUNNING: tuple[str, ...] = tuple(
     c
     for c in STEP_COLUMNS
-    if c not in ("step", "active_issues", "migrated", "adopted", "narrowed", "stalled", "adoption_rate")
+    if c not in ("step", "active_issues", "open_share", "migrated", "adopted", "narrowed", "stalled", "adoption_rate")
 )
 
 
@@ -260,6 +260,7 @@ class GovernanceModel(mesa.Model):
         self._metrics = {
             "step": int(self.time),
             "active_issues": len(still_open),
+            "open_share": len(still_open) / len(self.issues) if self.issues else float("nan"),
             **{key: t.mean(key) for key in _RUNNING},
             "migrated": t.count("migrated"),
             "adopted": adopted,

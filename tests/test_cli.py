@@ -57,3 +57,24 @@ def test_run_errors(run_netgov) -> None:
         assert r.returncode == 2, args
         assert text in r.stderr, (args, r.stderr)
         assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_explain_says_adopted_is_censored_and_open_share_counts_what_is_left_out(run_netgov) -> None:
+    """The counts of decided issues say that issues still open at the run's end are not in them, and name the
+    column that says how many were."""
+    adopted = run_netgov("explain", "adopted")
+    assert adopted.returncode == 0, adopted.stderr
+    text = " ".join(adopted.stdout.split())
+    assert "censored" in text and "open_share" in text
+    share = run_netgov("explain", "open_share")
+    assert share.returncode == 0 and "still open" in " ".join(share.stdout.split())
+
+
+def test_open_share_is_the_open_issues_over_those_that_arrived() -> None:
+    from netgov import GovernanceModel
+
+    m = GovernanceModel(rng=2)
+    m.run_for(30)
+    still_open = sum(1 for i in m.issues if i.active)
+    assert m.metrics["active_issues"] == still_open > 0
+    assert m.metrics["open_share"] == still_open / len(m.issues)

@@ -279,3 +279,52 @@ def test_the_decision_rule_moves_adoption_and_a_gap_in_the_default_world() -> No
     assert {"adoption_rate", "stalled"} & set(claimed)
     assert {"worst_region_gap", "worst_group_gap", "outcome_gap", "minority_gap"} & set(claimed)
     assert set(claimed.values()) == {"behavioural"}
+
+
+def test_minimum_effect_is_a_fifth_of_the_spread_across_seeds() -> None:
+    from netgov.analysis.mechanisms import SMALLEST_EFFECT, minimum_effects_from
+
+    runs = pd.DataFrame(
+        {
+            "replication": [0, 0, 1, 1, 2, 2],
+            "step": [0, 1, 0, 1, 0, 1],
+            **{m: [9.0, 1.0, 9.0, 2.0, 9.0, 3.0] for m in FINAL_METRICS},  # last steps 1, 2, 3: sd 1
+        }
+    )
+    assert SMALLEST_EFFECT == 0.2
+    assert minimum_effects_from(runs) == pytest.approx(dict.fromkeys(FINAL_METRICS, 0.2))
+
+
+def test_an_effect_below_the_minimum_is_negligible_whatever_its_ci() -> None:
+    """A claim whose interval excludes 0 on its side holds only when the mean reaches the minimum effect size;
+    else the page says negligible, and an unclaimed one says so beside its interval."""
+    from netgov.analysis.mechanisms import holds
+
+    r = {"n": 20, "diff_mean": 0.004, "diff_lo": 0.002, "diff_hi": 0.006, "claimed": 1}
+    assert holds(r, 1) is True and holds(r, 1, minimum=0.01) is False
+    assert page.verdict({**r, "holds": False, "negligible": True}) == "negligible"
+    assert (
+        page.verdict(
+            {**r, "diff_mean": -0.004, "diff_lo": -0.006, "diff_hi": -0.002, "holds": False, "negligible": True}
+        )
+        == "**no**"
+    )  # the wrong side is no, not negligible
+    unclaimed = page.row("capture", {**r, "claimed": 0, "holds": None, "negligible": True}, 20)
+    assert unclaimed.endswith("| [+0.002, +0.006] negligible |  |  |  |")
+
+
+def test_counts_of_decided_issues_are_marked_when_issues_were_left_open() -> None:
+    """When the alternative leaves a different number of issues open at the end, adopted, narrowed and stalled
+    carry a † and a note says their difference is partly issues the run did not see decided."""
+    cells = {"n": 20, "claimed": 0, "holds": None, "negligible": False}
+    by_metric = {
+        "active_issues": {**cells, "diff_mean": 1.5, "diff_lo": 0.5, "diff_hi": 2.5},
+        "open_share": {**cells, "diff_mean": 0.04, "diff_lo": 0.01, "diff_hi": 0.07},
+    }
+    note = page.censoring(by_metric)
+    assert "1.500 more issues still open" in note[1] and "`adopted`" in note[1]
+    by_metric["active_issues"] = {**cells, "diff_mean": 0.1, "diff_lo": -0.2, "diff_hi": 0.4}
+    assert page.censoring(by_metric) == []
+    assert "−8.000 †" in page.row(
+        "adopted", {**cells, "diff_mean": -8.0, "diff_lo": -9.0, "diff_hi": -7.0}, 20, censored=True
+    )

@@ -42,6 +42,9 @@ _RULES = (
     "max_attempts, where actors stand (positions)"
 )
 
+#: What a count or mean over decided issues leaves out: the issues the run's end cut short.
+CENSORED = " (censored: issues still open at the run's end are not counted; their share is open_share)"
+
 STEP_TABLE: tuple[Column, ...] = (
     Column("step", "int64", "month (0 = before the first step)", _COUNT, "time", "§3"),
     Column(
@@ -52,6 +55,17 @@ STEP_TABLE: tuple[Column, ...] = (
         "the agenda's rate and complexity, notice_period, scoping_time, igf_time, and how long networks take "
         "to settle on a text (deliberation_deadline, compromise_time, convergence, how far apart they stand)",
         "§3",
+    ),
+    Column(
+        "open_share",
+        "float64",
+        "share of the issues arrived so far that are still open (counted in active_issues): at the final step, "
+        "the share whose outcome the run's end censors, so adopted, narrowed, stalled and the decision "
+        "metrics do not count them",
+        "0-1; NaN until an issue has arrived",
+        "as active_issues: how long issues take against how long the run lasts",
+        "§3",
+        plain="the share of issues still open now: at the end, those whose outcome the run does not see",
     ),
     Column(
         "participation_rate",
@@ -147,23 +161,39 @@ STEP_TABLE: tuple[Column, ...] = (
         "adaptation.forum_shopping, adaptation.technical_forums, trust",
         "§4.3",
     ),
-    Column("adopted", "int64", "number of issues adopted (in `implementation`)", _COUNT, _RULES, "§7.7"),
+    Column(
+        "adopted",
+        "int64",
+        "number of issues adopted (in `implementation`)" + CENSORED,
+        _COUNT,
+        _RULES,
+        "§7.7",
+        plain="issues agreed in full so far",
+    ),
     Column(
         "narrowed",
         "int64",
         "number of issues adopted but narrowed: some aspects agreed, the contested ones dropped (left at the "
-        "status quo)",
+        "status quo)" + CENSORED,
         _COUNT,
         _RULES + ", consensus.narrowing, consensus.mandate",
         "§7.7",
         plain="some aspects of the issue were agreed and the contested ones dropped",
     ),
-    Column("stalled", "int64", "number of issues stalled: no aspect agreed", _COUNT, _RULES, "§7.7"),
+    Column(
+        "stalled",
+        "int64",
+        "number of issues stalled: no aspect agreed" + CENSORED,
+        _COUNT,
+        _RULES,
+        "§7.7",
+        plain="issues on which no aspect was agreed",
+    ),
     Column(
         "adoption_rate",
         "float64",
         "adopted / (adopted + narrowed + stalled): the share of decided issues agreed in full; delegated "
-        "issues are not counted",
+        "issues are not counted" + CENSORED,
         "0-1; NaN until an issue is decided",
         _RULES,
         "§7.7",
@@ -171,7 +201,7 @@ STEP_TABLE: tuple[Column, ...] = (
     Column(
         "mean_time_to_decision",
         "float64",
-        "mean months from arrival to decision over adopted, narrowed and stalled issues",
+        "mean months from arrival to decision over adopted, narrowed and stalled issues" + CENSORED,
         "months; NaN until an issue is decided",
         "how long networks take to settle on a text (how far apart participants stand, openness, anchoring, "
         "deliberation_deadline), notice_period, complexity, max_attempts, decision_rule, igf_feedback",

@@ -128,15 +128,40 @@ def configs(c: Contrast) -> dict[str, ModelConfig]:
     }
 
 
-#: The columns of :func:`effects`.
-EFFECT_COLUMNS: tuple[str, ...] = ("contrast", *DIFF_COLUMNS, "claimed", "holds")
+#: The columns of :func:`effects`: ``negligible`` is True when the mean difference is smaller than the
+#: metric's minimum effect size (:func:`minimum_effects`), whatever its CI.
+EFFECT_COLUMNS: tuple[str, ...] = ("contrast", *DIFF_COLUMNS, "claimed", "holds", "negligible")
+#: A difference smaller than this share of a metric's spread across seeds is negligible (Cohen's "small"
+#: standardised effect, d = 0.2; the smallest effect of interest, Lakens 2017).
+SMALLEST_EFFECT = 0.2
 
 
-def holds(row: Mapping[str, Any], claimed: int) -> bool | None:
-    """None without a claim; else True when the CI excludes 0 on the claimed side."""
+def minimum_effects_from(runs: pd.DataFrame) -> dict[str, float]:
+    """Each final metric's minimum effect size: ``SMALLEST_EFFECT`` x its standard deviation across the
+    replications (seeds) of one world, from ``replicate``'s per-step rows (the last step of each run)."""
+    final = runs.sort_values("step").groupby("replication").tail(1)
+    return {m: SMALLEST_EFFECT * float(final[m].astype(float).std(ddof=1)) for m in FINAL_METRICS}
+
+
+def minimum_effects(
+    reps: int = 20, seed: int = 0, progress: Callable[[], None] | None = None, where: Executor | None = None
+) -> dict[str, float]:
+    """The minimum effect size of every final metric in the schema's defaults (``reps`` runs of the default
+    length at master seed ``seed``): how far apart two seeds of one world already lie, scaled by
+    ``SMALLEST_EFFECT``."""
+    from netgov.experiment.replications import replicate
+    from netgov.scenarios.loader import load
+
+    runs = replicate({"defaults": load(None).config}, reps, seed, progress=progress, where=where)
+    return minimum_effects_from(runs)
+
+
+def holds(row: Mapping[str, Any], claimed: int, minimum: float = 0.0) -> bool | None:
+    """None without a claim; else True when the CI excludes 0 on the claimed side and the mean difference is
+    at least the metric's ``minimum`` effect size (a negligible effect does not hold, whatever its CI)."""
     if not claimed:
         return None
-    return bool(excludes_zero(row) and (row["diff_mean"] > 0) == (claimed > 0))
+    return bool(excludes_zero(row) and (row["diff_mean"] > 0) == (claimed > 0) and abs(row["diff_mean"]) >= minimum)
 
 
 def effects(
@@ -145,11 +170,13 @@ def effects(
     seed: int = 0,
     steps: int | None = None,
     progress: Callable[[], None] | None = None,
+    minimum: Mapping[str, float] | None = None,
     where: Executor | None = None,
 ) -> pd.DataFrame:
     """Every final metric's paired difference (alternative - base) for each contrast, with ``claimed``
-    (+1, -1 or 0) and ``holds`` (None without a claim). ``steps`` overrides each contrast's own;
-    ``progress`` is called after every run (2 x ``reps`` per contrast); ``where``: an entered executor
+    (+1, -1 or 0), ``holds`` (None without a claim) and ``negligible`` (the mean difference is below the
+    metric's ``minimum`` effect size; without ``minimum`` nothing is). ``steps`` overrides each contrast's
+    own; ``progress`` is called after every run (2 x ``reps`` per contrast); ``where``: an entered executor
     (default: this process)."""
     import pandas as pd
 
@@ -161,7 +188,17 @@ def effects(
         runs = replicate(configs(c), reps, seed, steps if steps is not None else c.steps, progress, where=where)
         for row in paired_differences(runs, "base", FINAL_METRICS).to_dict("records"):
             claimed = c.claimed(row["metric"])
-            rows.append({"contrast": c.name, **row, "claimed": claimed, "holds": holds(row, claimed)})
+            floor = (minimum or {}).get(row["metric"], 0.0)
+            negligible = bool(row["n"] == 0 or abs(row["diff_mean"]) < floor)
+            rows.append(
+                {
+                    "contrast": c.name,
+                    **row,
+                    "claimed": claimed,
+                    "holds": holds(row, claimed, floor),
+                    "negligible": negligible,
+                }
+            )
     return pd.DataFrame(rows, columns=list(EFFECT_COLUMNS))
 
 
