@@ -258,7 +258,7 @@ def _claim(contrast: str, metric: str) -> Claim:
 @pytest.mark.parametrize(
     ("contrast", "metric", "direction"),
     [
-        ("travel support for actors in need", "worst_region_gap", -1),
+        ("travel support for actors in need", "capture", -1),
         ("good remote participation instead of poor", "worst_region_gap", -1),
         ("the distributed design instead of the intergovernmental status quo", "worst_group_gap", -1),
         ("the distributed design instead of the intergovernmental status quo", "capture", -1),
