@@ -36,7 +36,7 @@ import tomli_w
 from netgov.experiment.files import atomic, write_text
 from netgov.model.core.catalog import GROUPS
 from netgov.model.core.config import nest
-from netgov.validation.measures import p3_targets
+from netgov.validation.measures import p3_targets, t1_observed
 from netgov.validation.patterns import BY_ID, pattern_data, run_statistics
 
 #: P1's hosts with an observed share: simulated in calibration (the other two are validated only).
@@ -58,6 +58,8 @@ class Prior:
         """Which separate fit it belongs to: the open forum's (P1, P2) or a state-centric vote's (P3)."""
         if self.key.startswith("consensus."):
             return "consensus"
+        if self.key.startswith("adaptation."):
+            return "adaptation"
         return "state_centric" if self.key.startswith("positions.") else "forum"
 
 
@@ -71,7 +73,15 @@ def priors(block: str | None = None) -> tuple[Prior, ...]:
 #: The two fits, in order: each block's parameters against its patterns' statistics. They are
 #: separable: a state-centric stance moves no forum attendance, and P3's 144 delegations all attend
 #: whatever travel costs; the second fit runs at the first one's point summary.
-BLOCKS: dict[str, tuple[str, ...]] = {"forum": ("P1", "P2"), "state_centric": ("P3",), "consensus": ("D1", "D2")}
+BLOCKS: dict[str, tuple[str, ...]] = {
+    "forum": ("P1", "P2"),
+    "state_centric": ("P3",),
+    "consensus": ("D1", "D2"),
+    "adaptation": ("T1",),
+}
+#: The adaptations whose rates the "adaptation" block fits, on while it is fitted (T1's first-decade growth:
+#: what actors carry from one meeting to the next is what changes attendance over the years in the model).
+ADAPTING: dict[str, Any] = {"adaptation.trust": True, "adaptation.learning": True}
 
 
 def agreed_target(pattern: str) -> float:
@@ -103,6 +113,7 @@ def targets(block: str | None = None) -> dict[str, float]:
     out.update({f"p2_{g}": v for g, v in p2_targets().items()})
     out.update({f"p3_{k}": v for k, v in p3_targets().items()})
     out.update({f"{pid.lower()}_agreed": agreed_target(pid) for pid in ("D1", "D2")})
+    out["t1_growth"] = t1_observed()["growth"]  # the first decade only: the late slope is checked, not fitted
     wanted = {pid.lower() for b, ids in BLOCKS.items() if block in (None, b) for pid in ids}
     return {k: v for k, v in out.items() if k.split("_")[0] in wanted}
 
@@ -170,6 +181,9 @@ def statistics(world: Mapping[str, Any], reps: int, base: int, block: str | None
     for pid in ("D1", "D2"):
         if pid in ids:
             out[f"{pid.lower()}_agreed"] = float(runs(pid, None)["agreed"].mean())
+    if "T1" in ids:
+        world = {**world, **ADAPTING}
+        out["t1_growth"] = float(runs("T1", None)["growth"].mean())
     return {k: (0.0 if math.isnan(v) else v) for k, v in out.items()}
 
 
@@ -315,7 +329,7 @@ def run_abc(
 
 def runs_per_set(block: str) -> int:
     """Model runs one candidate of ``block`` costs per replication (P1's observed hosts, P2, P3)."""
-    return {"forum": len(P1_HOSTS) + 1, "state_centric": 1, "consensus": 2}[block]
+    return {"forum": len(P1_HOSTS) + 1, "state_centric": 1, "consensus": 2, "adaptation": 1}[block]
 
 
 def least_runs(population: int, generations: int, reps: int) -> int:

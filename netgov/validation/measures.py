@@ -285,6 +285,69 @@ def evaluate_listed(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Mea
     return out
 
 
+def t1_observed() -> dict[str, float]:
+    """The record's growth (years 10-12 over 1-3) and late slope (years 17 and 20 over 10-12, per year)."""
+    data = BY_ID["T1"].data
+    onsite = {o["year"]: float(o["onsite"]) for o in data["observed"]}
+
+    def mean(years: list[int]) -> float:
+        return float(np.mean([onsite[y] for y in years if y in onsite]))
+
+    early, middle = mean([1, 2, 3]), mean([10, 11, 12])
+    late = mean([17, 20])
+    return {"growth": middle / early, "late_slope": (late / middle - 1.0) / (18.5 - 11.0)}
+
+
+def evaluate_t1(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure]:
+    """Onsite attendance per open network: its growth over the first decade and its slope after."""
+    seen, bands = t1_observed(), pattern.data["bands"]
+    return [
+        measure(
+            "T1",
+            "onsite per meeting, years 10-12 over years 1-3",
+            f"{seen['growth']:.2f} x (IGF 2015-2017 over 2006-2008)",
+            runs["growth"],
+            "mean",
+            tuple(bands["growth"]),
+            seed,
+            unit="x",
+        ),
+        measure(
+            "T1",
+            "growth a year after year 11 (years 17-19 over 10-12)",
+            f"{100 * seen['late_slope']:.1f}% a year (IGF 2022 and 2025 over 2015-2017): no levelling off",
+            100 * runs["late_slope"],
+            "mean",
+            percent(bands["late_slope"]),
+            seed + 1,
+            unit="% a year",
+        ),
+    ]
+
+
+def evaluate_h5(runs: pd.DataFrame, pattern: Pattern, seed: int) -> list[Measure]:
+    """Governments' share of the open networks' onsite participants, second window less first."""
+    o = pattern.data["observed"]["government_share"]
+    change = (o[2] + o[3]) / 2.0 - (o[0] + o[1]) / 2.0
+    return [
+        measure(
+            "H5",
+            "change in governments' onsite share, years 17-20 less years 3-7",
+            f"{100 * change:+.1f} points ({'; '.join(pattern.data['events'])})",
+            100 * runs["government_share_change"],
+            "mean",
+            percent(pattern.data["bands"]["change"]),
+            seed,
+            unit="points",
+        )
+    ]
+
+
+def percent(band: list[float]) -> tuple[float, float]:
+    """A band of shares in percentage points (a change or a rate shown as points, which may be negative)."""
+    return 100 * float(band[0]), 100 * float(band[1])
+
+
 def evaluator(pattern: Pattern) -> Evaluator:
     """The pattern's evaluator: the one that reads its listed ``measures``, else its own (``EVALUATORS``)."""
     return evaluate_listed if "measures" in pattern.data else EVALUATORS[pattern.id]
@@ -299,5 +362,7 @@ EVALUATORS: dict[str, Evaluator] = {
     "H2": evaluate_h2,
     "H3": evaluate_h3,
     "H4": evaluate_h4,
+    "T1": evaluate_t1,
+    "H5": evaluate_h5,
     "D3": evaluate_d3,
 }

@@ -134,7 +134,45 @@ def run_statistics(issues: pd.DataFrame) -> dict[str, float]:
     stats["months_to_text"] = (
         float(first["step_decided"].iloc[0] - first["first_meeting"].iloc[0]) if len(first) else float("nan")
     )
+    stats.update(over_years(issues))
     return stats
+
+
+def open_networks(issues: pd.DataFrame, years: tuple[int, int]) -> pd.DataFrame:
+    """The networks open to every group (every venue but the intergovernmental one) that convened, on issues
+    arriving in years ``years[0]`` to ``years[1]`` of the run (year 1: months 0-11)."""
+    arrived = issues["arrived"]
+    window = (arrived >= 12 * (years[0] - 1)) & (arrived < 12 * years[1])
+    return issues[window & (issues["venue"] != "intergovernmental") & (issues["eligible"] > 0)]
+
+
+def onsite_per_network(issues: pd.DataFrame, years: tuple[int, int]) -> float:
+    """Mean onsite participants per open network in those years (NaN if none convened)."""
+    nets = open_networks(issues, years)
+    onsite = nets["participants"] - nets["remote"]
+    return float(onsite.mean()) if len(nets) else float("nan")
+
+
+def over_years(issues: pd.DataFrame) -> dict[str, float]:
+    """T1's and H5's statistics (NaN in a run too short to hold their years): ``growth``, onsite participants
+    per open network in the middle window over the early one; ``late_slope``, the late window over the
+    middle one, less 1, per year between the windows' centres; ``government_share_change``, governments'
+    share of the open networks' onsite participants in H5's second window less its first."""
+    w = {k: tuple(v) for k, v in BY_ID["T1"].data["windows"].items()}
+    early, middle, late = (onsite_per_network(issues, w[k]) for k in ("early", "middle", "late"))
+    years = (sum(w["late"]) - sum(w["middle"])) / 2.0
+
+    def government_share(years: tuple[int, int]) -> float:
+        nets = open_networks(issues, years)
+        onsite = float(sum(nets[f"onsite_{g}"].sum() for g in GROUPS))
+        return float(nets["onsite_government"].sum()) / onsite if onsite > 0 else float("nan")
+
+    h5 = {k: tuple(v) for k, v in BY_ID["H5"].data["windows"].items()}
+    return {
+        "growth": middle / early if early > 0 else float("nan"),
+        "late_slope": (late / middle - 1.0) / years if middle > 0 else float("nan"),
+        "government_share_change": government_share(h5["second"]) - government_share(h5["first"]),
+    }
 
 
 # -- running the patterns -------------------------------------------------------------------------
