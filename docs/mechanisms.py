@@ -3,6 +3,8 @@
     python docs/mechanisms.py                      # print the page (runs the model: 2 x reps runs per contrast)
     python docs/mechanisms.py --write              # regenerate docs/mechanisms.md (default --reps 20 --seed 0)
     python docs/mechanisms.py --write --reps 40 --seed 1
+    python docs/mechanisms.py --write --save runs/   # also keep the runs' results
+    python docs/mechanisms.py --write --load runs/   # judge them again after a claim changed; runs nothing
 
 The contrasts and their claims are ``netgov.analysis.mechanisms.CONTRASTS``; tests/test_mechanisms.py
 fails when the page does not show a contrast, its causal path or its claims as they are there.
@@ -11,6 +13,8 @@ fails when the page does not show a contrast, its causal path or its claims as t
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,6 +32,7 @@ from netgov.analysis.mechanisms import (
     Contrast,
     configs,
     effects,
+    judge,
     minimum_effects,
     twenty_years,
 )
@@ -298,6 +303,32 @@ def render(
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def fingerprint(c: Contrast) -> str:
+    """What a contrast runs (its worlds and length): saved differences serve it only while this is unchanged."""
+    return repr((c.scenario, c.alt_scenario, c.steps, sorted(c.base.items()), sorted(c.alt.items())))
+
+
+def save(folder: Path, table: pd.DataFrame, years: pd.DataFrame, minimum: dict[str, float], reps: int, seed: int) -> None:
+    """The runs' results: paired differences, the twenty-year rows, the minimum effect sizes, what was run."""
+    folder.mkdir(parents=True, exist_ok=True)
+    table.to_parquet(folder / "effects.parquet")
+    years.to_parquet(folder / "years.parquet")
+    meta = {"reps": reps, "seed": seed, "minimum": minimum, "runs": {c.name: fingerprint(c) for c in CONTRASTS}}
+    (folder / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+
+
+def load_saved(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float], int, int]:
+    """Saved results judged against the contrasts' claims as they are now; refused if a contrast runs
+    something else than when they were saved (or is new)."""
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    stale = [c.name for c in CONTRASTS if meta["runs"].get(c.name) != fingerprint(c)]
+    if stale:
+        raise SystemExit(f"{folder}: saved before these contrasts changed what they run (rerun): {'; '.join(stale)}")
+    diffs = pd.read_parquet(folder / "effects.parquet")
+    table = judge(diffs[diffs["contrast"].isin([c.name for c in CONTRASTS])], meta["minimum"])
+    return table, pd.read_parquet(folder / "years.parquet"), meta["minimum"], meta["reps"], meta["seed"]
+
+
 def main(argv: list[str] | None = None) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -306,22 +337,32 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--write", action="store_true", help="write docs/mechanisms.md instead of printing it")
     parser.add_argument("--reps", type=int, default=20, help="replications of base and alternative (default 20)")
     parser.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
+    parser.add_argument("--save", type=Path, help="also keep the runs' results in this folder")
+    parser.add_argument(
+        "--load", type=Path, help="run nothing: judge the results kept by --save against the claims as they are now"
+    )
     args = parser.parse_args(argv)
     if args.reps < 2:
         parser.error(f"--reps {args.reps}: expected an integer >= 2 (a CI needs two pairs)")
-    with Progress(
-        TextColumn("mechanisms"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-    ) as progress:
-        total = args.reps * (1 + 2 * len(CONTRASTS) + len(DESIGNS))
-        task = progress.add_task("runs", total=total)
-        minimum = minimum_effects(args.reps, args.seed, progress=lambda: progress.advance(task))
-        table = effects(CONTRASTS, args.reps, args.seed, progress=lambda: progress.advance(task), minimum=minimum)
-        years = twenty_years(args.reps, args.seed, progress=lambda: progress.advance(task))
-    page = render(table, args.reps, args.seed, years, minimum)
+    if args.load is not None:
+        table, years, minimum, reps, seed = load_saved(args.load)
+    else:
+        reps, seed = args.reps, args.seed
+        with Progress(
+            TextColumn("mechanisms"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+        ) as progress:
+            total = reps * (1 + 2 * len(CONTRASTS) + len(DESIGNS))
+            task = progress.add_task("runs", total=total)
+            minimum = minimum_effects(reps, seed, progress=lambda: progress.advance(task))
+            table = effects(CONTRASTS, reps, seed, progress=lambda: progress.advance(task), minimum=minimum)
+            years = twenty_years(reps, seed, progress=lambda: progress.advance(task))
+        if args.save is not None:
+            save(args.save, table, years, minimum, reps, seed)
+    page = render(table, reps, seed, years, minimum)
     if args.write:
         PAGE.write_text(page, encoding="utf-8")
     else:

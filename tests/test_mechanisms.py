@@ -328,3 +328,24 @@ def test_counts_of_decided_issues_are_marked_when_issues_were_left_open() -> Non
     assert "−8.000 †" in page.row(
         "adopted", {**cells, "diff_mean": -8.0, "diff_lo": -9.0, "diff_hi": -7.0}, 20, censored=True
     )
+
+
+def test_saved_results_are_judged_again_and_refused_once_a_contrast_runs_something_else(tmp_path: Path) -> None:
+    """`--load` judges kept differences against the claims as they are now (a withdrawn claim needs no rerun),
+    and refuses them once a contrast's settings change."""
+    c = CONTRASTS[0]
+    rows = [{"contrast": c.name, "scenario": "alt", "baseline": "base", "metric": m, "n": 20,
+             "diff_mean": 1.0, "diff_lo": 0.5, "diff_hi": 1.5} for m in FINAL_METRICS]  # fmt: skip
+    table = page.judge(pd.DataFrame(rows), dict.fromkeys(FINAL_METRICS, 2.0), (c,))
+    years = pd.DataFrame({"design": ["x"], "replication": [0], "year": [1], "measure": ["trust"], "value": [0.5]})
+    page.save(tmp_path, table, years, dict.fromkeys(FINAL_METRICS, 2.0), 20, 0)
+    meta = tmp_path / "meta.json"
+    text = meta.read_text(encoding="utf-8")
+    meta.write_text(text.replace(page.fingerprint(CONTRASTS[1]), "changed"), encoding="utf-8")
+    with pytest.raises(SystemExit, match=re.escape(CONTRASTS[1].name)):
+        page.load_saved(tmp_path)
+    meta.write_text(text, encoding="utf-8")
+    judged, _, minimum, reps, _ = page.load_saved(tmp_path)
+    claimed = judged[judged["claimed"] != 0]
+    assert reps == 20 and minimum["capture"] == 2.0 and len(claimed)
+    assert claimed["negligible"].all() and not claimed["holds"].any()  # 1.0 < 2.0: negligible, whatever its CI

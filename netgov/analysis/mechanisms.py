@@ -183,22 +183,30 @@ def effects(
     from netgov.analysis.summary import paired_differences
     from netgov.experiment.replications import replicate
 
-    rows: list[dict[str, Any]] = []
+    contrasts = tuple(contrasts)
+    frames = []
     for c in contrasts:
         runs = replicate(configs(c), reps, seed, steps if steps is not None else c.steps, progress, where=where)
-        for row in paired_differences(runs, "base", FINAL_METRICS).to_dict("records"):
-            claimed = c.claimed(row["metric"])
-            floor = (minimum or {}).get(row["metric"], 0.0)
-            negligible = bool(row["n"] == 0 or abs(row["diff_mean"]) < floor)
-            rows.append(
-                {
-                    "contrast": c.name,
-                    **row,
-                    "claimed": claimed,
-                    "holds": holds(row, claimed, floor),
-                    "negligible": negligible,
-                }
-            )
+        frames.append(paired_differences(runs, "base", FINAL_METRICS).assign(contrast=c.name))
+    return judge(pd.concat(frames, ignore_index=True), minimum, contrasts)
+
+
+def judge(
+    diffs: pd.DataFrame, minimum: Mapping[str, float] | None = None, contrasts: Iterable[Contrast] = CONTRASTS
+) -> pd.DataFrame:
+    """Paired differences (one row per contrast and metric) judged against the contrasts' claims as they are
+    now: ``claimed``, ``holds`` and ``negligible`` (below the metric's ``minimum`` effect size). Kept apart
+    from the runs so a page can be judged again, from differences saved earlier, without running anything."""
+    import pandas as pd
+
+    by_name = {c.name: c for c in contrasts}
+    rows: list[dict[str, Any]] = []
+    for row in diffs.to_dict("records"):
+        claimed = by_name[row["contrast"]].claimed(row["metric"])
+        floor = (minimum or {}).get(row["metric"], 0.0)
+        negligible = bool(row["n"] == 0 or abs(row["diff_mean"]) < floor)
+        judged = {"claimed": claimed, "holds": holds(row, claimed, floor), "negligible": negligible}
+        rows.append({**{k: row[k] for k in ("contrast", *DIFF_COLUMNS)}, **judged})
     return pd.DataFrame(rows, columns=list(EFFECT_COLUMNS))
 
 
