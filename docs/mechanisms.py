@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -308,7 +308,9 @@ def fingerprint(c: Contrast) -> str:
     return repr((c.scenario, c.alt_scenario, c.steps, sorted(c.base.items()), sorted(c.alt.items())))
 
 
-def save(folder: Path, table: pd.DataFrame, years: pd.DataFrame, minimum: dict[str, float], reps: int, seed: int) -> None:
+def save(
+    folder: Path, table: pd.DataFrame, years: pd.DataFrame, minimum: dict[str, float], reps: int, seed: int
+) -> None:
     """The runs' results: paired differences, the twenty-year rows, the minimum effect sizes, what was run."""
     folder.mkdir(parents=True, exist_ok=True)
     table.to_parquet(folder / "effects.parquet")

@@ -23,10 +23,14 @@ def run(steps: int = 48, seed: int = 2, **params) -> GovernanceModel:
     return m
 
 
+#: Trust and learning are on by default (fitted to T1); these switch them off.
+STILL = {"adaptation.trust": False, "adaptation.learning": False}
+
+
 def test_switched_off_the_rates_change_nothing() -> None:
     """With every switch off, the adaptation parameters have no effect: the runs are identical."""
-    a = run()
-    b = run(**{"adaptation.trust_rate": 0.9, "adaptation.trust_weight": 9.0, "adaptation.expertise_gain": 0.5})
+    a = run(**STILL)
+    b = run(**STILL, **{"adaptation.trust_rate": 0.9, "adaptation.trust_weight": 9.0, "adaptation.expertise_gain": 0.5})
     pd.testing.assert_frame_equal(a.step_table(), b.step_table())
     pd.testing.assert_frame_equal(a.issue_table(), b.issue_table())
 
@@ -156,8 +160,8 @@ def test_trust_differs_between_groups_and_regions() -> None:
 
 
 def test_learning_by_doing_builds_capacity_of_participants_only() -> None:
-    on = run(**{"adaptation.learning": True})
-    off = run()
+    on = run(**{"adaptation.learning": True, "adaptation.trust": False})
+    off = run(**STILL)
     joined = on.actors.attended > 0
     assert joined.any() and (~joined).any()
     assert (on.actors.expertise[~joined] == off.actors.expertise[~joined]).all()
@@ -182,7 +186,9 @@ def test_forum_shopping_takes_state_centric_issues_to_the_states_venue() -> None
 
 def test_business_and_technical_community_take_their_issues_to_external_processes() -> None:
     # the polarised agenda: business and the technical community are outvoted on every ordinary issue
-    polarised = load("polarised_agenda", ["adaptation.trust=true", "adaptation.technical_forums=true"]).config
+    polarised = load(
+        "polarised_agenda", ["adaptation.trust=true", "adaptation.technical_forums=true", "adaptation.learning=false"]
+    ).config
     m = GovernanceModel(polarised, rng=0)
     m.run_for(240)
     shopped = [i for i in m.issues if i.migrated_by]
@@ -226,7 +232,7 @@ def test_agent_table_follows_its_contract() -> None:
     first = table[table["step"] == 0]
     assert (first["attended"] == 0).all()
     assert (table.groupby("actor")["attended"].diff().dropna() >= 0).all()  # meetings only add up
-    assert run(12).agent_table()["trust"].isna().all()  # no trust without adaptation.trust: NaN, not 0.5
+    assert run(12, **STILL).agent_table()["trust"].isna().all()  # no trust without adaptation.trust: NaN, not 0.5
 
 
 def test_agents_out_from_the_cli_and_the_api(run_netgov, tmp_path) -> None:

@@ -1,9 +1,9 @@
 """Regression guard: the model's output equals the tables recorded in tests/fixtures/golden/.
 
 The tables were re-recorded when issues 23 and 25 changed the model on purpose (positions on the
-cleavages, a text drafted from the room, consensus as practised; CHANGELOG.md says what changed).
-The runs use each scenario's defaults, where every ``adaptation`` switch is off: so this also checks
-that, switched off, the adaptive behaviours of issue 13 leave the rules' results exactly as they were.
+cleavages, a text drafted from the room, consensus as practised) and when issue 26 switched trust and
+learning on by default (fitted to pattern T1); CHANGELOG.md says what changed. The runs use each
+scenario's defaults: trust and learning on, the other ``adaptation`` switches off.
 A change that alters behaviour on purpose re-records them with ``tests/fixtures/record_golden.py``
 and says so in CHANGELOG.md.
 

@@ -185,7 +185,39 @@ def test_every_pattern_has_figures_bands_sources_and_a_scenario() -> None:
         assert "band" in p.data or "bands" in p.data or p.id == "P2", p.id
         assert "observed" in p.data, p.id
         assert p.path.is_file(), p.id
-    assert {p.id for p in PATTERNS if p.calibrated} == {"P1", "P2", "P3", "D1", "D2"}
+    assert {p.id for p in PATTERNS if p.calibrated} == {"P1", "P2", "P3", "D1", "D2", "T1"}
+
+
+def test_over_years_statistics_by_hand() -> None:
+    """T1's growth and late slope and H5's change in governments' share, from a hand-made issue table: only
+    networks open to every group that convened count, by the year their issue arrived."""
+    from netgov.validation.patterns import over_years, t1_observed
+
+    def net(year: int, onsite: int, government: int, venue: str = "cstd_working_group", eligible: int = 10) -> dict:
+        row = {"arrived": 12 * (year - 1), "venue": venue, "eligible": eligible, "participants": onsite + 1}
+        row |= {"remote": 1} | {f"onsite_{g}": 0 for g in GROUPS} | {"onsite_government": government}
+        row["onsite_civil_society"] = onsite - government
+        return row
+
+    issues = pd.DataFrame(
+        [
+            net(1, 10, 2),
+            net(3, 10, 3),
+            net(2, 99, 99, venue="intergovernmental"),  # a states' venue: not an open forum
+            net(2, 99, 0, eligible=0),  # never convened
+            net(5, 10, 1),
+            net(11, 15, 5),
+            net(18, 18, 9),
+        ]
+    )
+    stats = over_years(issues)
+    assert stats["growth"] == pytest.approx(1.5)  # 15 over 10
+    assert stats["late_slope"] == pytest.approx((18 / 15 - 1) / 7)  # window centres 11 and 18
+    # H5: years 3-7 hold 4 of 20 onsite governments, years 17-20 hold 9 of 18
+    assert stats["government_share_change"] == pytest.approx(9 / 18 - 4 / 20)
+    seen = t1_observed()
+    assert seen["growth"] == pytest.approx(((2137 + 2000 + 2000) / 3) / ((1350 + 1291 + 1280) / 3))
+    assert seen["late_slope"] == pytest.approx((((2520 + 3435) / 2) / ((2137 + 2000 + 2000) / 3) - 1) / 7.5)
 
 
 def test_wilson_interval_matches_the_hand_computed_one() -> None:
@@ -284,17 +316,17 @@ def test_netgov_validate_gives_the_recorded_verdicts_at_five_master_seeds(run_ne
     result = run_netgov("validate", "--reps", "20", "--seeds", "5", "--out", str(out), "--report", str(report))
     table = pd.read_csv(out)
     judged = table[table["role"] != "held_out"]
-    assert sorted(judged["pattern"].unique()) == ["D1", "D2", "D3", "P1", "P2", "P3", "P4", "P5"]
+    assert sorted(judged["pattern"].unique()) == ["D1", "D2", "D3", "P1", "P2", "P3", "P4", "P5", "T1"]
     verdicts = judged.groupby("pattern")["pattern_passed"].first().to_dict()
     assert verdicts == {p.id: p.expected_to_pass for p in PATTERNS if p.role != "held_out"}
     assert not BY_ID["P4"].expected_to_pass and BY_ID["P4"].data["why"]
     assert result.returncode == (0 if all(verdicts.values()) else 1), result.stdout + result.stderr
-    assert "7 of 8 patterns pass at 5 master seeds; failed: P4" in result.stdout
+    assert "8 of 9 patterns pass at 5 master seeds; failed: P4" in result.stdout
     assert sorted(table["master_seed"].dropna().unique()) == [0, 1, 2, 3, 4]
     assert np.all(table["ci_lo"] <= table["mean"] + 1e-12) and np.all(table["mean"] <= table["ci_hi"] + 1e-12)
     proportions = table[table["kind"] == "proportion"]
     assert len(proportions) and proportions["ci_hi"].le(1.0).all() and proportions["ci_lo"].ge(0.0).all()
-    assert set(table.loc[table["calibrated"], "pattern"]) == {"P1", "P2", "P3", "D1", "D2"}
+    assert set(table.loc[table["calibrated"], "pattern"]) == {"P1", "P2", "P3", "D1", "D2", "T1"}
     held = table[table["role"] == "held_out"]["pattern"].unique()
     assert len(held) >= 2 and all(f"{h} " in result.stdout.split("held out", 1)[1] for h in held)
     _report_renders_offline(report / "validation.html")

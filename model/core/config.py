@@ -281,12 +281,13 @@ class Legitimacy(Strict):
 class Adaptation(Strict):
     """What actors carry from one meeting to the next: trust, the Hirschman response, learning by doing.
 
-    Every switch is off by default: with all of them off the model is the one of docs/mechanisms.md's
-    institutional contrasts, run for run.
+    Trust and learning are on by default: fitted to how an open forum's attendance grew over its first decade
+    (pattern T1, docs/validation.md), they are part of the calibrated world. Exit and voice, forum shopping
+    and coalitions stay off: no pattern of the record measures them.
     """
 
     trust: bool = param(
-        False,
+        True,
         "actors update their trust in each venue from what they lived through there, and it enters "
         "their choice to take part",
         "",
@@ -294,7 +295,7 @@ class Adaptation(Strict):
     trust_rate: float = fraction(0.2, "share of the way an actor's trust moves toward each new experience")
     initial_trust: float = fraction(0.5, "every actor's trust in every venue at the start")
     trust_weight: float = param(
-        2.0,
+        3.102,
         "log-odds added to taking part per unit of trust above 0.5 (taken away below)",
         "log-odds",
         ge=0.0,
@@ -339,12 +340,12 @@ class Adaptation(Strict):
         "",
     )
     learning: bool = param(
-        False, "taking part raises an actor's expertise in the issue's domain and shortens its preparation", ""
+        True, "taking part raises an actor's expertise in the issue's domain and shortens its preparation", ""
     )
-    expertise_gain: float = fraction(0.05, "share of the gap to full expertise an actor closes per network it joins")
+    expertise_gain: float = fraction(0.077, "share of the gap to full expertise an actor closes per network it joins")
     prep_gain: float = fraction(0.03, "share of its preparation need an actor sheds per network it joins")
     forgetting: float = fraction(
-        0.02, "share of what it has learned (expertise gained, preparation shed) an actor loses each month"
+        0.043, "share of what it has learned (expertise gained, preparation shed) an actor loses each month"
     )
 
 
