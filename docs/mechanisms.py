@@ -343,25 +343,33 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--load", type=Path, help="run nothing: judge the results kept by --save against the claims as they are now"
     )
+    parser.add_argument("--workers", type=int, default=1, help="local worker processes (default 1: this process)")
     args = parser.parse_args(argv)
     if args.reps < 2:
         parser.error(f"--reps {args.reps}: expected an integer >= 2 (a CI needs two pairs)")
     if args.load is not None:
         table, years, minimum, reps, seed = load_saved(args.load)
     else:
+        from netgov.experiment.executors import LocalProcesses, Serial
+
         reps, seed = args.reps, args.seed
-        with Progress(
-            TextColumn("mechanisms"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-        ) as progress:
+        with (
+            LocalProcesses(args.workers) if args.workers > 1 else Serial() as where,
+            Progress(
+                TextColumn("mechanisms"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+            ) as progress,
+        ):
             total = reps * (1 + 2 * len(CONTRASTS) + len(DESIGNS))
             task = progress.add_task("runs", total=total)
-            minimum = minimum_effects(reps, seed, progress=lambda: progress.advance(task))
-            table = effects(CONTRASTS, reps, seed, progress=lambda: progress.advance(task), minimum=minimum)
-            years = twenty_years(reps, seed, progress=lambda: progress.advance(task))
+            minimum = minimum_effects(reps, seed, progress=lambda: progress.advance(task), where=where)
+            table = effects(
+                CONTRASTS, reps, seed, progress=lambda: progress.advance(task), minimum=minimum, where=where
+            )
+            years = twenty_years(reps, seed, progress=lambda: progress.advance(task), where=where)
         if args.save is not None:
             save(args.save, table, years, minimum, reps, seed)
     page = render(table, reps, seed, years, minimum)

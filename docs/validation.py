@@ -26,6 +26,8 @@ BEGIN, END = "<!-- generated -->", "<!-- end generated -->"
 REPS, SEEDS, SEED = 20, 5, 0
 CONTRAST = ("status_quo_intergovernmental", "idp_distributed")
 CONTRAST_REPS = 40
+#: The executor main() entered (``--workers``): the blocks' runs go there.
+WHERE: list = []
 CONTRAST_METRICS = (
     "inclusiveness",
     "regional_balance",
@@ -38,7 +40,7 @@ CONTRAST_METRICS = (
 
 def results_block() -> list[str]:
     seeds = master_seeds(SEED, SEEDS)
-    results = evaluate(simulate(REPS, seeds))
+    results = evaluate(simulate(REPS, seeds, where=WHERE[0] if WHERE else None))
     lines = [
         f"### Results: `netgov validate --reps {REPS} --seeds {SEEDS} --seed {SEED}`",
         "",
@@ -95,8 +97,11 @@ def ensemble_block() -> list[str]:
 def contrast_block() -> list[str]:
     scenarios = {name: load(name) for name in CONTRAST}
     ens = Ensemble.load("calibrated")
-    point = paired_differences(replicate(scenarios, CONTRAST_REPS, SEED), CONTRAST[0], CONTRAST_METRICS)
-    drawn = paired_differences(replicate(scenarios, CONTRAST_REPS, SEED, ensemble=ens), CONTRAST[0], CONTRAST_METRICS)
+    where = WHERE[0] if WHERE else None
+    point = paired_differences(replicate(scenarios, CONTRAST_REPS, SEED, where=where), CONTRAST[0], CONTRAST_METRICS)
+    drawn = paired_differences(
+        replicate(scenarios, CONTRAST_REPS, SEED, ensemble=ens, where=where), CONTRAST[0], CONTRAST_METRICS
+    )
     lines = [
         f"### {CONTRAST[1]} minus {CONTRAST[0]}, with and without calibration uncertainty",
         "",
@@ -127,8 +132,13 @@ def render() -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="rewrite the generated block of docs/validation.md")
+    parser.add_argument("--workers", type=int, default=1, help="local worker processes (default 1: this process)")
     args = parser.parse_args(argv)
-    block = render()
+    from netgov.experiment.executors import LocalProcesses, Serial
+
+    with LocalProcesses(args.workers) if args.workers > 1 else Serial() as where:
+        WHERE.append(where)
+        block = render()
     if not args.write:
         print(block)
         return
