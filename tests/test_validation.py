@@ -191,7 +191,8 @@ def test_every_pattern_has_figures_bands_sources_and_a_scenario() -> None:
 def test_over_years_statistics_by_hand() -> None:
     """T1's growth and late slope and H5's change in governments' share, from a hand-made issue table: only
     networks open to every group that convened count, by the year their issue arrived."""
-    from netgov.validation.patterns import over_years, t1_observed
+    from netgov.validation.measures import t1_observed
+    from netgov.validation.patterns import over_years
 
     def net(year: int, onsite: int, government: int, venue: str = "cstd_working_group", eligible: int = 10) -> dict:
         row = {"arrived": 12 * (year - 1), "venue": venue, "eligible": eligible, "participants": onsite + 1}
@@ -274,6 +275,29 @@ def test_a_measure_in_months_is_shown_and_judged_in_months() -> None:
     assert m.unit == "months" and m.mean == pytest.approx(12.0) and m.n == 3
     assert m.band_text == "5–24 months" and m.estimate.endswith("months") and res.passed
     assert m.margin == pytest.approx(7.0)  # nearer the lower edge: 12 - 5
+
+
+def test_overrides_take_dotted_or_nested_keys_alike() -> None:
+    """An alternative written with a dotted key configures the same model as one written nested."""
+    from netgov.scenarios.loader import load
+
+    p = BY_ID["D3"]
+    dotted = p.with_overrides("x", {"consensus.redraft": False, "deliberation_deadline": 30})
+    nested = p.with_overrides("x", {"consensus": {"redraft": False}, "deliberation_deadline": 30})
+    assert dotted.conditions == nested.conditions
+    config = load(p.path, dotted.conditions[0][1]).config
+    assert config.consensus.redraft is False and config.deliberation_deadline == 30
+
+
+def test_a_measure_no_replication_had_says_so_and_fails() -> None:
+    """D3 under unanimity: no replication agrees a text, so there are no months to time; the report
+    says so in words (not "nan months") and the pattern fails."""
+    runs = pd.DataFrame({"pattern": "D3", "condition": "", "master_seed": 0, "months_to_text": [np.nan] * 4})
+    (res,) = evaluate(runs, (BY_ID["D3"],))
+    (m,) = res.pooled
+    assert m.n == 0 and not res.passed
+    assert "nan" not in m.estimate and "nan" not in m.show(m.mean)
+    assert m.estimate == m.show(m.mean) == "none: no replication had one"
 
 
 def test_p1_needs_the_host_region_to_be_the_largest() -> None:

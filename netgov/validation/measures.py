@@ -39,6 +39,9 @@ def wilson(successes: int, n: int, level: float = LEVEL) -> tuple[float, float]:
 
 # -- results --------------------------------------------------------------------------------------
 
+#: What a measure shows when no replication had a value (months to an agreed text where none agreed).
+NONE = "none: no replication had one"
+
 
 @dataclass(frozen=True)
 class Measure:
@@ -58,12 +61,16 @@ class Measure:
     unit: str = "share"  # "share" (of participants, states or replications: shown in %) or "months"
 
     def show(self, x: float) -> str:
-        """A value of this measure in its unit."""
+        """A value of this measure in its unit; NaN when no replication had one (no agreed text to time)."""
+        if x != x:
+            return NONE
         return pct(x) if self.unit == "share" else f"{x:.1f} {self.unit}"
 
     @property
     def estimate(self) -> str:
         """The mean and its interval, e.g. "62.3% [61.1, 63.5]"."""
+        if self.mean != self.mean:
+            return NONE
         if self.unit == "share":
             return f"{pct(self.mean)} [{100 * self.lo:.1f}, {100 * self.hi:.1f}]"
         return f"{self.mean:.1f} [{self.lo:.1f}, {self.hi:.1f}] {self.unit}"

@@ -82,8 +82,9 @@ class Pattern:
         return [(a["label"], nest(a["set"])) for a in self.data.get("alternatives", [])]
 
     def with_overrides(self, label: str, overrides: dict[str, Any]) -> Pattern:
-        """The same pattern with extra overrides on every condition (an alternative, an ensemble draw)."""
-        conditions = tuple((lab, merge(o, overrides)) for lab, o in self.conditions)
+        """The same pattern with extra overrides on every condition (an alternative, an ensemble draw);
+        keys may be dotted (``{"consensus.redraft": False}``) or nested, as in a scenario file."""
+        conditions = tuple((lab, merge(o, nest(overrides))) for lab, o in self.conditions)
         return replace(self, title=f"{self.title} [{label}]", conditions=conditions)
 
 
