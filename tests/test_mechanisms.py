@@ -179,16 +179,16 @@ def test_yearly_values_by_hand() -> None:
             "participants_africa": [1, 3, 0],
             "participants_civil_society": [2, 2, 1],
             "legitimacy": [0.8, float("nan"), 0.6],
-            "migrated_by": ["", "government", ""],
+            "outcome": ["adopted", "", "stalled"],
         }
     )
     agents = pd.DataFrame({"step": [12, 12, 24], "trust": [0.4, 0.6, 0.7]})
     got = yearly(issues, agents, years=(1, 2, 3))
     assert got[1]["participation"] == 0.5 and got[1]["africa_share"] == 4 / 15
     assert got[1]["civil_society_share"] == 4 / 15 and got[1]["trust"] == 0.5
-    assert got[1]["legitimacy"] == 0.8 and got[1]["migrated"] == 1.0
-    assert got[2]["participation"] == 0.2 and got[2]["trust"] == 0.7 and got[2]["migrated"] == 0.0
-    assert all(v != v for k, v in got[3].items() if k != "migrated")  # nothing arrived: NaN, not 0
+    assert got[1]["legitimacy"] == 0.8 and got[1]["open_share"] == 0.5  # one of the two still open
+    assert got[2]["participation"] == 0.2 and got[2]["trust"] == 0.7 and got[2]["open_share"] == 0.0
+    assert all(v != v for v in got[3].values())  # nothing arrived: NaN, not 0
 
 
 @pytest.mark.parametrize("name", list(BY_NAME))
