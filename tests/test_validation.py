@@ -401,6 +401,34 @@ def test_validation_page_block_covers_the_code() -> None:
         assert f"`{prior.key}`" in block, prior.key
 
 
+def test_validation_page_runs_every_shipped_scenario_with_and_without_adaptation() -> None:
+    """docs/validation.md's adaptation block has one row per shipped scenario, each with every metric's
+    paired difference and its interval (mean inside it)."""
+    import importlib.util
+    import re
+
+    from netgov.scenarios.loader import scenario_names
+
+    docs = VALIDATION_DIR.parents[1] / "docs"
+    spec = importlib.util.spec_from_file_location("validation_page", docs / "validation.py")
+    assert spec is not None and spec.loader is not None
+    page = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(page)
+    begin, end, _ = page.BLOCKS["adaptation"]
+    metrics = page.ADAPT_METRICS
+    text = (docs / "validation.md").read_text(encoding="utf-8")
+    block = text.split(begin, 1)[1].split(end, 1)[0]
+    assert "| scenario | " + " | ".join(metrics) + " |" in block
+    rows = {line.split("|")[1].strip(" `"): line for line in block.splitlines() if line.startswith("| `")}
+    assert sorted(rows) == scenario_names()
+    for name, line in rows.items():
+        cells = [c.strip() for c in line.strip("|").split("|")[1:]]
+        assert len(cells) == len(metrics), name
+        for cell in cells:
+            mean, lo, hi = (float(x) for x in re.findall(r"[+-]\d+\.\d+", cell))
+            assert lo <= mean <= hi, (name, cell)
+
+
 def test_a_listed_measure_is_written_from_the_observed_table_and_judged_against_its_band() -> None:
     """patterns.toml's `measures`: the column, the kind of interval, the band by key, and the observed text from
     the observed table (a ratio as a percentage, a list's extremes and count)."""
