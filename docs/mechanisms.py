@@ -95,7 +95,8 @@ def row(metric: str, r: dict[str, Any], reps: int, label: str = "", censored: bo
         mean, ci = _num(r["diff_mean"]), f"[{_num(r['diff_lo'])}, {_num(r['diff_hi'])}]"
         if r["n"] < reps:
             ci += f" ({r['n']} pairs)"
-        if not r["claimed"] and r["negligible"] and excludes_zero(r):
+        shown = {**r, **{k: round(r[k], 3) for k in ("diff_mean", "diff_lo", "diff_hi")}}
+        if not r["claimed"] and r["negligible"] and excludes_zero(shown):  # as shown: [−0.001, 0.000] reaches 0
             ci += " negligible"
     if censored:
         mean += " †"

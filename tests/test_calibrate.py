@@ -28,8 +28,11 @@ def _check_outputs(out, population: int) -> pd.DataFrame:
 
 
 def test_calibrate_on_one_local_process(tmp_path) -> None:
+    """Two generations of one block on one process (every block at once is the README's command, in
+    tests/test_docs.py: the adaptation block's 20-year runs cost a minute more each time)."""
     out = tmp_path / "cal"
-    args = ["calibrate", "--population", "12", "--generations", "2", "--reps", "1", "--workers", "1", "--out", str(out)]
+    args = ["calibrate", "--only", "forum", "--population", "12", "--generations", "2", "--reps", "1"]
+    args += ["--workers", "1", "--out", str(out)]
     result = CliRunner().invoke(cli.app, args)
     assert result.exit_code == 0, (result.output, result.exception)
     assert "2 generations" in result.output and f"wrote {out / 'ensemble.parquet'}" in result.output
@@ -57,7 +60,7 @@ def test_calibrate_on_a_dask_scheduler(tmp_path) -> None:
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
     ) as cluster:
-        args = ["calibrate", "--population", "10", "--generations", "1", "--reps", "1"]
+        args = ["calibrate", "--only", "consensus", "--population", "10", "--generations", "1", "--reps", "1"]
         result = CliRunner().invoke(cli.app, [*args, "--scheduler", cluster.scheduler_address, "--out", str(out)])
     assert result.exit_code == 0, (result.output, result.exception)
     assert "Dask scheduler" in result.output
@@ -103,6 +106,7 @@ def test_dry_run_names_every_prior_and_target_and_writes_nothing(tmp_path) -> No
         assert f"{p.key} ~ U({p.low:g}, {p.high:g})" in result.output
     for key in targets():
         assert key in result.output
-    # 250 candidates x 8 generations x 2 replications x 7 runs a candidate set: the forum fit runs P1's three
-    # observed hosts and P2 (4), the state-centric fit P3 (1), the consensus fit D1 and D2 (2)
-    assert "at least 28,000 model runs" in result.output and not out.exists()
+    # 250 candidates x 8 generations x 2 replications x 8 runs a candidate set: the forum fit runs P1's three
+    # observed hosts and P2 (4), the state-centric fit P3 (1), the consensus fit D1 and D2 (2), the adaptation
+    # fit T1 (1, of 20 years)
+    assert "at least 32,000 model runs" in result.output and not out.exists()

@@ -34,8 +34,9 @@ def test_the_page_reads_back_as_it_was_rendered() -> None:
                 "diff_lo": e.lo,
                 "diff_hi": e.hi,
                 "holds": e.holds,
+                "negligible": e.negligible,
             }
-            assert page.row(m, r, reps, e.label) in text, (c.name, m)
+            assert page.row(m, r, reps, e.label, e.censored) in text, (c.name, m)
             assert e.claimed == c.claimed(m) and e.label == c.label(m)
 
 

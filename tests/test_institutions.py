@@ -41,15 +41,28 @@ def test_same_seed_same_agenda_across_every_shipped_scenario() -> None:
 
 def test_same_participation_draws_where_the_rules_agree() -> None:
     """A decision rule changes what networks decide, not who comes: under majority and consensus every
-    issue network has the same members (their draws are the issue's own, not a shared sequence's)."""
-    a = run(decision_rule="majority")
-    b = run(decision_rule="consensus")
+    issue network has the same members (their draws are the issue's own, not a shared sequence's). With
+    actors that do not adapt: with trust and learning on (the default) who comes next depends on what was
+    decided, a causal path rather than a shared stream (the next test)."""
+    still = {"adaptation.trust": False, "adaptation.learning": False}
+    a = run(decision_rule="majority", **still)
+    b = run(decision_rule="consensus", **still)
     assert [i.venue for i in a.issues] == [i.venue for i in b.issues]
     for x, y in zip(a.issues, b.issues, strict=True):
         assert (x.participants == y.participants).all()
         assert (x.stances == y.stances).all()
     # ... and yet what is decided differs
     assert [(i.phase, i.outcome, i.decided) for i in a.issues] != [(i.phase, i.outcome, i.decided) for i in b.issues]
+
+
+def test_with_actors_that_adapt_who_comes_follows_what_was_decided() -> None:
+    """Trust moves with whether an actor's position won, and trust enters the choice to come: once the two
+    rules have decided differently, later networks differ in who joins, while the agenda stays the same."""
+    a = run(decision_rule="majority")
+    b = run(decision_rule="consensus")
+    assert [i.arrived for i in a.issues] == [i.arrived for i in b.issues]
+    assert any(x.participants.tolist() != y.participants.tolist() for x, y in zip(a.issues, b.issues, strict=True))
+    assert not (a.actors.trust == b.actors.trust).all()
 
 
 # -- decisions with consequences -----------------------------------------------------------------

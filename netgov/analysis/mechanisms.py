@@ -221,7 +221,8 @@ _NUMBER = re.compile(r"[+−-]?\d+(?:\.\d+)?|nan")
 @dataclass(frozen=True)
 class Effect:
     """One metric's paired difference (alternative − base) as the page shows it: mean and 95% CI over ``n``
-    pairs, the claim (+1, -1 or 0), its label and whether it holds (None without a claim)."""
+    pairs, the claim (+1, -1 or 0), its label and whether it holds (None without a claim); whether it is
+    below the metric's minimum effect size (negligible) and whether open issues censor it (†)."""
 
     contrast: str
     metric: str
@@ -232,6 +233,8 @@ class Effect:
     claimed: int
     label: str
     holds: bool | None
+    negligible: bool = False
+    censored: bool = False
 
     def __str__(self) -> str:
         return f"{_signed(self.mean)} [{_signed(self.lo)}, {_signed(self.hi)}] ({self.n} pairs)"
@@ -275,7 +278,9 @@ def measured(page: Path = PAGE) -> dict[str, dict[str, Effect]]:
             holds = None if not cells[5] else cells[5] == "yes"
             metric = cells[0].strip("*")
             mean, lo, hi = (_float(x) for x in numbers[:3])
-            rows[metric] = Effect(name.strip(), metric, mean, lo, hi, n, sign, cells[4], holds)
+            negligible = cells[5] == "negligible" or cells[2].endswith("negligible")
+            censored = "†" in cells[1]
+            rows[metric] = Effect(name.strip(), metric, mean, lo, hi, n, sign, cells[4], holds, negligible, censored)
         if rows:
             out[name.strip()] = rows
     return out

@@ -212,7 +212,14 @@ def _moves(contrasts: list[Contrast]) -> None:
         for cl in c.claims:
             e = effects.get(cl.metric)
             size = str(e) if e is not None else ("rises" if cl.direction > 0 else "falls")
-            flag = "" if e is None or e.holds else "  (the page's interval reaches 0)"
+            flag = (
+                ""
+                if e is None or e.holds
+                else "  (negligible: below the metric's minimum effect size)"
+                if e.negligible
+                else "  (the page's interval reaches 0)"
+            )
+            flag += "  († partly issues still open at the end)" if e is not None and e.censored else ""
             _print_wrapped(f"{cl.metric} {size}, {cl.label}{flag}", "      ")
 
 

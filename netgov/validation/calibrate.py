@@ -156,9 +156,11 @@ def statistics(world: Mapping[str, Any], reps: int, base: int, block: str | None
     seed = _seed(world, base)
     ids = {pid for b, pids in BLOCKS.items() if block in (None, b) for pid in pids}
     wanted: list[tuple[str, str | None]] = [("P1", host) for host in P1_HOSTS if "P1" in ids]
-    wanted += [(p, None) for p in ("P2", "P3", "D1", "D2") if p in ids]
+    wanted += [(p, None) for p in ("P2", "P3", "D1", "D2", "T1") if p in ids]
+    # T1 is fitted with the adaptations whose rates it fits switched on, whatever the fixed blocks say
+    worlds = {pattern: {**world, **ADAPTING} if pattern == "T1" else world for pattern, _ in wanted}
     jobs = [
-        job(i * reps + r, in_world(_scenario(pattern, host), world).config, run_seed(seed, r), ("issues",))
+        job(i * reps + r, in_world(_scenario(pattern, host), worlds[pattern]).config, run_seed(seed, r), ("issues",))
         for i, (pattern, host) in enumerate(wanted)
         for r in range(reps)
     ]
@@ -182,7 +184,6 @@ def statistics(world: Mapping[str, Any], reps: int, base: int, block: str | None
         if pid in ids:
             out[f"{pid.lower()}_agreed"] = float(runs(pid, None)["agreed"].mean())
     if "T1" in ids:
-        world = {**world, **ADAPTING}
         out["t1_growth"] = float(runs("T1", None)["growth"].mean())
     return {k: (0.0 if math.isnan(v) else v) for k, v in out.items()}
 
