@@ -111,8 +111,9 @@ def readme_commands() -> list[str]:
     return commands
 
 
-#: Commands that run a batch: serial in the tests (a process pool costs more than 40 short runs).
-BATCH_COMMANDS = ("batch", "sensitivity")
+#: Commands whose README runs are short once shrunk: serial in the tests (a process pool costs more than the
+#: few runs it would share out). robustness (192 runs) and design keep the pool, calibrate its --workers 2.
+SERIAL_COMMANDS = ("batch", "sensitivity", "compare", "validate")
 
 
 def shrink(args: list[str]) -> list[str]:
@@ -124,7 +125,7 @@ def shrink(args: list[str]) -> list[str]:
         elif (ROOT / arg).exists() and "/" in arg:
             arg = str(ROOT / arg)
         out.append(arg)
-    if out[0] in BATCH_COMMANDS and "--workers" not in out and "--scheduler" not in out:
+    if out[0] in SERIAL_COMMANDS and "--workers" not in out and "--scheduler" not in out:
         out += ["--workers", "1"]
     if out[0] == "validate":
         out += [arg for flag in ("--reps", "--seeds") if flag not in out for arg in (flag, SMALL[flag])]
