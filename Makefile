@@ -43,9 +43,10 @@ run: $(LINKS)
 
 # Two xdist workers (CI has two cores). --dist loadfile keeps each test file on one worker, in file
 # order: a module's fixtures (a batch, a dashboard server, a Dask cluster) start once, the README's
-# commands run in README order in one folder, and test_mechanisms' shared arms run once.
-# (pytest 9.2 ignores xdist_group marks under --dist loadgroup: pytest-xdist#1386.)
-XDIST := -n 2 --dist loadfile
+# commands run in README order in one folder, and each master seed's shared mechanism arms run once.
+# (pytest 9.2 ignores xdist_group marks under --dist loadgroup: pytest-xdist#1386.) The longest files start
+# first (tests/conftest.py's LONGEST_FIRST), not xdist's guess from their number of tests.
+XDIST := -n 2 --dist loadfile --no-loadscope-reorder
 
 test: $(LINKS)
 	$(BIN)/python -m pytest $(XDIST)
@@ -57,7 +58,7 @@ bench: $(LINKS)
 	$(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-columns=min,mean,median,max,rounds -p no:randomly
 
 # loopback only; no update check and no extension manager (no internet needed; JupyterLab asks before
-# fetching news); --allow-root for containers and CI. tests/test_docs.py starts the same server.
+# fetching news); --allow-root for containers and CI. tests/test_notebooks.py starts the same server.
 NOTEBOOK_FLAGS := --notebook-dir=docs --ServerApp.ip=127.0.0.1 --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate --LabApp.extension_manager=readonly --allow-root
 
 notebook: $(LINKS)

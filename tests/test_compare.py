@@ -98,7 +98,7 @@ def test_paired_differences_refuses_pairs_without_common_seeds() -> None:
 def test_compare_prints_paired_table_and_writes_diffs(tmp_path: Path, run_netgov) -> None:
     out = tmp_path / "d.csv"
     a, b = "status_quo_intergovernmental", "idp_distributed"
-    r = run_netgov("compare", a, b, "--reps", "3", "--steps", "12", "--diffs", str(out))
+    r = run_netgov("compare", a, b, "--reps", "3", "--steps", "12", "--workers", "1", "--diffs", str(out))
     assert r.returncode == 0, r.stderr
     assert f"paired differences vs {a}" in r.stdout
     assert "the 95% CI excludes 0" in r.stdout
@@ -113,7 +113,9 @@ def test_compare_prints_paired_table_and_writes_diffs(tmp_path: Path, run_netgov
     assert (df["scenario"] == b).all() and (df["baseline"] == a).all()
     assert df["n"].max() == 3 and (df["n"] <= 3).all()
     assert df.set_index("metric").loc["participation_rate", "n"] == 3
-    r2 = run_netgov("compare", a, b, "--reps", "3", "--steps", "12", "--diffs", str(tmp_path / "d.parquet"))
+    r2 = run_netgov(
+        "compare", a, b, "--reps", "3", "--steps", "12", "--workers", "1", "--diffs", str(tmp_path / "d.parquet")
+    )
     assert r2.returncode == 0, r2.stderr
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "d.parquet"), df, check_dtype=False)
 
@@ -126,7 +128,7 @@ def test_identical_scenarios_differ_by_exactly_zero(tmp_path: Path, run_netgov) 
     out = tmp_path / "d.csv"
     r = run_netgov(
         "compare", str(tmp_path / "one.toml"), str(tmp_path / "two.toml"), "--reps", "3", "--steps", "24",
-        "--diffs", str(out),
+        "--workers", "1", "--diffs", str(out),
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
     df = pd.read_csv(out)
@@ -167,7 +169,7 @@ def test_diffs_errors(run_netgov) -> None:
 def test_an_undefined_interval_is_shown_whole(run_netgov) -> None:
     """Three months decide nothing: legitimacy is NaN in every run, and its cell reads `nan [nan, nan]`
     (rich used to take `[nan, nan]` for markup and drop it)."""
-    r = run_netgov("compare", "idp_distributed", "short_notice", "--reps", "2", "--steps", "3")
+    r = run_netgov("compare", "idp_distributed", "short_notice", "--reps", "2", "--steps", "3", "--workers", "1")
     assert r.returncode == 0, r.stderr
     final, paired = [line for line in r.stdout.splitlines() if line.startswith("│ legitimacy ")]
     assert final.count("nan [nan, nan]") == 2 and "nan (0)" in paired

@@ -81,7 +81,7 @@ def test_replicate_with_an_ensemble_needs_scenarios() -> None:
 def test_compare_with_the_ensemble_pairs_designs_and_bad_files_are_one_line(run_netgov, tmp_path) -> None:
     diffs = tmp_path / "d.csv"
     args = ["compare", "defaults", "short_notice", "--reps", "3", "--steps", "3", "--ensemble", "calibrated"]
-    result = run_netgov(*args, "--diffs", str(diffs))
+    result = run_netgov(*args, "--workers", "1", "--diffs", str(diffs))
     assert result.returncode == 0, result.stderr
     assert "drawn from" in result.stdout and diffs.stat().st_size > 0
     bad = run_netgov("compare", "defaults", "short_notice", "--ensemble", str(tmp_path / "none.parquet"))

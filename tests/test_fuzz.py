@@ -135,6 +135,7 @@ def dump(table: dict[str, Any]) -> str | None:
         return None
 
 
+@pytest.mark.slow  # 40 scenario files, each run and shown through the CLI (6-10 s): make test, not make quick
 @FUZZ
 @given(table=scenario_tables, raw=st.one_of(st.none(), st.text(max_size=200)))
 def test_scenario_files(table: dict[str, Any], raw: str | None) -> None:

@@ -6,6 +6,9 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from netgov.model.core import metrics
 from netgov.model.core.catalog import UN_MEMBERSHIP
@@ -129,6 +132,24 @@ def test_worst_gap_hand_values() -> None:
     assert metrics.bloc_medians(stances, labels) == pytest.approx(np.array([[0.3, 0.8], [0.2, 0.5]]))
     assert metrics.worst_gap([0.6, 0.2], stances, labels) == pytest.approx(0.25)
     assert math.isnan(metrics.worst_gap([0.6], stances[:1], np.full(6, -1)))  # no bloc
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(1, 3), st.integers(0, 30)),
+        elements=st.sampled_from([0.0, 0.25, 0.5, 0.7, 1.0, np.nan]),
+    ),
+    st.data(),
+)
+def test_bloc_medians_are_numpys_medians_bit_for_bit(stances: np.ndarray, data: st.DataObject) -> None:
+    """Each bloc's median is np.median's exact value: odd and even blocs, ties, and NaN for a bloc with a NaN."""
+    labels = np.array(data.draw(st.lists(st.integers(-1, 5), min_size=stances.shape[1], max_size=stances.shape[1])))
+    got = metrics.bloc_medians(stances, labels)
+    for b in range(got.shape[1]):
+        expected = np.median(stances[:, labels == b], axis=1) if (labels == b).any() else np.full(len(stances), np.nan)
+        assert np.array_equal(got[:, b], expected, equal_nan=True), b
 
 
 def test_capture_hand_values() -> None:

@@ -58,6 +58,10 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", str(disk)], check=True)
 
 
+#: A small compare, in this process (no worker pool: the tests are about its files).
+COMPARE = ("compare", "defaults", "short_notice", "--reps", "2", "--steps", "2", "--workers", "1")
+
+
 def one_error(proc: subprocess.CompletedProcess[str], code: int) -> str:
     assert proc.returncode == code, (proc.returncode, proc.stderr)
     assert "Traceback" not in proc.stderr, proc.stderr
@@ -74,7 +78,7 @@ def one_error(proc: subprocess.CompletedProcess[str], code: int) -> str:
     [
         ("run", "--steps", "120", "--out", "{disk}/x.csv"),
         ("run", "--steps", "120", "--out", "{disk}/x.parquet"),
-        ("compare", "defaults", "short_notice", "--reps", "2", "--steps", "2", "--plot", "{disk}/p.png"),
+        (*COMPARE, "--plot", "{disk}/p.png"),
         ("export", "{batch}", "--csv", "--out", "{disk}/csv"),
         ("analyze", "{batch}", "--plot", "{disk}/a.png"),
     ],
@@ -132,9 +136,7 @@ def test_a_figure_that_fails_halfway_leaves_nothing(
 
     monkeypatch.setattr(Figure, "savefig", half_then_full)
     plot = tmp_path / "p.png"
-    line = one_error(
-        run_netgov("compare", "defaults", "short_notice", "--reps", "2", "--steps", "2", "--plot", str(plot)), 1
-    )
+    line = one_error(run_netgov(*COMPARE, "--plot", str(plot)), 1)
     assert f"{plot}: No space left on device" in line
     assert list(tmp_path.iterdir()) == []
 

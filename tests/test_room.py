@@ -70,6 +70,7 @@ def delegation_rows(room: Room, seat: Seat) -> np.ndarray:
     return np.flatnonzero((a.group == d.group) & (a.region == d.region))
 
 
+@pytest.mark.slow  # 60 months played, moments waiting out their countdowns (about 8 s): make test, not make quick
 def test_the_rooms_choices_act_through_the_model() -> None:
     """A delegation that stays away is absent from the network; one that objects to every text blocks it
     under consensus where the chair judges the room (an Action-Line coalition), not at a UN body where only

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netgov.model.core.catalog import GLOBAL_CODE, GOVERNMENT, GROUPS, REGIONS, UN_AGENCY
+from netgov.model.core.catalog import GLOBAL_CODE, GOVERNMENT, GROUPS, REGION_CODES, REGIONS, UN_AGENCY
 from netgov.model.core.rules import DECISION_RULES, Rule, bloc_power
 
 
@@ -198,3 +198,26 @@ def test_concurrent_blockers_turning_yes_lets_a_full_network_pass(net, data) -> 
         return
     met = votes | rule.blockers(votes, groups, regions)
     assert rule.passes(met, groups, regions)
+
+
+@settings(max_examples=100, deadline=None)
+@given(networks(), st.sampled_from(DECISION_RULES), st.sampled_from(["states", "significant_part"]))
+def test_bloc_power_is_the_game_the_votes_play(net, name, standing) -> None:
+    """Every coalition's win is judged at once (``Rule.passes_each``): the same game as voting each coalition's
+    members yes one by one through ``Rule.passes``, whose Banzhaf indices, lone passers and vetoes it gives."""
+    from netgov.model.core import metrics
+
+    groups, regions = net
+    rule = Rule(name, standing=standing)
+    power = bloc_power(rule, groups, regions)
+    for labels, names, found in ((groups, GROUPS, power.groups), (regions, REGION_CODES, power.regions)):
+        present = [c for c in range(len(names)) if (labels == c).any()]
+
+        def wins(coalition: frozenset, labels=labels) -> bool:
+            return rule.passes(np.isin(labels, list(coalition)), groups, regions)
+
+        assert found == {names[c]: v for c, v in metrics.banzhaf_power(present, wins).items()}
+        assert {names[c] for c in metrics.veto_players(present, wins)} <= power.vetoes
+        if metrics.can_pass_alone(present, wins):
+            assert power.pass_alone
+    assert power.paralysed == (not rule.passes(np.ones(groups.size, dtype=bool), groups, regions))

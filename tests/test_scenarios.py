@@ -292,6 +292,8 @@ def test_compare_writes_table_and_plot(tmp_path: Path, run_netgov) -> None:
         "3",
         "--steps",
         "12",
+        "--workers",
+        "1",
         "--out",
         str(out),
         "--plot",

@@ -141,6 +141,21 @@ def test_validation_scenarios_load_and_stay_out_of_the_shipped_list() -> None:
     assert len(shipped) == 7
 
 
+def test_patterns_that_read_the_same_world_share_its_runs() -> None:
+    """D3 reads D1's working group: one run per replication serves both (the same config and seed), and the
+    progress bar counts the runs made."""
+    from netgov.validation.patterns import runs_per_rep, simulate
+
+    both = (BY_ID["D1"], BY_ID["D3"])
+    assert BY_ID["D1"].path == BY_ID["D3"].path and runs_per_rep(both) == 1
+    made: list[int] = []
+    runs = simulate(2, (0,), both, progress=lambda: made.append(1))
+    assert len(made) == 2 and len(runs) == 4
+    d1, d3 = (runs[runs["pattern"] == p].drop(columns="pattern").reset_index(drop=True) for p in ("D1", "D3"))
+    pd.testing.assert_frame_equal(d1, d3)
+    assert runs_per_rep() < sum(len(p.conditions) for p in PATTERNS)
+
+
 def test_calibrated_file_round_trips(tmp_path) -> None:
     """The generated point summary loads back to the fitted values, whole tables included."""
     fitted = {"travel_cost": 0.8, "participation.home_bonus": 1.5, "actors.civil_society": 400}

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from netgov.model.core.schema import Strict, fraction, param
+from netgov.model.core.schema import Strict, concentration, fraction, param
 from netgov.model.core.schema_actors import (
     ActorCounts,
     ActorRegions,
@@ -431,24 +431,14 @@ class ModelConfig(Strict):
     openness: float = fraction(
         0.25, "mean bounded-confidence threshold (HK epsilon): how far a view may be and persuade"
     )
-    openness_concentration: float = param(
-        20.0,
-        "Beta concentration of openness around its mean: higher = more alike",
-        "",
-        gt=0.0,
-        le=1000.0,
-        allow_inf_nan=False,
+    openness_concentration: float = concentration(
+        20.0, "Beta concentration of openness around its mean: higher = more alike"
     )
     acceptance: float = fraction(
         0.15, "mean acceptance threshold: how far a proposal may be from an actor's view and still get its yes"
     )
-    acceptance_concentration: float = param(
-        20.0,
-        "Beta concentration of acceptance around its mean: higher = more alike",
-        "",
-        gt=0.0,
-        le=1000.0,
-        allow_inf_nan=False,
+    acceptance_concentration: float = concentration(
+        20.0, "Beta concentration of acceptance around its mean: higher = more alike"
     )
     igf_time: int = param(2, "months an IGF session on an issue takes (under igf_feedback)", "months", ge=1, le=24)
     igf_pull: float = fraction(

@@ -161,8 +161,20 @@ def bloc_medians(stances: ArrayLike, labels: ArrayLike) -> np.ndarray:
     for b in range(k):
         members = labels == b
         if members.any():
-            out[:, b] = np.median(x[:, members], axis=1)
+            out[:, b] = _row_medians(x[:, members])
     return out
+
+
+def _row_medians(x: np.ndarray) -> np.ndarray:
+    """``np.median(x, axis=1)`` bit for bit (the middle value, or the mean of the middle two, and NaN for a row
+    with a NaN), without its general machinery: the model takes a median per bloc and aspect every decision."""
+    half = x.shape[1] // 2
+    if x.shape[1] % 2:
+        middle = np.partition(x, half, axis=1)[:, half]
+    else:
+        part = np.partition(x, (half - 1, half), axis=1)
+        middle = (part[:, half - 1] + part[:, half]) / 2
+    return np.where(np.isnan(x).any(axis=1), np.nan, middle)
 
 
 def worst_gap(outcomes: ArrayLike, stances: ArrayLike, labels: ArrayLike) -> float:

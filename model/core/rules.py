@@ -89,14 +89,19 @@ class Rule:
         Every rule depends on votes only through these counts, which is what makes the
         bloc games below cheap.
         """
+        return bool(self.passes_each(np.asarray(ayes)[None], members)[0])
+
+    def passes_each(self, ayes: np.ndarray, members: np.ndarray) -> np.ndarray:
+        """:meth:`passes_cells` for a stack of yes tables at once (``ayes``: k x group x region): one pass
+        over every coalition of a bloc game instead of one call per coalition."""
         n = int(members.sum())
-        y = int(ayes.sum())
+        y = ayes.sum(axis=(1, 2))
         if n == 0:
-            return False
+            return np.zeros(len(ayes), dtype=bool)
         if self.name == "consensus":
             if self.standing == "states":  # member states present, none of them objecting
                 gov = int(members[GOVERNMENT].sum())
-                return gov > 0 and int(ayes[GOVERNMENT].sum()) == gov
+                return (ayes[:, GOVERNMENT].sum(axis=1) == gov) & (gov > 0)
             return _no_significant_objection(ayes, members, self.significant_part)
         if self.name == "rough_consensus":
             return (n - y) <= self.objection_threshold * n
@@ -106,11 +111,11 @@ class Rule:
             return y >= self.qualified_share * n
         if self.name == "government_vote":
             gov = int(members[GOVERNMENT].sum())
-            return gov > 0 and 2 * int(ayes[GOVERNMENT].sum()) > gov
+            return (2 * ayes[:, GOVERNMENT].sum(axis=1) > gov) & (gov > 0)
         # concurrent majorities: every stakeholder group (and UN region) must take part and agree
-        ok = _majority_in_every(ayes.sum(axis=1), members.sum(axis=1))
+        ok = _majority_in_every(ayes.sum(axis=2), members.sum(axis=1))
         if self.name == "concurrent_groups_regions":
-            ok = ok and _majority_in_every(ayes[:, :GLOBAL_CODE].sum(axis=0), members[:, :GLOBAL_CODE].sum(axis=0))
+            ok &= _majority_in_every(ayes[:, :, :GLOBAL_CODE].sum(axis=1), members[:, :GLOBAL_CODE].sum(axis=0))
         return ok
 
 
@@ -120,19 +125,21 @@ def cells(groups: np.ndarray, regions: np.ndarray) -> np.ndarray:
     return np.bincount(groups * k + regions, minlength=len(GROUPS) * k).reshape(len(GROUPS), k)
 
 
-def _no_significant_objection(ayes: np.ndarray, members: np.ndarray, significant: float) -> bool:
-    """The chair's judgement: no stakeholder group and no region (not `global`) of which at least a share
-    ``significant`` of its participants object."""
+def _no_significant_objection(ayes: np.ndarray, members: np.ndarray, significant: float) -> np.ndarray:
+    """The chair's judgement, for each yes table of a stack: no stakeholder group and no region (not `global`)
+    of which at least a share ``significant`` of its participants object."""
     objecting = members - ayes
-    g_no, g_all = objecting.sum(axis=1), members.sum(axis=1)
-    r_no, r_all = objecting[:, :GLOBAL_CODE].sum(axis=0), members[:, :GLOBAL_CODE].sum(axis=0)
-    heeded = np.concatenate([(g_no >= significant * g_all) & (g_all > 0), (r_no >= significant * r_all) & (r_all > 0)])
-    return not heeded.any()
+    g_no, g_all = objecting.sum(axis=2), members.sum(axis=1)
+    r_no, r_all = objecting[:, :, :GLOBAL_CODE].sum(axis=1), members[:, :GLOBAL_CODE].sum(axis=0)
+    heeded = np.concatenate(
+        [(g_no >= significant * g_all) & (g_all > 0), (r_no >= significant * r_all) & (r_all > 0)], axis=1
+    )
+    return ~heeded.any(axis=1)
 
 
-def _majority_in_every(ayes: np.ndarray, members: np.ndarray) -> bool:
-    """Every category is present and has a strict majority of yes votes."""
-    return bool((members > 0).all() and (2 * ayes > members).all())
+def _majority_in_every(ayes: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """For each row of yes counts: every category is present and has a strict majority of yes votes."""
+    return (2 * ayes > members).all(axis=1) & bool((members > 0).all())
 
 
 @dataclass(frozen=True)
@@ -159,12 +166,16 @@ def bloc_power(rule: Rule, groups: np.ndarray, regions: np.ndarray) -> Power:
 
     def game(axis: int, names: tuple[str, ...]) -> tuple[dict[str, float], bool, bool, bool, set[str]]:
         present = [c for c in range(len(names)) if members.sum(axis=1 - axis)[c] > 0]
+        # every coalition of the present blocs at once, as a bit mask over ``present``: keep[mask, bloc]
+        masks = np.arange(1 << len(present))
+        keep = np.zeros((len(masks), len(names)), dtype=bool)
+        for i, c in enumerate(present):
+            keep[:, c] = masks >> i & 1
+        won = rule.passes_each(members[None] * (keep[:, :, None] if axis == 0 else keep[:, None, :]), members)
+        bit = {c: 1 << i for i, c in enumerate(present)}
 
         def wins(coalition: frozenset) -> bool:
-            keep = np.zeros(len(names), dtype=bool)
-            keep[list(coalition)] = True
-            ayes = members * (keep[:, None] if axis == 0 else keep[None, :])
-            return rule.passes_cells(ayes, members)
+            return bool(won[sum(bit[c] for c in coalition)])
 
         power = metrics.banzhaf_power(present, wins)
         everyone = frozenset(present)

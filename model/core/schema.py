@@ -25,3 +25,8 @@ class Strict(BaseModel):
 def fraction(default: float, what: str) -> Any:
     """A share or probability: a number in [0, 1]."""
     return param(default, what, "0-1", ge=0.0, le=1.0, allow_inf_nan=False)
+
+
+def concentration(default: float, what: str) -> Any:
+    """The concentration of a Beta distribution around its mean (higher = more alike): above 0, at most 1,000."""
+    return param(default, what, "", gt=0.0, le=1000.0, allow_inf_nan=False)

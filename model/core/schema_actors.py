@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ConfigDict, Field
 
 from netgov.model.core.catalog import UN_MEMBERSHIP
-from netgov.model.core.schema import Strict, fraction, param
+from netgov.model.core.schema import Strict, concentration, fraction, param
 
 
 def _share(default: float, what: str) -> Any:
@@ -131,9 +131,7 @@ class Resources(Strict):
         ),
         description="multiplier of the group mean per region (Global-South actors have less)",
     )
-    concentration: float = param(
-        8.0, "Beta concentration: higher = less spread within a group", "", gt=0.0, le=1000.0, allow_inf_nan=False
-    )
+    concentration: float = concentration(8.0, "Beta concentration: higher = less spread within a group")
 
 
 class Participation(Strict):
@@ -225,11 +223,4 @@ class Expertise(Strict):
     facilitated: float = fraction(
         0.8, "mean expertise of a UN agency in the domains of the Action Lines it facilitates"
     )
-    concentration: float = param(
-        6.0,
-        "Beta concentration of expertise: higher = closer to the profile",
-        "",
-        gt=0.0,
-        le=1000.0,
-        allow_inf_nan=False,
-    )
+    concentration: float = concentration(6.0, "Beta concentration of expertise: higher = closer to the profile")

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from netgov.cli.checks import check_int
+from netgov.cli.options import HostOpt, PortOpt
 from netgov.cli.output import console, say
 from netgov.model.core.errors import ConfigError
 
@@ -39,10 +40,8 @@ def is_loopback(host: str) -> bool:
 
 @app.command()
 def dashboard(
-    host: Annotated[
-        str, typer.Option(help="address to listen on: 127.0.0.1 = this computer only, 0.0.0.0 = the room's network")
-    ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port to listen on")] = 8765,
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8765,
     scenario: Annotated[
         str | None, typer.Option(help="starting scenario: a name or a .toml file (default: the schema's defaults)")
     ] = None,

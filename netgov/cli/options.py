@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+ScenarioArg = Annotated[str | None, typer.Argument(help="scenario name or .toml file (default: the schema's defaults)")]
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -41,6 +42,11 @@ WorkerTimeoutOpt = Annotated[
         help="with --scheduler: stop (exit 1, finished runs kept) after this long with no Dask worker",
     ),
 ]
+# the servers (netgov dashboard, netgov room)
+HostOpt = Annotated[
+    str, typer.Option(help="address to listen on: 127.0.0.1 = this computer only, 0.0.0.0 = the room's network")
+]
+PortOpt = Annotated[int, typer.Option(help="port to listen on")]
 DryRunOpt = Annotated[
     bool,
     typer.Option(

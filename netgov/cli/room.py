@@ -9,7 +9,7 @@ import typer
 
 from netgov.cli.checks import check_int, check_seed, check_steps
 from netgov.cli.dashboard import check_token, is_loopback
-from netgov.cli.options import SeedOpt, SetOpt, StepsOpt
+from netgov.cli.options import HostOpt, PortOpt, ScenarioArg, SeedOpt, SetOpt, StepsOpt
 from netgov.cli.output import console, say
 from netgov.model.core.errors import ConfigError
 
@@ -41,13 +41,9 @@ def _address(host: str) -> str:
 
 @app.command()
 def room(
-    scenario: Annotated[
-        str | None, typer.Argument(help="scenario name or .toml file (default: the schema's defaults)")
-    ] = None,
-    host: Annotated[
-        str, typer.Option(help="address to listen on: 127.0.0.1 = this computer only, 0.0.0.0 = the room's network")
-    ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port to listen on")] = 8770,
+    scenario: ScenarioArg = None,
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8770,
     seats: Annotated[int, typer.Option(help=f"participants the room seats at most (1 to {SEATS_MAX})")] = 40,
     token: Annotated[
         str | None,

@@ -19,7 +19,16 @@ from netgov.cli.checks import (
     write_table,
 )
 from netgov.cli.errors import Failed
-from netgov.cli.options import EnsembleOpt, IKnowOpt, SchedulerOpt, SeedOpt, SetOpt, StepsOpt, WorkersOpt
+from netgov.cli.options import (
+    EnsembleOpt,
+    IKnowOpt,
+    ScenarioArg,
+    SchedulerOpt,
+    SeedOpt,
+    SetOpt,
+    StepsOpt,
+    WorkersOpt,
+)
 from netgov.cli.output import console, fmt, progress_bar, show_table, versions, warn_inactive
 from netgov.model.core.errors import ConfigError
 
@@ -28,9 +37,7 @@ app = typer.Typer()
 
 @app.command()
 def run(
-    scenario: Annotated[
-        str | None, typer.Argument(help="scenario name or .toml file (default: the schema's defaults)")
-    ] = None,
+    scenario: ScenarioArg = None,
     seed: SeedOpt = 0,
     steps: StepsOpt = None,
     set_: SetOpt = None,

@@ -13,6 +13,7 @@ passes at every master seed and the mean pooled over the seeds lies inside the b
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -203,26 +204,41 @@ def simulate(
     from netgov.experiment.runner import run_seed
     from netgov.scenarios.loader import in_world, load
 
-    labels: list[dict[str, Any]] = []
-    jobs: list[Job] = []
+    jobs: dict[tuple[str, int, int], Job] = {}  # one per distinct run (see _distinct_runs), master seed, replication
+    for key, (path, overrides) in _distinct_runs(patterns).items():
+        scenario = load(path, overrides)
+        for s in seeds:
+            for r in range(reps):
+                config = scenario.config if draws is None else in_world(scenario, draws(s, r)).config
+                jobs[key, s, r] = job(len(jobs), config, run_seed(s, r), ("issues",))
+    outcomes = run_all(jobs.values(), where, progress)
+    statistics: dict[int, dict[str, float]] = {}
+    rows = []
     for pattern in patterns:
         for label, overrides in pattern.conditions:
-            scenario = load(pattern.path, overrides)
             for s in seeds:
                 for r in range(reps):
-                    config = scenario.config if draws is None else in_world(scenario, draws(s, r)).config
-                    run = run_seed(s, r)
-                    jobs.append(job(len(jobs), config, run, ("issues",)))
-                    labels.append({"pattern": pattern.id, "condition": label, "master_seed": s, "replication": r})
-    outcomes = run_all(jobs, where, progress)
-    rows = []
-    for j, which in zip(jobs, labels, strict=True):
-        issues = outcomes[j.run_id].issues
-        assert issues is not None  # the job asked for it
-        rows.append({**which, "seed": j.seed, **run_statistics(issues)})
+                    j = jobs[_run_key(pattern.path, overrides), s, r]
+                    if j.run_id not in statistics:
+                        issues = outcomes[j.run_id].issues
+                        assert issues is not None  # the job asked for it
+                        statistics[j.run_id] = run_statistics(issues)
+                    which = {"pattern": pattern.id, "condition": label, "master_seed": s, "replication": r}
+                    rows.append({**which, "seed": j.seed, **statistics[j.run_id]})
     return pd.DataFrame(rows)
 
 
+def _run_key(path: Path, overrides: dict[str, Any]) -> str:
+    return f"{path}|{json.dumps(overrides, sort_keys=True)}"
+
+
+def _distinct_runs(patterns: tuple[Pattern, ...]) -> dict[str, tuple[Path, dict[str, Any]]]:
+    """The scenario file and overrides of every run the patterns need, each once: patterns that read the same
+    world share its runs (H2 and H3 P1's hosted forums, D3 D1's working group), which are the same runs
+    (the same config and seed) whichever pattern asks."""
+    return {_run_key(p.path, o): (p.path, o) for p in patterns for _, o in p.conditions}
+
+
 def runs_per_rep(patterns: tuple[Pattern, ...] = PATTERNS) -> int:
-    """Model runs per replication and master seed (for progress bars)."""
-    return sum(len(p.conditions) for p in patterns)
+    """Model runs per replication and master seed (for progress bars): one per distinct run."""
+    return len(_distinct_runs(patterns))
