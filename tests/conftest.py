@@ -27,14 +27,14 @@ ROOT = Path(__file__).resolve().parent.parent
 #: file collected last would keep one worker busy while the other has nothing left to do. The others follow in
 #: name order.
 LONGEST_FIRST = (
+    "test_docs.py",
     "test_mechanisms_at_seed_0.py",
     "test_mechanisms_at_seed_7.py",
-    "test_docs.py",
-    "test_notebooks.py",
     "test_dashboard_e2e.py",
     "test_dashboard_room.py",
-    "test_robustness.py",
     "test_validation.py",
+    "test_notebooks.py",
+    "test_robustness.py",
     "test_calibrate.py",
     "test_room_browser.py",
 )
