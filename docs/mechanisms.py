@@ -272,7 +272,7 @@ def render(
         "from notice, voice from who may attend). **Holds** is *yes* when the interval excludes 0 on the",
         "claimed side and the mean difference is at least the metric's *minimum effect size* (below);",
         "*negligible* when the interval excludes 0 but the effect is smaller than that, whatever its CI.",
-        "tests/test_mechanisms.py checks every claimed sign at master seeds 0 and 7 on 8",
+        "tests/test_mechanisms_at_seed_0.py and _7.py check every claimed sign at master seeds 0 and 7 on 8",
         "replications; at master seed 7 with 20 replications every claimed interval excludes 0 on its side",
         "too, and one claim falls below that seed's minimum effect size, which its section names. The",
         "contrasts are data: `netgov/analysis/mechanisms.toml`.",

@@ -5,9 +5,9 @@ of both runs with the same seed (common random numbers), so each pair differs on
 :func:`effects` measures every final metric's paired difference (alternative - base) with a 95%
 Student-t CI and says whether each :class:`Claim` holds. The contrasts are data (``mechanisms.toml``,
 read once); docs/mechanisms.md is generated from them (``python docs/mechanisms.py --write``) and
-tests/test_mechanisms.py checks every claimed sign at another master seed. `netgov explain` reads the
-contrasts and the page's measured effects (:func:`measured`) from here: importing this module loads
-neither pandas nor the model (the runs import them when they start).
+tests/test_mechanisms_at_seed_0.py and _7.py check every claimed sign at the page's master seed and
+another. `netgov explain` reads the contrasts and the page's measured effects (:func:`measured`) from
+here: importing this module loads neither pandas nor the model (the runs import them when they start).
 """
 
 from __future__ import annotations
