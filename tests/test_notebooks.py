@@ -53,12 +53,47 @@ NOTEBOOKS = {
 }
 
 
+#: The longest a wait for one kernel message polls before looking again (seconds); see :func:`execute`.
+POLL_SLICE = 1.0
+
+
+def _sliced(get_msg: Any) -> Any:
+    """``get_msg(timeout)`` of a kernel client's channel, polling in slices of at most :data:`POLL_SLICE`.
+
+    pyzmq's asyncio poll can miss the wake-up of a message that has already arrived; it then sleeps until its
+    timeout and only its last, non-blocking look finds the message (zeromq/pyzmq#1558). nbclient waits for a
+    cell's reply with the cell timeout (300 s here), so a missed wake-up stalled the tutorial for exactly
+    300 s, then went on as if nothing happened (seen in full test runs, never alone). Short polls look again
+    every second; an empty slice is not yet a timeout."""
+    from queue import Empty
+    from time import monotonic
+
+    async def get(timeout: float | None = None) -> Any:
+        deadline = None if timeout is None else monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - monotonic())
+            try:
+                return await get_msg(timeout=POLL_SLICE if left is None else min(POLL_SLICE, left))
+            except Empty:
+                if left is not None and left <= POLL_SLICE:
+                    raise
+
+    return get
+
+
 def execute(path: Path, tmp_path: Path) -> Any:
     import nbformat
     from nbclient import NotebookClient
 
+    class Client(NotebookClient):
+        async def async_start_new_kernel_client(self) -> Any:
+            kc = await super().async_start_new_kernel_client()
+            for channel in (kc.shell_channel, kc.iopub_channel):
+                channel.get_msg = _sliced(channel.get_msg)
+            return kc
+
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
+    client = Client(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
     client.execute()  # raises CellExecutionError, naming the cell, if any cell fails
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
