@@ -45,19 +45,33 @@ class Collaboration:
         np.add.at(self.actors.domain_ties[:, domain], second, 1)
 
     def blocs(self, rows: np.ndarray) -> np.ndarray:
-        """The actors ``rows`` grouped by the ties among them: a label per row, one per connected group."""
+        """The actors ``rows`` (distinct) grouped by the ties among them: a label per row, one per connected
+        group."""
         if rows.size == 0:
             return np.arange(rows.size)
+        first, second = self._ties_among(rows)
+        links = coo_matrix((np.ones(first.size), (first, second)), shape=(rows.size, rows.size))
+        return connected_components(links, directed=False)[1]
+
+    def _ties_among(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The ties between two of the distinct actors ``rows``, as pairs of positions in ``rows``, in the
+        order of their pair codes. A coalition is a few dozen actors among tens of thousands of ties: each of
+        its m(m-1)/2 pairs is looked up in the sorted codes, unless that is more lookups than there are ties
+        (then one pass over every tie)."""
         n = self.actors.n
         codes, _ = self._merged()
-        first, second = codes // n, codes % n
+        if rows.size * (rows.size - 1) // 2 < codes.size:
+            order = np.argsort(rows)
+            low, high = np.triu_indices(rows.size, k=1)
+            first, second = order[low], order[high]  # rows[first] < rows[second]: pair codes in ascending order
+            pair = rows[first] * n + rows[second]
+            found = codes[np.minimum(np.searchsorted(codes, pair), codes.size - 1)] == pair
+            return first[found], second[found]
         position = np.full(n, -1)
         position[rows] = np.arange(rows.size)
-        inside = (position[first] >= 0) & (position[second] >= 0)
-        links = coo_matrix(
-            (np.ones(inside.sum()), (position[first[inside]], position[second[inside]])), shape=(rows.size, rows.size)
-        )
-        return connected_components(links, directed=False)[1]
+        first, second = position[codes // n], position[codes % n]
+        inside = (first >= 0) & (second >= 0)
+        return first[inside], second[inside]
 
     def _merged(self) -> tuple[np.ndarray, np.ndarray]:
         """Every tie so far once, with its weight: the new meetings' pairings merged in."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +13,7 @@ from netgov.agents import behaviour
 from netgov.model.core.catalog import DOMAINS, GOVERNMENT, GROUPS, REGIONS, VENUES
 from netgov.model.core.config import Adaptation
 from netgov.model.core.contract import AGENT_COLUMNS
+from netgov.model.network import Collaboration
 from netgov.scenarios.loader import load
 
 WG = VENUES.index("cstd_working_group")
@@ -25,6 +27,9 @@ def run(steps: int = 48, seed: int = 2, **params) -> GovernanceModel:
 
 #: Trust and learning are on by default (fitted to T1); these switch them off.
 STILL = {"adaptation.trust": False, "adaptation.learning": False}
+
+#: A small world whose actors the tie tests link at will.
+_MODEL = GovernanceModel(rng=0, scale=0.1)
 
 
 def test_switched_off_the_rates_change_nothing() -> None:
@@ -214,6 +219,26 @@ def test_blocs_follow_the_ties_among_the_actors_given() -> None:
     ties._new.append(np.array([0 * n + 1, 2 * n + 3, 1 * n + 9]))  # 0-1, 2-3, and 1-9 (9 is not asked about)
     labels = ties.blocs(rows)
     assert labels[0] == labels[1] and labels[2] == labels[3] and labels[0] != labels[2]
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), actors=st.integers(2, 30), ties=st.integers(0, 300), size=st.integers(0, 30))
+def test_blocs_are_the_connected_groups_however_they_are_found(seed: int, actors: int, ties: int, size: int) -> None:
+    """Few rows among many ties are looked up pair by pair, many rows in one pass over the ties: either way the
+    labels are networkx's connected groups among the rows, numbered in the order the rows first meet them."""
+    draw = np.random.default_rng(seed)
+    pairs = [(min(i, j), max(i, j)) for i, j in draw.integers(0, actors, size=(ties, 2)).tolist() if i != j]
+    rows = draw.permutation(actors)[: min(size, actors)].tolist()
+    network = _MODEL.network
+    collaboration = Collaboration(network.actors, network.nodes, network.partners)
+    n = network.actors.n
+    collaboration._new.append(np.array([i * n + j for i, j in pairs], dtype=np.int64))
+    among = nx.Graph(pairs).subgraph(rows).copy()
+    among.add_nodes_from(rows)
+    first_met = {row: min(rows.index(r) for r in nx.node_connected_component(among, row)) for row in rows}
+    numbering = {first: label for label, first in enumerate(sorted(set(first_met.values())))}
+    expected = [numbering[first_met[row]] for row in rows]
+    assert collaboration.blocs(np.array(rows, dtype=np.int64)).tolist() == expected
 
 
 # -- the agent table --------------------------------------------------------------------------------
