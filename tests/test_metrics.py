@@ -101,6 +101,19 @@ def test_pass_block_alone_and_capture() -> None:
     assert math.isnan(metrics.formal_power([{"a": 0.0, "b": 0.0}, {}]))  # no bloc ever swings: paralysis, not 0
 
 
+def test_games_read_from_their_winning_table() -> None:
+    """The table lists coalitions by bit mask (player i is bit i): a two-player unanimity game wins only at 0b11."""
+    unanimity = metrics.winning_table(["x", "y"], lambda c: len(c) == 2)
+    assert unanimity.tolist() == [False, False, False, True]
+    assert metrics.banzhaf_indices(unanimity).tolist() == [0.5, 0.5]
+    assert metrics.vetoes(unanimity).tolist() == [True, True] and not metrics.passes_alone(unanimity)
+    dictator = [False, True, False, True]  # x wins with or without y
+    assert metrics.banzhaf_indices(dictator).tolist() == [1.0, 0.0]
+    assert metrics.vetoes(dictator).tolist() == [True, False] and metrics.passes_alone(dictator)
+    with pytest.raises(ValueError, match="2\\^n entries, not 3"):
+        metrics.banzhaf_indices([True, False, True])
+
+
 def test_minority_gap_hand_values() -> None:
     # two aspects decided at .6 and .2; the minority's stances (rows: aspects, columns: actors)
     stances = np.array([[0.1, 0.9], [0.2, 0.6]])

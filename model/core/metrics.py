@@ -63,41 +63,69 @@ def regional_evenness(region_counts: Sequence[float] | np.ndarray) -> float:
     return _entropy(region_counts) / np.log(r) if r > 1 else 0.0
 
 
-def banzhaf_power[P: Hashable](players: Iterable[P], is_winning: Callable[[frozenset[P]], bool]) -> dict[P, float]:
-    """Normalised Banzhaf index of a simple game, by exact enumeration.
-
-    A player's swing count η_i is the number of coalitions S ∌ i with S losing and
-    S ∪ {i} winning; β_i = η_i / Σ_j η_j. If no player ever swings (no coalition can
-    win, or every coalition wins), every index is 0. Cost: 2^n calls of ``is_winning``.
-    """
+def winning_table[P: Hashable](players: Iterable[P], is_winning: Callable[[frozenset[P]], bool]) -> np.ndarray:
+    """Every coalition of a simple game and whether it wins: entry ``mask`` is W of the coalition of the players
+    whose bits are set in ``mask`` (player i is bit i), 2^n entries. The games below read this table."""
     ps = list(players)
-    n = len(ps)
-    wins: dict[int, bool] = {}
-    for mask in range(1 << n):
-        wins[mask] = bool(is_winning(frozenset(ps[i] for i in range(n) if mask >> i & 1)))
-    swings = [0] * n
-    for mask, won in wins.items():
-        if won:
-            continue
-        for i in range(n):
-            if not mask >> i & 1 and wins[mask | 1 << i]:
-                swings[i] += 1
-    total = sum(swings)
-    return {p: (swings[i] / total if total else 0.0) for i, p in enumerate(ps)}
+    return np.array(
+        [bool(is_winning(frozenset(p for i, p in enumerate(ps) if mask >> i & 1))) for mask in range(1 << len(ps))],
+        dtype=bool,
+    )
+
+
+def _bits(won: np.ndarray) -> np.ndarray:
+    """Each player's bit in a winning table's coalition masks."""
+    n = won.size.bit_length() - 1
+    if won.size != 1 << n:
+        raise ValueError(f"a winning table has 2^n entries, not {won.size}")
+    return 1 << np.arange(n)
+
+
+def banzhaf_indices(won: ArrayLike) -> np.ndarray:
+    """Normalised Banzhaf index of each player of a simple game, from its :func:`winning_table`.
+
+    A player's swing count η_i is the number of coalitions S ∌ i with S losing and S ∪ {i} winning;
+    β_i = η_i / Σ_j η_j. If no player ever swings (no coalition can win, or every coalition wins), every
+    index is 0. Counted over every S at once: where i is already in S, S ∪ {i} = S cannot both lose and win.
+    """
+    table = np.asarray(won, dtype=bool)
+    bits = _bits(table)
+    coalitions = np.arange(table.size)[:, None]
+    swings = (~table[:, None] & table[coalitions | bits]).sum(axis=0)
+    total = swings.sum()
+    return swings / total if total else np.zeros(bits.size)
+
+
+def vetoes(won: ArrayLike) -> np.ndarray:
+    """Which players can each stop an outcome that everyone else supports, from a :func:`winning_table`:
+    W(N) and not W(N ∖ {i}). (In a game nobody can win, nobody blocks: it is paralysed.)"""
+    table = np.asarray(won, dtype=bool)
+    everyone = table.size - 1
+    return table[everyone] & ~table[everyone ^ _bits(table)]
+
+
+def passes_alone(won: ArrayLike) -> bool:
+    """Whether some single player can pass an outcome on its own, from a :func:`winning_table`: ∃ i with W({i})."""
+    table = np.asarray(won, dtype=bool)
+    return bool(table[_bits(table)].any())
+
+
+def banzhaf_power[P: Hashable](players: Iterable[P], is_winning: Callable[[frozenset[P]], bool]) -> dict[P, float]:
+    """Normalised Banzhaf index of each player (:func:`banzhaf_indices`), by exact enumeration: 2^n calls of
+    ``is_winning``."""
+    ps = list(players)
+    return dict(zip(ps, banzhaf_indices(winning_table(ps, is_winning)).tolist(), strict=True))
 
 
 def can_pass_alone[P: Hashable](players: Iterable[P], is_winning: Callable[[frozenset[P]], bool]) -> bool:
-    """True if some single player can pass an outcome on its own: ∃ i with W({i})."""
-    return any(is_winning(frozenset([p])) for p in players)
+    """True if some single player can pass an outcome on its own (:func:`passes_alone`)."""
+    return passes_alone(winning_table(players, is_winning))
 
 
 def veto_players[P: Hashable](players: Iterable[P], is_winning: Callable[[frozenset[P]], bool]) -> frozenset[P]:
-    """The players who can each stop an outcome that everyone else supports:
-    {i : W(N) and not W(N ∖ {i})}. (In a game nobody can win, nobody blocks: it is paralysed.)"""
-    ps = frozenset(players)
-    if not is_winning(ps):
-        return frozenset()
-    return frozenset(p for p in ps if not is_winning(ps - {p}))
+    """The players who can each stop an outcome that everyone else supports (:func:`vetoes`)."""
+    ps = list(players)
+    return frozenset(p for p, veto in zip(ps, vetoes(winning_table(ps, is_winning)), strict=True) if veto)
 
 
 def formal_power(powers: Iterable[Mapping[Any, float]]) -> float:
@@ -293,6 +321,7 @@ def mean_ci_bootstrap(
 
 
 __all__ = [
+    "banzhaf_indices",
     "banzhaf_power",
     "bloc_medians",
     "can_pass_alone",
@@ -307,9 +336,12 @@ __all__ = [
     "mean_ci_bootstrap",
     "minority_gap",
     "notice_sufficiency",
+    "passes_alone",
     "prepared_share",
     "regional_balance",
     "regional_evenness",
     "veto_players",
+    "vetoes",
+    "winning_table",
     "worst_gap",
 ]

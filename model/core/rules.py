@@ -165,26 +165,18 @@ def bloc_power(rule: Rule, groups: np.ndarray, regions: np.ndarray) -> Power:
     members = cells(np.asarray(groups), np.asarray(regions))
 
     def game(axis: int, names: tuple[str, ...]) -> tuple[dict[str, float], bool, bool, bool, set[str]]:
-        present = [c for c in range(len(names)) if members.sum(axis=1 - axis)[c] > 0]
+        present = np.flatnonzero(members.sum(axis=1 - axis) > 0)
         # every coalition of the present blocs at once, as a bit mask over ``present``: keep[mask, bloc]
-        masks = np.arange(1 << len(present))
-        keep = np.zeros((len(masks), len(names)), dtype=bool)
-        for i, c in enumerate(present):
-            keep[:, c] = masks >> i & 1
+        masks = np.arange(1 << present.size)
+        keep = np.zeros((masks.size, len(names)), dtype=bool)
+        keep[:, present] = masks[:, None] >> np.arange(present.size) & 1
         won = rule.passes_each(members[None] * (keep[:, :, None] if axis == 0 else keep[:, None, :]), members)
-        bit = {c: 1 << i for i, c in enumerate(present)}
-
-        def wins(coalition: frozenset) -> bool:
-            return bool(won[sum(bit[c] for c in coalition)])
-
-        power = metrics.banzhaf_power(present, wins)
-        everyone = frozenset(present)
-        vetoes = {names[c] for c in metrics.veto_players(present, wins)}
+        vetoes = {names[c] for c in present[metrics.vetoes(won)]}
         return (
-            {names[c]: v for c, v in power.items()},
-            metrics.can_pass_alone(present, wins),
+            dict(zip((names[c] for c in present), metrics.banzhaf_indices(won).tolist(), strict=True)),
+            metrics.passes_alone(won),
             bool(vetoes),
-            not wins(everyone),
+            not won[-1],  # the coalition of every present bloc
             vetoes,
         )
 
