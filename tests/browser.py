@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -166,6 +166,46 @@ class OfflineSession:
         self.context.close()
 
 
+class SharedPages:
+    """Pages that the tests of one module share: each built once, by the first test that asks for it, then
+    handed as it is to the others (resized to the size they ask for). For what takes seconds to set up
+    (a new Solara session, months stepped through the page) and that the tests only look at.
+
+    A resize lays the page out as a fresh load at that size would: Vuetify re-lays the page on the window's
+    resize and every chart itself on a ResizeObserver (measured: the same box for every element and the same
+    chart labels as a page loaded at 1920x1080 or 1024x768 after 12 or 24 months, normal and projector mode,
+    but for the sidebar's scroll).
+    """
+
+    def __init__(self, browser: Any) -> None:
+        self.browser = browser
+        self.pages: dict[Any, tuple[OfflineSession, Any]] = {}
+
+    def get(
+        self, key: Any, url: str, size: tuple[int, int], build: Callable[[Any], None]
+    ) -> tuple[OfflineSession, Any]:
+        """The page ``key`` at ``size``: the first time a new session's page at that size on ``url``, handed
+        to ``build``; after that the same page, resized."""
+        if key in self.pages:
+            session, page = self.pages[key]
+            page.set_viewport_size({"width": size[0], "height": size[1]})
+            return session, page
+        session = OfflineSession(self.browser, *size)
+        try:
+            page = session.open(url)
+            build(page)
+        except BaseException:
+            session.close()
+            raise
+        self.pages[key] = session, page
+        return session, page
+
+    def close(self) -> None:
+        for session, _ in self.pages.values():
+            session.close()
+        self.pages.clear()
+
+
 #: Checked on every animation frame: when all is drawn, the milliseconds since navigation began.
 #: The metrics card shows either its chart or, before any network has convened, a sentence saying so.
 _RENDERED = """() => {
@@ -183,6 +223,43 @@ def wait_rendered(page: Any) -> float:
     frame on which both were there.
     """
     return page.wait_for_function(_RENDERED, timeout=TIMEOUT_MS).json_value()
+
+
+#: Resolves once nothing in the page has changed for ``quiet`` ms (no node, attribute or text) and every chart's
+#: SVG is as wide as its container (each chart re-lays itself out on a ResizeObserver), with the milliseconds
+#: waited; rejects after ``timeout`` ms.
+_SETTLED = """([quiet, timeout]) => new Promise((resolve, reject) => {
+  const start = performance.now();
+  let last = start;
+  const o = new MutationObserver(() => { last = performance.now(); });
+  o.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+  const fitted = () => [...document.querySelectorAll('.netgov-vega')].every(v => {
+    const svg = v.querySelector('svg');
+    return !svg || Math.abs(svg.getBoundingClientRect().width - v.getBoundingClientRect().width) < 1;
+  });
+  const tick = () => {
+    const now = performance.now();
+    if (now - last >= quiet && fitted()) {
+      o.disconnect();
+      resolve(now - start);
+    } else if (now - start > timeout) {
+      o.disconnect();
+      reject(new Error(`the page still changed, or a chart did not fit its card, after ${timeout} ms`));
+    } else {
+      requestAnimationFrame(tick);
+    }
+  };
+  requestAnimationFrame(tick);
+})"""
+
+
+def wait_settled(page: Any, quiet_ms: int = 400) -> float:
+    """Until the page has been still for ``quiet_ms`` and every chart is laid out at its card's width: the last
+    layout pass after a step, a click or a resize (Vuetify re-lays the page 200 ms after a resize).
+
+    Returns the milliseconds waited. A wait for that, not a fixed sleep: under load the last pass comes later.
+    """
+    return page.evaluate(_SETTLED, [quiet_ms, TIMEOUT_MS])
 
 
 def time_shown(page: Any) -> int:

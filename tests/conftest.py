@@ -97,3 +97,13 @@ def browser() -> Iterator[Any]:
 
     with chromium_browser() as chromium:
         yield chromium
+
+
+@pytest.fixture(scope="module")
+def shared_pages(browser: Any) -> Iterator[Any]:
+    """Dashboard pages the browser tests of one module share (:class:`browser.SharedPages`)."""
+    from browser import SharedPages
+
+    pages = SharedPages(browser)
+    yield pages
+    pages.close()

@@ -13,11 +13,21 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import OVERFLOW, TIMEOUT_MS, OfflineSession, dashboard_server, step, time_shown
+from browser import (
+    OVERFLOW,
+    TIMEOUT_MS,
+    OfflineSession,
+    SharedPages,
+    dashboard_server,
+    step,
+    time_shown,
+    wait_settled,
+)
 from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.slow
@@ -147,45 +157,52 @@ def open_issue_with_a_vote(page: Page) -> None:
     page.locator(".netgov-vote-chart svg .mark-rect path").first.wait_for(timeout=TIMEOUT_MS)
 
 
-@pytest.mark.parametrize("projector", [False, True], ids=["normal", "projector"])
-@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
-def test_nothing_is_cut_or_overlaps_anywhere(
-    server: str, browser: Browser, size: tuple[int, int], projector: bool
-) -> None:
-    session = OfflineSession(browser, *size)
-    try:
-        page = session.open(server)
+def compared_24_months(projector: bool) -> Callable[[Page], None]:
+    """Brings a new page to month 24 with two designs compared and an issue with a vote open."""
+
+    def build(page: Page) -> None:
         if projector:
             page.get_by_text("projector mode", exact=True).click()
         page.get_by_text("compare two designs", exact=True).click()
         step(page, 24)
-        assert time_shown(page) == 24
         open_issue_with_a_vote(page)
-        page.wait_for_timeout(800)  # the last layout pass of every chart
-        charts, problems = page.evaluate(CHART_TEXT)
-        # metrics, difference, both designs, timeline, seats, vote, ties
-        assert charts == 8 and problems == []
-        assert page.evaluate(BROKEN_WORDS) == []
-        assert page.evaluate(OVERFLOW) == []
-        controls = page.evaluate(CONTROLS)
-        assert len(controls) == 13
-        for name, track, overlaps in controls:
-            assert overlaps == 0, name
-            assert track is None or track >= 160, (name, track)
-        shot = SCREENSHOTS.get((*size, projector))
-        if shot and os.environ.get("NETGOV_SCREENSHOT") == "1":
-            if shot[1]:
-                page.evaluate("document.querySelectorAll('*').forEach(e => { e.scrollTop = 0; })")
-            page.wait_for_timeout(1000)
-            page.screenshot(path=str(IMAGES / shot[0]))
-        if projector:
-            low = page.evaluate(CONTRAST, 7)
-            assert low == [], "\n".join(low)
-            bar = page.evaluate("() => getComputedStyle(document.querySelector('.v-app-bar')).backgroundColor")
-            assert bar == "rgb(0, 0, 0)"
-        assert session.failed == []
-    finally:
-        session.close()
+
+    return build
+
+
+@pytest.mark.parametrize("projector", [False, True], ids=["normal", "projector"])
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_nothing_is_cut_or_overlaps_anywhere(
+    server: str, shared_pages: SharedPages, size: tuple[int, int], projector: bool
+) -> None:
+    # one page per mode, loaded at the first size and resized for the second (SharedPages says why that is honest)
+    session, page = shared_pages.get(("compared", projector), server, size, compared_24_months(projector))
+    assert page.viewport_size == {"width": size[0], "height": size[1]}
+    assert time_shown(page) == 24
+    assert page.locator(".netgov-vote-chart svg .mark-rect path").count() > 0  # the issue with a vote is open
+    wait_settled(page)  # the last layout pass of every chart
+    charts, problems = page.evaluate(CHART_TEXT)
+    # metrics, difference, both designs, timeline, seats, vote, ties
+    assert charts == 8 and problems == []
+    assert page.evaluate(BROKEN_WORDS) == []
+    assert page.evaluate(OVERFLOW) == []
+    controls = page.evaluate(CONTROLS)
+    assert len(controls) == 13
+    for name, track, overlaps in controls:
+        assert overlaps == 0, name
+        assert track is None or track >= 160, (name, track)
+    shot = SCREENSHOTS.get((*size, projector))
+    if shot and os.environ.get("NETGOV_SCREENSHOT") == "1":
+        if shot[1]:
+            page.evaluate("document.querySelectorAll('*').forEach(e => { e.scrollTop = 0; })")
+        wait_settled(page)
+        page.screenshot(path=str(IMAGES / shot[0]))
+    if projector:
+        low = page.evaluate(CONTRAST, 7)
+        assert low == [], "\n".join(low)
+        bar = page.evaluate("() => getComputedStyle(document.querySelector('.v-app-bar')).backgroundColor")
+        assert bar == "rgb(0, 0, 0)"
+    assert session.failed == []
 
 
 def test_a_click_on_an_issue_brings_who_is_at_the_table_into_view(server: str, browser: Browser) -> None:
@@ -311,7 +328,7 @@ def test_a_long_lived_tab_keeps_its_charts_small(server: str, browser: Browser) 
             page.get_by_role("button", name="Step", exact=True).click()
             page.locator(".netgov-counter", has_text=f"Month {month}").wait_for(timeout=TIMEOUT_MS)
         page.wait_for_function(f"() => ({LINE_POINTS})().length === 5", timeout=TIMEOUT_MS)
-        page.wait_for_timeout(800)
+        wait_settled(page)
         points = page.evaluate(LINE_POINTS)
         assert len(points) == 5 and all(30 <= n <= MAX_ROWS + 1 for n in points), points
         assert page.locator(".netgov-metrics svg").count() == 1
