@@ -16,9 +16,11 @@ from browser import (
     OVERFLOW,
     TIMEOUT_MS,
     OfflineSession,
+    SharedPages,
     step,
     time_shown,
     wait_rendered,
+    wait_settled,
 )
 from playwright.sync_api import Browser, Page
 
@@ -94,6 +96,7 @@ def test_play_runs_on_its_own_and_pause_stops_it(server: str, offline: OfflineSe
     assert step_button.is_disabled()  # no manual steps while playing
     page.get_by_role("button", name="❚❚", exact=True).click()
     page.get_by_role("button", name="▶", exact=True).wait_for(timeout=TIMEOUT_MS)
+    # Fixed waits, kept on purpose: they show that something does NOT happen, which no event marks.
     page.wait_for_timeout(1000)  # a step already under way may still land
     paused_at = time_shown(page)
     page.wait_for_timeout(1500)  # six play intervals (251 ms): a running loop would show more steps
@@ -152,25 +155,28 @@ def scroll_main_to(page: Page, selector: str) -> None:
     page.locator(selector).first.scroll_into_view_if_needed(timeout=TIMEOUT_MS)
 
 
+def twelve_months(page: Page) -> None:
+    """Brings a new page to month 12: six steps with the Step button, six with the keyboard shortcut."""
+    step(page, 6)
+    step(page, 6, key="s")  # the keyboard shortcut steps too
+
+
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080), (1024, 768)], ids=lambda s: f"{s[0]}x{s[1]}")
-def test_fits_the_room_with_data_in_every_chart(server: str, browser: Browser, size: tuple[int, int]) -> None:
-    session = OfflineSession(browser, *size)
-    try:
-        page = session.open(server)
-        step(page, 6)
-        step(page, 6, key="s")  # the keyboard shortcut steps too
-        assert time_shown(page) == 12
-        page.wait_for_timeout(500)
-        assert page.evaluate(OVERFLOW) == []
-        lines, points, _ = page.evaluate(MARKS, ".netgov-metrics")
-        assert lines >= 1 and points >= 1  # running means and this month's values, drawn in view
-        assert page.evaluate(MARKS, ".netgov-timeline")[1] >= 1
-        scroll_main_to(page, ".netgov-ties")
-        assert page.evaluate(MARKS, ".netgov-ties")[2] >= 25  # 5 x 5 groups (and 6 x 6 regions)
-        assert page.evaluate(OVERFLOW) == []
-        assert session.failed == []
-    finally:
-        session.close()
+def test_fits_the_room_with_data_in_every_chart(server: str, shared_pages: SharedPages, size: tuple[int, int]) -> None:
+    # one page, loaded at the first size and resized for the others (SharedPages says why that is honest)
+    session, page = shared_pages.get("twelve months", server, size, twelve_months)
+    page.evaluate("() => document.querySelectorAll('*').forEach(e => { e.scrollTop = 0; })")  # as loaded
+    assert page.viewport_size == {"width": size[0], "height": size[1]}
+    assert time_shown(page) == 12
+    wait_settled(page)
+    assert page.evaluate(OVERFLOW) == []
+    lines, points, _ = page.evaluate(MARKS, ".netgov-metrics")
+    assert lines >= 1 and points >= 1  # running means and this month's values, drawn in view
+    assert page.evaluate(MARKS, ".netgov-timeline")[1] >= 1
+    scroll_main_to(page, ".netgov-ties")
+    assert page.evaluate(MARKS, ".netgov-ties")[2] >= 25  # 5 x 5 groups (and 6 x 6 regions)
+    assert page.evaluate(OVERFLOW) == []
+    assert session.failed == []
 
 
 def test_keys_step_play_and_reset(server: str, room: OfflineSession) -> None:
@@ -180,11 +186,12 @@ def test_keys_step_play_and_reset(server: str, room: OfflineSession) -> None:
     page.get_by_role("button", name="❚❚", exact=True).wait_for(timeout=TIMEOUT_MS)
     page.keyboard.press("p")
     page.get_by_role("button", name="▶", exact=True).wait_for(timeout=TIMEOUT_MS)
-    page.wait_for_timeout(1000)  # a step already under way may still land
+    # Fixed waits, kept on purpose: they show that something does NOT happen, which no event marks.
+    page.wait_for_timeout(1000)  # a step already under way may still land (it would show after the reset)
     page.keyboard.press("r")
     page.locator(".netgov-counter", has_text="Month 0").wait_for(timeout=TIMEOUT_MS)
     page.locator("textarea").first.press_sequentially("s s r p")  # typing in a field is typing
-    page.wait_for_timeout(700)
+    page.wait_for_timeout(700)  # a key that stepped, reset or played would show by now
     assert time_shown(page) == 0
 
 
@@ -245,10 +252,22 @@ def test_clicking_an_issue_shows_who_is_at_its_table_as_in_issue_table(server: s
     )
 
 
-def test_compare_mode_steps_both_designs_with_the_same_agenda(server: str, room: OfflineSession) -> None:
-    page = room.open(server)
+NOTE = "Africa missing from the security network: travel support?"
+
+
+def compared_8_months(page: Page) -> None:
+    """Two designs compared, a facilitator's note, eight months: what the compare and report tests look at.
+
+    The note is typed before the steps: each step's message goes to the server after the note's, so once month
+    8 is drawn the server has the note (no wait for it).
+    """
     page.get_by_text("compare two designs", exact=True).click()
+    page.locator("textarea").first.fill(NOTE)
     step(page, 8)
+
+
+def test_compare_mode_steps_both_designs_with_the_same_agenda(server: str, shared_pages: SharedPages) -> None:
+    _, page = shared_pages.get("compared", server, (1280, 720), compared_8_months)
     status = page.locator(".netgov-compare-status")
     status.wait_for(timeout=TIMEOUT_MS)
     page.wait_for_function(
@@ -264,13 +283,10 @@ def test_compare_mode_steps_both_designs_with_the_same_agenda(server: str, room:
 
 
 def test_session_report_downloads_and_shows_every_chart_offline(
-    server: str, room: OfflineSession, tmp_path: Path
+    server: str, shared_pages: SharedPages, tmp_path: Path
 ) -> None:
-    page = room.open(server)
-    page.get_by_text("compare two designs", exact=True).click()
-    step(page, 8)
-    page.locator("textarea").first.fill("Africa missing from the security network: travel support?")
-    page.wait_for_timeout(700)
+    room, page = shared_pages.get("compared", server, (1280, 720), compared_8_months)
+    assert time_shown(page) == 8
     with page.expect_download(timeout=TIMEOUT_MS) as info:
         page.get_by_role("button", name="Session report (HTML)").click()
     path = tmp_path / info.value.suggested_filename
@@ -281,11 +297,12 @@ def test_session_report_downloads_and_shows_every_chart_offline(
     images = report.eval_on_selector_all("img.chart", "imgs => imgs.map(i => i.complete && i.naturalWidth > 0)")
     assert images == [True] * 4  # this run's metrics and timeline, the difference, the other design's metrics
     body = report.inner_text("body")
-    assert "Africa missing from the security network" in body
+    assert NOTE in body
     assert "decision rule:" in body and "Every parameter at its schema default." in body  # the parameters
     assert report.locator("table th", has_text="issue").count() >= 1  # the issue table
     assert report.locator("ol.timeline li").count() >= 1
     assert room.blocked == []
+    report.close()
 
 
 def test_projector_mode_makes_the_type_larger_and_still_fits_the_room(server: str, room: OfflineSession) -> None:
@@ -298,7 +315,7 @@ def test_projector_mode_makes_the_type_larger_and_still_fits_the_room(server: st
     assert page.evaluate(OVERFLOW) == []
     step(page, 12)
     assert time_shown(page) == 12
-    page.wait_for_timeout(500)
+    wait_settled(page)
     assert page.evaluate(OVERFLOW) == []
     lines, points, _ = page.evaluate(MARKS, ".netgov-metrics")
     assert lines >= 1 and points >= 1
@@ -308,10 +325,10 @@ def test_projector_mode_makes_the_type_larger_and_still_fits_the_room(server: st
     assert page.evaluate(OVERFLOW) == []
 
 
-def test_the_printable_report_prints_to_pdf_with_nothing_cut(server: str, room: OfflineSession, tmp_path: Path) -> None:
-    page = room.open(server)
-    page.get_by_text("compare two designs", exact=True).click()
-    step(page, 6)
+def test_the_printable_report_prints_to_pdf_with_nothing_cut(
+    server: str, shared_pages: SharedPages, tmp_path: Path
+) -> None:
+    room, page = shared_pages.get("compared", server, (1280, 720), compared_8_months)
     with page.expect_download(timeout=TIMEOUT_MS) as info:
         page.get_by_role("button", name="Printable report (for PDF)").click()
     path = tmp_path / info.value.suggested_filename
@@ -327,3 +344,4 @@ def test_the_printable_report_prints_to_pdf_with_nothing_cut(server: str, room: 
     assert cut == []
     pdf = report.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 3
+    report.close()
