@@ -487,11 +487,13 @@ class Issue:
         self.procedural_legitimacy = metrics.legitimacy(rating.procedural)
         self.substantive_legitimacy = metrics.legitimacy(rating.substantive)
         self.outcome_gap = metrics.gap(outcomes, stances)
-        regional = a.region != GLOBAL_CODE  # UN agencies (global) belong to no region
-        self.worst_region_gap = metrics.worst_gap(outcomes, stances[:, regional], a.region[regional])
-        self.worst_group_gap = metrics.worst_gap(outcomes, stances, a.group)
+        # each bloc's median stance, taken once for the worst gaps and capture (UN agencies, global, in no region)
+        regions = metrics.bloc_medians(stances, np.where(a.region != GLOBAL_CODE, a.region, -1))
+        groups = metrics.bloc_medians(stances, a.group)
+        self.worst_region_gap = metrics.worst_gap(outcomes, regions)
+        self.worst_group_gap = metrics.worst_gap(outcomes, groups)
         self.host_gap = metrics.gap(outcomes, stances[:, a.region == REGIONS.index(self.host_region)])
-        self.capture = metrics.capture(outcomes, stances, [a.group, np.where(regional, a.region, -1)])
+        self.capture = metrics.capture(outcomes, stances, [groups, regions])
         rows = self.participants[self.minority]
         if rows.size:
             self.minority_legitimacy = metrics.legitimacy(rating.overall[rows])

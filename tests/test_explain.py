@@ -13,7 +13,7 @@ from netgov.analysis.glossary import CHOICES, GLOSSARY, choice, choice_fields, k
 from netgov.analysis.mechanisms import CONTRASTS, PAGE, changing, measured, movers
 from netgov.model.core.config import ModelConfig
 from netgov.model.core.contract import STEP_COLUMNS
-from netgov.model.core.metrics import banzhaf_power, capture, inclusiveness, legitimacy_parts
+from netgov.model.core.metrics import banzhaf_power, bloc_medians, capture, inclusiveness, legitimacy_parts
 from netgov.model.describe import TOPICS, parameters, topic_of
 
 
@@ -149,7 +149,8 @@ def test_the_worked_numbers_are_the_models() -> None:
     odds = GLOSSARY["log-odds"].worked()
     assert f"{1 / (1 + math.exp(-p.intercept)):.1%}" in odds
     assert f"{1 / (1 + math.exp(-(p.intercept + p.relevance))):.1%}" in odds
-    value = capture([0.71], np.array([[0.8, 0.8, 0.8, 0.2, 0.2, 0.2]]), [np.array([0, 0, 0, 1, 1, 1])])
+    stances = np.array([[0.8, 0.8, 0.8, 0.2, 0.2, 0.2]])
+    value = capture([0.71], stances, [bloc_medians(stances, np.array([0, 0, 0, 1, 1, 1]))])
     assert value == pytest.approx((0.3 - 0.09) / 0.3) and f"capture is {value:.2f}" in GLOSSARY["capture"].worked()
     w = ModelConfig().legitimacy
     _, procedural, _ = legitimacy_parts(

@@ -143,8 +143,8 @@ def test_worst_gap_hand_values() -> None:
     # bloc medians: aspect 1 (.3, .8), aspect 2 (.2, .5); gaps bloc 0: (|.6-.3| + |.2-.2|) / 2 = .15,
     # bloc 1: (|.6-.8| + |.2-.5|) / 2 = .25 -> the worst-off bloc is 1
     assert metrics.bloc_medians(stances, labels) == pytest.approx(np.array([[0.3, 0.8], [0.2, 0.5]]))
-    assert metrics.worst_gap([0.6, 0.2], stances, labels) == pytest.approx(0.25)
-    assert math.isnan(metrics.worst_gap([0.6], stances[:1], np.full(6, -1)))  # no bloc
+    assert metrics.worst_gap([0.6, 0.2], metrics.bloc_medians(stances, labels)) == pytest.approx(0.25)
+    assert math.isnan(metrics.worst_gap([0.6], metrics.bloc_medians(stances[:1], np.full(6, -1))))  # no bloc
 
 
 @settings(max_examples=200, deadline=None)
@@ -169,23 +169,24 @@ def test_capture_hand_values() -> None:
     # one aspect; everyone's median .5; bloc 0 (actors 0-2) stands at .8, bloc 1 (actors 3-5) at .4
     stances = np.array([[0.8, 0.8, 0.8, 0.4, 0.4, 0.5, 0.5, 0.5, 0.5]])
     labels = np.array([0, 0, 0, 1, 1, 1, -1, -1, -1])
+    blocs = [metrics.bloc_medians(stances, labels)]
     # outcome at the population's median: no bloc favoured
-    assert metrics.capture([0.5], stances, [labels]) == 0.0
+    assert metrics.capture([0.5], stances, blocs) == 0.0
     # outcome at .65: half the way from .5 to bloc 0's .8 -> (.3 - .15) / .3 = .5
-    assert metrics.capture([0.65], stances, [labels]) == pytest.approx(0.5)
+    assert metrics.capture([0.65], stances, blocs) == pytest.approx(0.5)
     # outcome at bloc 0's own position: 1; beyond it, still no more than 1
-    assert metrics.capture([0.8], stances, [labels]) == pytest.approx(1.0)
-    assert metrics.capture([0.95], stances, [labels]) == pytest.approx(0.5)  # overshoots: (.3 - .15) / .3
+    assert metrics.capture([0.8], stances, blocs) == pytest.approx(1.0)
+    assert metrics.capture([0.95], stances, blocs) == pytest.approx(0.5)  # overshoots: (.3 - .15) / .3
     # the other way: at .42, most of the way to bloc 1's .4 -> (.1 - .02) / .1 = .8; at .3, past it: 0
-    assert metrics.capture([0.42], stances, [labels]) == pytest.approx(0.8)
-    assert metrics.capture([0.3], stances, [labels]) == 0.0
+    assert metrics.capture([0.42], stances, blocs) == pytest.approx(0.8)
+    assert metrics.capture([0.3], stances, blocs) == 0.0
     # a bloc within DISTINCT (.05) of the population pulls nothing: the same actors, bloc 1 at .46
     close = stances.copy()
     close[0, 3:5] = 0.46
-    assert metrics.capture([0.46], close, [labels]) == 0.0
+    assert metrics.capture([0.46], close, [metrics.bloc_medians(close, labels)]) == 0.0
     # the largest pull over several bloc partitions
     other = np.array([-1, -1, -1, -1, -1, -1, 0, 0, 0])  # bloc at .5: not apart from the population
-    assert metrics.capture([0.65], stances, [other, labels]) == pytest.approx(0.5)
+    assert metrics.capture([0.65], stances, [metrics.bloc_medians(stances, other), *blocs]) == pytest.approx(0.5)
 
 
 def test_outcome_gap_and_notice_sufficiency() -> None:

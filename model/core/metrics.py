@@ -205,14 +205,14 @@ def _row_medians(x: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(x).any(axis=1), np.nan, middle)
 
 
-def worst_gap(outcomes: ArrayLike, stances: ArrayLike, labels: ArrayLike) -> float:
+def worst_gap(outcomes: ArrayLike, medians: ArrayLike) -> float:
     """How far the outcome lands from the worst-off bloc: max_b (1/J) Σ_j |o_j − m_bj|, with m_bj the median
-    stance of bloc b's actors on aspect j (``stances``: aspects x actors; every affected actor, present or
-    not). NaN when there is no bloc."""
-    medians = bloc_medians(stances, labels)
-    if medians.size == 0 or np.isnan(medians).all():
+    stance of bloc b's actors on aspect j (``medians``: aspects x blocs, the :func:`bloc_medians` of every
+    affected actor, present or not). NaN when there is no bloc."""
+    m = np.asarray(medians, dtype=float)
+    if m.size == 0 or np.isnan(m).all():
         return float("nan")
-    gaps = np.abs(medians - np.asarray(outcomes, dtype=float)[:, None]).mean(axis=0)
+    gaps = np.abs(m - np.asarray(outcomes, dtype=float)[:, None]).mean(axis=0)
     return float(np.nanmax(gaps))
 
 
@@ -221,7 +221,7 @@ def worst_gap(outcomes: ArrayLike, stances: ArrayLike, labels: ArrayLike) -> flo
 DISTINCT = 0.05
 
 
-def capture(outcomes: ArrayLike, stances: ArrayLike, blocs: Iterable[ArrayLike], distinct: float = DISTINCT) -> float:
+def capture(outcomes: ArrayLike, stances: ArrayLike, medians: Iterable[ArrayLike], distinct: float = DISTINCT) -> float:
     """How far the outcome was pulled toward one bloc beyond where the affected population as a whole stands.
 
     For bloc b (a stakeholder group or a region) on aspect j, with m_j the median stance of every affected
@@ -229,14 +229,15 @@ def capture(outcomes: ArrayLike, stances: ArrayLike, blocs: Iterable[ArrayLike],
     [0, 1]: the share of the way from the population's position to the bloc's that the outcome went
     (0 where the bloc stands within ``distinct`` of the population). Capture is the largest bloc's pull,
     averaged over aspects: 0 = no bloc favoured (the outcome at the population's median, or between),
-    1 = the outcome at one bloc's own position. ``blocs``: label arrays over actors (negative: no bloc).
+    1 = the outcome at one bloc's own position. ``stances``: aspects x every affected actor; ``medians``: the
+    :func:`bloc_medians` of those stances for each way of forming blocs (the same tables :func:`worst_gap`
+    reads, so a decision takes each bloc's median once).
     """
     x = np.atleast_2d(np.asarray(stances, dtype=float))
     o = np.asarray(outcomes, dtype=float)[:, None]
     m = np.median(x, axis=1)[:, None]
     best = 0.0
-    for labels in blocs:
-        b = bloc_medians(x, labels)
+    for b in medians:
         apart = np.abs(m - b)
         with np.errstate(invalid="ignore", divide="ignore"):
             pull = np.clip((apart - np.abs(o - b)) / apart, 0.0, 1.0)

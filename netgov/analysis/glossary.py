@@ -280,12 +280,12 @@ def _narrowed() -> str:
 def _capture() -> str:
     import numpy as np
 
-    from netgov.model.core.metrics import capture
+    from netgov.model.core.metrics import bloc_medians, capture
 
     stances = np.array([[0.8, 0.8, 0.8, 0.2, 0.2, 0.2]])
     bloc = np.array([0, 0, 0, 1, 1, 1])
     outcome = 0.71
-    value = capture([outcome], stances, [bloc])
+    value = capture([outcome], stances, [bloc_medians(stances, bloc)])
     return (
         "formal_power is what the rule would let one bloc do if it voted as one, before anything is decided "
         "(see `netgov explain banzhaf`); capture is what happened: how far the outcome was pulled toward one "
