@@ -157,12 +157,17 @@ def test_worst_gap_hand_values() -> None:
     st.data(),
 )
 def test_bloc_medians_are_numpys_medians_bit_for_bit(stances: np.ndarray, data: st.DataObject) -> None:
-    """Each bloc's median is np.median's exact value: odd and even blocs, ties, and NaN for a bloc with a NaN."""
+    """Each bloc's median is np.median's exact value: odd and even blocs, ties, and NaN for a bloc with a NaN; so is
+    the whole population's, which the outcome gap and capture read."""
     labels = np.array(data.draw(st.lists(st.integers(-1, 5), min_size=stances.shape[1], max_size=stances.shape[1])))
     got = metrics.bloc_medians(stances, labels)
     for b in range(got.shape[1]):
         expected = np.median(stances[:, labels == b], axis=1) if (labels == b).any() else np.full(len(stances), np.nan)
         assert np.array_equal(got[:, b], expected, equal_nan=True), b
+    if stances.shape[1]:
+        outcomes = np.full(len(stances), 0.6)
+        expected_gap = float(np.abs(outcomes - np.median(stances, axis=1)).mean())
+        assert np.array_equal(metrics.gap(outcomes, stances), expected_gap, equal_nan=True)
 
 
 def test_capture_hand_values() -> None:

@@ -19,14 +19,15 @@ def hk_step(opinions: ArrayLike, epsilon: ArrayLike, weights: ArrayLike | None =
     of the O(n²) pairwise matrix.
     """
     x = np.asarray(opinions, dtype=float)
-    eps = np.broadcast_to(np.asarray(epsilon, dtype=float), x.shape)
+    eps = np.asarray(epsilon, dtype=float)
     w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
     order = np.argsort(x, kind="stable")
-    xs = x[order]
-    cw = np.concatenate(([0.0], np.cumsum(w[order])))
-    cwx = np.concatenate(([0.0], np.cumsum(w[order] * xs)))
-    lo = np.searchsorted(xs, x - eps, side="left")
-    hi = np.searchsorted(xs, x + eps, side="right")
+    xs, ws = x[order], w[order]
+    cw, cwx = np.zeros(x.size + 1), np.zeros(x.size + 1)  # prefix sums, 0 first
+    np.cumsum(ws, out=cw[1:])
+    np.cumsum(ws * xs, out=cwx[1:])
+    lo = xs.searchsorted(x - eps, side="left")
+    hi = xs.searchsorted(x + eps, side="right")
     den = cw[hi] - cw[lo]
     num = cwx[hi] - cwx[lo]
     ok = den > 1e-12 * max(1.0, float(cw[-1]))

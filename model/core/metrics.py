@@ -176,7 +176,7 @@ def gap(outcomes: ArrayLike, stances: ArrayLike) -> float:
     x = np.atleast_2d(np.asarray(stances, dtype=float))
     if x.shape[1] == 0:
         return float("nan")
-    return float(np.abs(np.asarray(outcomes, dtype=float) - np.median(x, axis=1)).mean())
+    return float(np.abs(np.asarray(outcomes, dtype=float) - _row_medians(x)).mean())
 
 
 def bloc_medians(stances: ArrayLike, labels: ArrayLike) -> np.ndarray:
@@ -195,7 +195,10 @@ def bloc_medians(stances: ArrayLike, labels: ArrayLike) -> np.ndarray:
 
 def _row_medians(x: np.ndarray) -> np.ndarray:
     """``np.median(x, axis=1)`` bit for bit (the middle value, or the mean of the middle two, and NaN for a row
-    with a NaN), without its general machinery: the model takes a median per bloc and aspect every decision."""
+    with a NaN, or with no values), without its general machinery or its warning on an empty row: the model
+    takes a median per bloc and aspect every decision."""
+    if x.shape[1] == 0:
+        return np.full(x.shape[0], np.nan)
     half = x.shape[1] // 2
     if x.shape[1] % 2:
         middle = np.partition(x, half, axis=1)[:, half]
@@ -235,7 +238,7 @@ def capture(outcomes: ArrayLike, stances: ArrayLike, medians: Iterable[ArrayLike
     """
     x = np.atleast_2d(np.asarray(stances, dtype=float))
     o = np.asarray(outcomes, dtype=float)[:, None]
-    m = np.median(x, axis=1)[:, None]
+    m = _row_medians(x)[:, None]
     best = 0.0
     for b in medians:
         apart = np.abs(m - b)
