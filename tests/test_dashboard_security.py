@@ -18,7 +18,8 @@ from typing import Any
 import ipyvuetify as v
 import pytest
 import solara
-from browser import TIMEOUT_MS, OfflineSession, chromium_browser, dashboard_server
+from browser import TIMEOUT_MS, OfflineSession, dashboard_server
+from playwright.sync_api import Browser
 
 from netgov.dashboards import app as dash
 from netgov.dashboards.serve import COOKIE, Guard
@@ -238,28 +239,27 @@ def test_beyond_loopback_a_token_is_made_printed_and_required(exposed: tuple[str
 @pytest.mark.slow
 @pytest.mark.parametrize("label", ["scenario", "other design"])
 def test_a_path_emitted_from_the_browser_console_gets_a_short_refusal(
-    exposed: tuple[str, list[str]], secret_file: Path, label: str
+    exposed: tuple[str, list[str]], browser: Browser, secret_file: Path, label: str
 ) -> None:
     url, _ = exposed
-    with chromium_browser() as browser:
-        session = OfflineSession(browser)
-        try:
-            page = session.open(url)
-            select = page.locator(".v-select", has_text=label).first
-            select.evaluate("(el, path) => { el.__vue__.$emit('input', path); }", str(secret_file))
-            # whichever comes first: the refusal, or what the old dashboard showed (a traceback)
-            page.wait_for_function(
-                "s => [s, 'Pick one from the list.', 'Traceback'].some(t => document.body.innerText.includes(t))",
-                arg=SECRET,
-                timeout=TIMEOUT_MS,
-            )
-            body = page.inner_text("body")
-            assert "Pick one from the list." in body
-            assert SECRET not in body
-            assert "Traceback" not in body and "ConfigError" not in body
-            assert page.locator(".netgov-counter", has_text="Month 0").count() == 1  # the run is still there
-        finally:
-            session.close()
+    session = OfflineSession(browser)  # a new visitor: the refusal is the first line its page shows
+    try:
+        page = session.open(url)
+        select = page.locator(".v-select", has_text=label).first
+        select.evaluate("(el, path) => { el.__vue__.$emit('input', path); }", str(secret_file))
+        # whichever comes first: the refusal, or what the old dashboard showed (a traceback)
+        page.wait_for_function(
+            "s => [s, 'Pick one from the list.', 'Traceback'].some(t => document.body.innerText.includes(t))",
+            arg=SECRET,
+            timeout=TIMEOUT_MS,
+        )
+        body = page.inner_text("body")
+        assert "Pick one from the list." in body
+        assert SECRET not in body
+        assert "Traceback" not in body and "ConfigError" not in body
+        assert page.locator(".netgov-counter", has_text="Month 0").count() == 1  # the run is still there
+    finally:
+        session.close()
 
 
 def test_a_signal_ends_the_server_at_the_latest_stop_s_after_it(monkeypatch: pytest.MonkeyPatch) -> None:
