@@ -205,29 +205,30 @@ def test_nothing_is_cut_or_overlaps_anywhere(
     assert session.failed == []
 
 
-def test_a_click_on_an_issue_brings_who_is_at_the_table_into_view(server: str, browser: Browser) -> None:
-    session = OfflineSession(browser, 1280, 720)
-    try:
-        page = session.open(server)
-        step(page, 12)
-        seat = page.locator(".netgov-seat-card")
-        page.locator(".netgov-issues tbody tr").first.scroll_into_view_if_needed()
-        assert seat.bounding_box()["y"] < 0  # scrolled past it
-        page.locator(".netgov-issues tbody tr").first.click()
-        page.locator(".netgov-seat-summary").wait_for(timeout=TIMEOUT_MS)
-        page.wait_for_function(IN_VIEW, timeout=TIMEOUT_MS)
-        # a mark on the timeline does the same
-        page.locator(".netgov-issues").scroll_into_view_if_needed()
-        mark = page.locator(".netgov-timeline .mark-symbol path").first
-        mark.scroll_into_view_if_needed()
-        assert not page.evaluate(IN_VIEW)
-        mark.click(force=True)
-        page.wait_for_function(
-            f"() => document.querySelector('.netgov-seat-summary').innerText.startsWith('Issue #0 ') && ({IN_VIEW})()",
-            timeout=TIMEOUT_MS,
-        )
-    finally:
-        session.close()
+def twelve_months(page: Page) -> None:
+    """Brings a new page to month 12."""
+    step(page, 12)
+
+
+def test_a_click_on_an_issue_brings_who_is_at_the_table_into_view(server: str, shared_pages: SharedPages) -> None:
+    # a page at 1280x720 that this test and the next share (neither needs it as loaded)
+    _, page = shared_pages.get("twelve months", server, (1280, 720), twelve_months)
+    seat = page.locator(".netgov-seat-card")
+    page.locator(".netgov-issues tbody tr").first.scroll_into_view_if_needed()
+    assert seat.bounding_box()["y"] < 0  # scrolled past it
+    page.locator(".netgov-issues tbody tr").first.click()
+    page.locator(".netgov-seat-summary").wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_function(IN_VIEW, timeout=TIMEOUT_MS)
+    # a mark on the timeline does the same
+    page.locator(".netgov-issues").scroll_into_view_if_needed()
+    mark = page.locator(".netgov-timeline .mark-symbol path").first
+    mark.scroll_into_view_if_needed()
+    assert not page.evaluate(IN_VIEW)
+    mark.click(force=True)
+    page.wait_for_function(
+        f"() => document.querySelector('.netgov-seat-summary').innerText.startsWith('Issue #0 ') && ({IN_VIEW})()",
+        timeout=TIMEOUT_MS,
+    )
 
 
 #: From the outermost Vue component on an element down to the one that listens to ``e``; it emits ``v``.
@@ -250,33 +251,30 @@ def refusal(page: Page, start: str) -> str:
 
 
 def test_forged_values_from_the_console_are_refused_in_one_line_and_the_page_works_on(
-    server: str, browser: Browser
+    server: str, shared_pages: SharedPages
 ) -> None:
-    session = OfflineSession(browser, 1280, 720)
-    try:
-        page = session.open(server)
-        sent = [
-            (".netgov-slider.netgov-key-travel_support", "input", "abc", "travel support (share of cost): 'abc'"),
-            (".netgov-number.netgov-key-notice_period", "change", "99", "notice period (months): '99'"),
-            (".netgov-slider.netgov-key-actors-un_agency", "input", -5, "IGOs / UN agencies (actors): '-5'"),
-            (".netgov-select.netgov-key-decision_rule", "input", "/etc/passwd", "decision rule: '/etc/passwd'"),
-        ]
-        page.get_by_text("advanced (Mesa's loop controls)", exact=True).click()
-        sent += [
-            (".netgov-slider.netgov-key-render_interval", "input", 100000, "render interval (steps): '100000'"),
-            (".netgov-number.netgov-key-play_interval", "change", "fast", "play interval (ms): 'fast'"),
-        ]
-        for selector, event, value, start in sent:
-            emit(page, selector, event, value)
-            line = refusal(page, start)
-            assert "\n" not in line and len(line) < 200, line
-        body = page.inner_text("body")
-        assert "Traceback" not in body and "site-packages" not in body and "Error" not in body
-        step(page, 2)  # still works, and Step runs one month: the render interval stayed at 1
-        assert time_shown(page) == 2
-        assert "travel support: 0 ·" in page.inner_text(".netgov-issue-card")
-    finally:
-        session.close()
+    _, page = shared_pages.get("twelve months", server, (1280, 720), twelve_months)
+    before = time_shown(page)
+    sent = [
+        (".netgov-slider.netgov-key-travel_support", "input", "abc", "travel support (share of cost): 'abc'"),
+        (".netgov-number.netgov-key-notice_period", "change", "99", "notice period (months): '99'"),
+        (".netgov-slider.netgov-key-actors-un_agency", "input", -5, "IGOs / UN agencies (actors): '-5'"),
+        (".netgov-select.netgov-key-decision_rule", "input", "/etc/passwd", "decision rule: '/etc/passwd'"),
+    ]
+    page.get_by_text("advanced (Mesa's loop controls)", exact=True).click()
+    sent += [
+        (".netgov-slider.netgov-key-render_interval", "input", 100000, "render interval (steps): '100000'"),
+        (".netgov-number.netgov-key-play_interval", "change", "fast", "play interval (ms): 'fast'"),
+    ]
+    for selector, event, value, start in sent:
+        emit(page, selector, event, value)
+        line = refusal(page, start)
+        assert "\n" not in line and len(line) < 200, line
+    body = page.inner_text("body")
+    assert "Traceback" not in body and "site-packages" not in body and "Error" not in body
+    step(page, 2)  # still works, and Step runs one month: the render interval stayed at 1
+    assert time_shown(page) == before + 2
+    assert "travel support: 0 ·" in page.inner_text(".netgov-issue-card")
 
 
 def test_the_server_stops_within_5_s_of_sigterm_while_it_plays(browser: Browser) -> None:
