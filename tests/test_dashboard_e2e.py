@@ -79,10 +79,16 @@ def test_page_renders_offline_with_charts_and_network(server: str, offline: Offl
     assert offline.failed == []  # every front-end file came from the local server
 
 
-def test_step_advances_time(server: str, offline: OfflineSession) -> None:
-    page = offline.open(server)
+def no_more(page: Page) -> None:
+    """A page as loaded."""
+
+
+def test_step_advances_time(server: str, shared_pages: SharedPages) -> None:
+    # a page these stepping tests share: each counts from the month it finds
+    _, page = shared_pages.get("stepped", server, (1600, 1250), no_more)
+    before = time_shown(page)
     step(page, 3)
-    assert time_shown(page) == 3
+    assert time_shown(page) == before + 3
     assert page.get_by_text("Time:").count() == 0  # Mesa's "Time: 3.0" is not shown: the month is
 
 
@@ -117,21 +123,23 @@ def test_changed_rule_shows_in_issue_table_after_reset(server: str, offline: Off
     assert all(int(r[c]) == 0 for r in rows for c in NON_STATE)
 
 
-def test_two_sessions_step_independently(server: str, browser: Browser) -> None:
-    first, second = OfflineSession(browser), OfflineSession(browser)
+def test_two_sessions_step_independently(server: str, browser: Browser, shared_pages: SharedPages) -> None:
+    _, a = shared_pages.get("stepped", server, (1600, 1250), no_more)
+    second = OfflineSession(browser)
     try:
-        a, b = first.open(server), second.open(server)
+        b = second.open(server)
+        before = time_shown(a)
         step(a, 3)
-        step(b, 1)  # with one model shared by both, this would show 4
-        assert (time_shown(a), time_shown(b)) == (3, 1)
+        step(b, 1)  # with one model shared by both, this would show before + 4
+        assert (time_shown(a), time_shown(b)) == (before + 3, 1)
     finally:
-        first.close()
         second.close()
 
 
-def test_csv_download_has_the_documented_columns(server: str, offline: OfflineSession, tmp_path: Path) -> None:
-    page = offline.open(server)
+def test_csv_download_has_the_documented_columns(server: str, shared_pages: SharedPages, tmp_path: Path) -> None:
+    _, page = shared_pages.get("stepped", server, (1600, 1250), no_more)
     step(page, 2)
+    month = time_shown(page)
     with page.expect_download(timeout=TIMEOUT_MS) as info:
         page.get_by_role("button", name="Per-step table (CSV)").click()
     path = tmp_path / info.value.suggested_filename
@@ -140,7 +148,7 @@ def test_csv_download_has_the_documented_columns(server: str, offline: OfflineSe
         rows = list(csv.reader(f))
     assert path.suffix == ".csv"
     assert rows[0] == list(STEP_COLUMNS)
-    assert [int(r[0]) for r in rows[1:]] == [0, 1, 2]
+    assert [int(r[0]) for r in rows[1:]] == list(range(month + 1))  # every month from 0 to the one shown
 
 
 #: Drawn data marks of a chart (selector): [lines, points, cells] with a size, inside the viewport.
@@ -207,7 +215,7 @@ def numbers(page: Page, table: str) -> dict[str, dict[str, int]]:
     )
 
 
-def test_clicking_an_issue_shows_who_is_at_its_table_as_in_issue_table(server: str, room: OfflineSession) -> None:
+def test_clicking_an_issue_shows_who_is_at_its_table_as_in_issue_table(server: str, shared_pages: SharedPages) -> None:
     from netgov.dashboards.specs import SHORT_GROUPS, SHORT_REGIONS
     from netgov.model.core.catalog import GROUPS, REGION_CODES
     from netgov.model.model import GovernanceModel
@@ -217,8 +225,8 @@ def test_clicking_an_issue_shows_who_is_at_its_table_as_in_issue_table(server: s
     model.run_for(12)
     issue_id = model.issues[-1].id
     row = model.issue_table().set_index("issue_id").loc[issue_id]
-    page = room.open(server)
-    step(page, 12)
+    _, page = shared_pages.get("twelve months", server, (1280, 720), twelve_months)  # the room's size
+    assert time_shown(page) == 12
     first = page.locator(".netgov-issues tbody tr").first
     first.locator("td").first.filter(has_text=re.compile(f"^{issue_id}$")).wait_for(timeout=TIMEOUT_MS)  # newest on top
     first.click()
