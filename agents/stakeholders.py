@@ -183,9 +183,9 @@ def populate(
                 roster.append((cls, agency_name(i), agency_of(i)))
             else:
                 roster.append((cls, f"{cls.group}-{i + 1}", None))
+    of_group = {cls: cls.expertise_means(config) for cls in AGENT_CLASSES}  # once per group, not per actor
     means = [
-        UNAgency.agency_means(config, agency) if agency is not None else cls.expertise_means(config)
-        for cls, _name, agency in roster
+        UNAgency.agency_means(config, agency) if agency is not None else of_group[cls] for cls, _name, agency in roster
     ]
     table = build_actors(config, rng, means, loyalty_rng, positions_rng)
     agents = [
