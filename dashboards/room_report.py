@@ -51,6 +51,7 @@ def replay(room: Room) -> dict[str, Any]:
     if months == 0:
         return {"months": 0, "metrics": [], "issues": []}
     alone = run_once(room.model.config, room.seed, months)
+    assert alone.issues is not None  # run_once builds the issue table unless told not to
     final = alone.steps.iloc[-1]
     mine = {m: float(played[m]) for m in JUDGED_METRICS}
     theirs = {m: float(final[m]) for m in JUDGED_METRICS}

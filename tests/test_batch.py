@@ -230,6 +230,18 @@ def test_runs_table_columns_and_values(serial_reference: tuple[Path, Path]) -> N
         assert key in manifest
 
 
+def test_a_run_builds_the_tables_its_job_asks_for() -> None:
+    """A study that reads only the per-step table does not pay for the issue table; one that asks gets it."""
+    from netgov.experiment.executors import Job, execute
+
+    config = load("idp_distributed").config.model_dump(by_alias=True)
+    steps_only, both = (execute(Job(0, 5, config, outputs, 12)) for outputs in (("steps",), ("steps", "issues")))
+    assert steps_only.issues is None and steps_only.steps is not None
+    assert both.issues is not None and len(both.issues) > 0
+    pd.testing.assert_frame_equal(steps_only.steps, both.steps)
+    assert run_once(load("idp_distributed").config, 5, 12, issues=False).issues is None
+
+
 @pytest.mark.slow
 def test_studies_in_memory_run_on_every_executor_alike(dask_cluster) -> None:
     """Replications, validation patterns and mechanism contrasts take the batch's executors: the same

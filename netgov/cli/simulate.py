@@ -87,6 +87,7 @@ def run(
         title, ["metric", "final"], [(m, result.final[m]) for m in FINAL_METRICS], min_width=len(title) + 4, right=True
     )
     issues = result.issues
+    assert issues is not None  # run_once builds the issue table unless told not to
     if len(issues):
         console.print(
             f"{len(issues)} issues: "

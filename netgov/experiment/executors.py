@@ -94,13 +94,12 @@ def execute(job: Job) -> Outcome:
     start = time.perf_counter()
     try:
         config = validate_config(job.config, "parameters")
-        result = run_once(config, job.seed, job.steps, agents="agents" in job.outputs)
+        result = run_once(config, job.seed, job.steps, agents="agents" in job.outputs, issues="issues" in job.outputs)
     except Exception as exc:  # a failing run is recorded, and the batch goes on
         return Outcome(job.run_id, None, "error", _one_line(exc), time.perf_counter() - start)
     metrics = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in result.final.items()}
     steps = result.steps if "steps" in job.outputs else None
-    issues = result.issues if "issues" in job.outputs else None
-    return Outcome(job.run_id, metrics, "ok", None, time.perf_counter() - start, steps, issues, result.agents)
+    return Outcome(job.run_id, metrics, "ok", None, time.perf_counter() - start, steps, result.issues, result.agents)
 
 
 class Serial:

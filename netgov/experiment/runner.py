@@ -23,10 +23,10 @@ def run_seed(master_seed: int, index: int) -> int:
 
 @dataclass
 class RunResult:
-    """One run's per-step table and issue table, and its agent table if it was asked for."""
+    """One run's per-step table, and its issue table and agent table if they were asked for."""
 
     steps: pd.DataFrame
-    issues: pd.DataFrame
+    issues: pd.DataFrame | None = None
     agents: pd.DataFrame | None = None
 
     @property
@@ -35,11 +35,16 @@ class RunResult:
         return {c: self.steps[c].iloc[-1] for c in FINAL_METRICS}
 
 
-def run_once(config: ModelConfig, seed: int, steps: int | None = None, agents: bool = False) -> RunResult:
+def run_once(
+    config: ModelConfig, seed: int, steps: int | None = None, agents: bool = False, issues: bool = True
+) -> RunResult:
     """Build a model with ``seed`` and run it for ``steps`` months (default: the config's ``steps``);
-    ``agents``: also return the agent table (one row per actor every ``agent_interval`` months)."""
+    ``agents``: also return the agent table (one row per actor every ``agent_interval`` months); ``issues``: the
+    issue table (a study that reads only the per-step table skips it: about 5% of a run's time)."""
     model = GovernanceModel(config, rng=seed)
     model.run_for(steps if steps is not None else config.steps)
     return RunResult(
-        steps=model.step_table(), issues=model.issue_table(), agents=model.agent_table() if agents else None
+        steps=model.step_table(),
+        issues=model.issue_table() if issues else None,
+        agents=model.agent_table() if agents else None,
     )
