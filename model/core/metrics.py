@@ -181,15 +181,17 @@ def gap(outcomes: ArrayLike, stances: ArrayLike) -> float:
 
 def bloc_medians(stances: ArrayLike, labels: ArrayLike) -> np.ndarray:
     """Median stance of each bloc on each aspect: (aspects, blocs) for labels 0..max (NaN for an empty bloc;
-    negative labels belong to no bloc)."""
+    negative labels belong to no bloc). The actors are put in bloc order once, so each bloc is a slice."""
     x = np.atleast_2d(np.asarray(stances, dtype=float))
     labels = np.asarray(labels)
     k = int(labels.max()) + 1 if labels.size and labels.max() >= 0 else 0
     out = np.full((x.shape[0], k), np.nan)
+    order = np.argsort(labels, kind="stable")
+    bounds = np.searchsorted(labels[order], np.arange(k + 1))  # bloc b: bounds[b] up to bounds[b + 1]
+    by_bloc = x[:, order]
     for b in range(k):
-        members = labels == b
-        if members.any():
-            out[:, b] = _row_medians(x[:, members])
+        if bounds[b + 1] > bounds[b]:
+            out[:, b] = _row_medians(by_bloc[:, bounds[b] : bounds[b + 1]])
     return out
 
 
