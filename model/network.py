@@ -74,12 +74,18 @@ class Collaboration:
         return first[inside], second[inside]
 
     def _merged(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every tie so far once, with its weight: the new meetings' pairings merged in."""
+        """Every tie so far once, with its weight: the new meetings' pairings merged in. The new pairings are a
+        few hundred against tens of thousands of ties: they are sorted and slotted into the sorted ties (new
+        arrays each time: a view may still hold the old ones), not sorted again with them."""
         if self._new:
-            codes = np.concatenate([self._codes, *self._new])
-            weights = np.concatenate([self._counts, np.ones(codes.size - self._codes.size, dtype=np.int64)])
-            self._codes, inverse = np.unique(codes, return_inverse=True)
-            self._counts = np.bincount(inverse, weights=weights).astype(np.int64)
+            new, counts = np.unique(np.concatenate(self._new), return_counts=True)
+            at = np.searchsorted(self._codes, new)
+            known = at < self._codes.size
+            known[known] = self._codes[at[known]] == new[known]
+            codes = np.insert(self._codes, at[~known], new[~known])
+            weights = np.insert(self._counts, at[~known], 0)
+            weights[np.searchsorted(codes, new)] += counts
+            self._codes, self._counts = codes, weights
             self._new = []
         return self._codes, self._counts
 

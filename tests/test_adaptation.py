@@ -241,6 +241,29 @@ def test_blocs_are_the_connected_groups_however_they_are_found(seed: int, actors
     assert collaboration.blocs(np.array(rows, dtype=np.int64)).tolist() == expected
 
 
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), actors=st.integers(2, 20), meetings=st.integers(1, 6), size=st.integers(0, 60))
+def test_ties_merged_meeting_by_meeting_count_every_pairing(seed: int, actors: int, meetings: int, size: int) -> None:
+    """Pairings slotted into the ties a few meetings at a time are every pairing so far, counted: what sorting them
+    all at once gives."""
+    draw = np.random.default_rng(seed)
+    network = _MODEL.network
+    collaboration = Collaboration(network.actors, network.nodes, network.partners)
+    n = network.actors.n
+    everything = []
+    for _ in range(meetings):
+        i, j = draw.integers(0, actors, size=(2, size))
+        codes = (np.minimum(i, j) * n + np.maximum(i, j))[i != j]
+        collaboration._new.append(codes)
+        everything.append(codes)
+        if draw.random() < 0.5:
+            collaboration.pairs()  # merged now, or with the next meeting's
+    pairs, weights = collaboration.pairs()
+    codes, counts = np.unique(np.concatenate(everything), return_counts=True)
+    assert pairs.tolist() == np.stack([codes // n, codes % n], axis=1).tolist()
+    assert weights.tolist() == counts.tolist() and weights.dtype == np.int64
+
+
 # -- the agent table --------------------------------------------------------------------------------
 
 
