@@ -79,6 +79,16 @@ def test_paired_differences_few_pairs_and_bad_baseline() -> None:
         paired_differences(runs, "Z")
 
 
+def test_paired_differences_of_tables_concatenated_without_ignore_index() -> None:
+    """Each scenario's table numbered from 0 and stacked with pd.concat (its index repeats): the same pairs."""
+    runs = _runs()
+    stacked = pd.concat([part.reset_index(drop=True) for _, part in runs.groupby("scenario")])
+    assert not stacked.index.is_unique
+    pd.testing.assert_frame_equal(
+        paired_differences(stacked, "A", ["x", "flag"]), paired_differences(runs, "A", ["x", "flag"])
+    )
+
+
 def test_excludes_zero() -> None:
     row = {"n": 5, "diff_mean": 0.2, "diff_lo": 0.1, "diff_hi": 0.3}
     assert excludes_zero(row)

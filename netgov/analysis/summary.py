@@ -17,8 +17,10 @@ from netgov.model.core.metrics import mean_ci, mean_ci_bootstrap
 
 
 def final_rows(trajectories: pd.DataFrame) -> pd.DataFrame:
-    """Each run's last row (its final metrics): one row per (scenario, replication)."""
-    return trajectories.loc[trajectories.groupby(["scenario", "replication"])["step"].idxmax()]
+    """Each run's last row (its final metrics): one row per (scenario, replication). A frame whose index repeats
+    (tables concatenated without ``ignore_index``) is renumbered first: a label must name one row."""
+    t = trajectories if trajectories.index.is_unique else trajectories.reset_index(drop=True)
+    return t.loc[t.groupby(["scenario", "replication"])["step"].idxmax()]
 
 
 #: The columns of :func:`final_summary`: one row per (scenario, metric).
