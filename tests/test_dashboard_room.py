@@ -205,6 +205,44 @@ def test_nothing_is_cut_or_overlaps_anywhere(
     assert session.failed == []
 
 
+#: Once the page and every chart show projector mode's type (``size`` px for chart labels) or the normal one: each
+#: chart's SVG width and its container's (px).
+CHART_WIDTHS_IN = """([big, size]) => {
+  const charts = [...document.querySelectorAll('.netgov-vega')];
+  const page = getComputedStyle(document.documentElement).fontSize === '21px';
+  const drawn = charts.every(v => [...v.querySelectorAll('svg text')].some(t => getComputedStyle(t).fontSize === size));
+  return page === big && drawn && charts.map(v => [v.querySelector('svg').getBoundingClientRect().width,
+                                                   v.getBoundingClientRect().width]);
+}"""
+
+
+def test_every_chart_takes_its_cards_width_when_projector_mode_is_switched(
+    server: str, shared_pages: SharedPages
+) -> None:
+    """Projector mode's card borders narrow each chart's box by 4 px at 1280x720 after the chart is drawn anew
+    (a 398 px chart stayed in a 394 px box until the window was resized); switched off, they widen it again."""
+    from netgov.dashboards.specs import look
+
+    _, page = shared_pages.get(("compared", False), server, (1280, 720), compared_24_months(False))
+    wait_settled(page)
+    switch = page.get_by_text("projector mode", exact=True)
+
+    def widths(big: bool) -> list[list[float]]:
+        size = f"{look(big)['axis']['labelFontSize']}px"
+        page.wait_for_function(CHART_WIDTHS_IN, arg=[big, size], timeout=TIMEOUT_MS)
+        wait_settled(page, fit=False)  # the charts' own layout pass, measured here
+        return page.evaluate(CHART_WIDTHS_IN, [big, size])
+
+    switch.click()
+    try:
+        on = widths(True)
+    finally:
+        switch.click()  # the page stays in the mode other tests load it in
+    off = widths(False)
+    for shown in (on, off):
+        assert len(shown) == 8 and all(abs(svg - box) < 1 for svg, box in shown), (on, off)
+
+
 def twelve_months(page: Page) -> None:
     """Brings a new page to month 12."""
     step(page, 12)
