@@ -202,9 +202,12 @@ def test_every_module_has_a_layer() -> None:
     ],
 )
 def test_each_subpackage_imports_first_in_a_fresh_interpreter(package: str, tmp_path: Path) -> None:
-    """From a neutral folder (not the checkout), as a student's first line: no circular import."""
-    done = subprocess.run([sys.executable, "-c", f"import {package}"], cwd=tmp_path, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    """From a neutral folder (not the checkout), as a student's first line: no circular import, and no 2 s parser
+    for a format check netgov never makes (rfc3987-syntax's, built when Altair imports jsonschema: see
+    dashboards/__init__.py)."""
+    probe = f"import sys, {package}; sys.exit(sys.modules.get('rfc3987_syntax') is not None and 3)"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr or "rfc3987_syntax's parser was built"
 
 
 @pytest.mark.parametrize("name", ["model", "agents", "scenarios", "dashboards"])
