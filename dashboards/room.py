@@ -162,6 +162,18 @@ def said(value: Any) -> str:
     return f"{value:.2f}" if isinstance(value, float) else {**ATTEND, **VOTE}.get(str(value), str(value))
 
 
+def blocks(rule: Any) -> str:
+    """When an Object stops the text, as the rule counts objections (a delegation's own may not be enough)."""
+    if rule.name == "rough_consensus":
+        return f"Object blocks it when more than {rule.objection_threshold:.0%} of the participants object"
+    if rule.standing == "states":
+        return "Object blocks it: at a UN body any member state's objection does"
+    return (
+        f"Object blocks it when at least {rule.significant_part:.0%} of a stakeholder group or of a region "
+        "object (the chair's judgement)"
+    )
+
+
 class Room(Choices):
     """One room: its seats, the model it plays, the moment in force and the decisions so far."""
 
@@ -440,7 +452,9 @@ class Room(Choices):
         offers, model = {}, {}
         decides = name(issue.rule.name)
         if getattr(issue.rule, "by_consent", False):
-            rule = f"the network decides by {decides}: No lets the text pass with your disagreement; Object blocks it"
+            rule = (
+                f"the network decides by {decides}: No lets the text pass with your disagreement; {blocks(issue.rule)}"
+            )
         else:
             rule = f"the network decides by {decides}: No and Object are both a vote against"
         states_only = issue.rule.name == "consensus" and issue.rule.standing == "states"

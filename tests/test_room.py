@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from netgov.dashboards.room import RATE_LIMIT, Moment, Refused, Room, Seat
+from netgov.dashboards.room import RATE_LIMIT, Moment, Refused, Room, Seat, blocks
 from netgov.dashboards.room_server import BODY_MAX, Rooms, app
 from netgov.experiment.runner import run_once
 from netgov.model.core.catalog import GOVERNMENT, GROUPS, REGION_CODES
+from netgov.model.core.rules import Rule
 from netgov.scenarios.loader import load
 
 SEED, MONTHS = 3, 30
@@ -109,11 +110,23 @@ def test_the_rooms_choices_act_through_the_model() -> None:
     assert heeded and unheeded, "the delegation objected at only one kind of venue: the test would prove less"
     assert all(d.passes_room is False for d in heeded)  # where the chair judges, a whole delegation blocks
     assert all(d.passes_room == d.passes_model for d in unheeded)  # at a UN body a non-state objection does not
-    assert all(told[d.moment].endswith("Object blocks it") for d in heeded)
+    assert all(
+        told[d.moment].endswith("a stakeholder group or of a region object (the chair's judgement)") for d in heeded
+    )
     assert all(told[d.moment].endswith("does not block the text") for d in unheeded)  # and the phone says so
     voted = room.model.issues[heeded[-1].issue]
     assert voted.votes is not None and voted.phase != "implementation"
     assert not voted.votes[np.isin(voted.participants, delegation_rows(room, objects))].any()  # the last vote's
+
+
+def test_the_phone_says_when_an_objection_blocks_as_the_rule_counts_it() -> None:
+    """Under the chair's judgement and rough consensus one delegation's Object may not be enough: the phone
+    gives the rule's own share; at a UN body a member state's Object blocks alone."""
+    assert blocks(Rule("consensus", significant_part=0.25)).startswith("Object blocks it when at least 25% of a")
+    assert blocks(Rule("rough_consensus", objection_threshold=0.2)) == (
+        "Object blocks it when more than 20% of the participants object"
+    )
+    assert "any member state's objection" in blocks(Rule("consensus", standing="states"))
 
 
 def test_forged_choices_change_nothing() -> None:
