@@ -130,7 +130,7 @@ def section(c: Contrast, table: pd.DataFrame, reps: int) -> list[str]:
     )
     months = c.steps if c.steps is not None else configs(c)["base"].steps
     by_metric = {r["metric"]: r for r in table[table["contrast"] == c.name].to_dict("records")}
-    cut_short = bool(censoring(by_metric))
+    note = censoring(by_metric)
     return [
         f"## {c.name}",
         "",
@@ -144,8 +144,8 @@ def section(c: Contrast, table: pd.DataFrame, reps: int) -> list[str]:
         *settings(c.alt),
         "",
         *TABLE_HEADER,
-        *(row(m, by_metric[m], reps, c.label(m), cut_short and m in CENSORED) for m in FINAL_METRICS),
-        *censoring(by_metric),
+        *(row(m, by_metric[m], reps, c.label(m), bool(note) and m in CENSORED) for m in FINAL_METRICS),
+        *note,
     ]
 
 

@@ -159,8 +159,13 @@ def over_years(issues: pd.DataFrame) -> dict[str, float]:
     """T1's and H5's statistics (NaN in a run too short to hold their years): ``growth``, onsite participants
     per open network in the middle window over the early one; ``late_slope``, the late window over the
     middle one, less 1, per year between the windows' centres; ``government_share_change``, governments'
-    share of the open networks' onsite participants in H5's second window less its first."""
+    share of the open networks' onsite participants in H5's second window less its first. Each needs an issue
+    that arrived in T1's middle window or H5's second, so a run that never got there (every pattern but T1
+    and H5 runs a few years) is NaN without looking through its issues window by window."""
     w = {k: tuple(v) for k, v in BY_ID["T1"].data["windows"].items()}
+    h5 = {k: tuple(v) for k, v in BY_ID["H5"].data["windows"].items()}
+    if not (issues["arrived"] >= 12 * (min(w["middle"][0], h5["second"][0]) - 1)).any():
+        return dict.fromkeys(("growth", "late_slope", "government_share_change"), float("nan"))
     early, middle, late = (onsite_per_network(issues, w[k]) for k in ("early", "middle", "late"))
     years = (sum(w["late"]) - sum(w["middle"])) / 2.0
 
@@ -169,7 +174,6 @@ def over_years(issues: pd.DataFrame) -> dict[str, float]:
         onsite = float(sum(nets[f"onsite_{g}"].sum() for g in GROUPS))
         return float(nets["onsite_government"].sum()) / onsite if onsite > 0 else float("nan")
 
-    h5 = {k: tuple(v) for k, v in BY_ID["H5"].data["windows"].items()}
     return {
         "growth": middle / early if early > 0 else float("nan"),
         "late_slope": (late / middle - 1.0) / years if middle > 0 else float("nan"),
